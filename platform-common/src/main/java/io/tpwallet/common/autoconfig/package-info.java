@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.autoconfig;
+
+import org.jspecify.annotations.NullMarked;

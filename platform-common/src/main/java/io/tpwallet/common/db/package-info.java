@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.db;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.event;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.id;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.idempotency;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.inbox;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.kafka;
+
+import org.jspecify.annotations.NullMarked;

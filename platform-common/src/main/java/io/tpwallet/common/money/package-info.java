@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.money;
+
+import org.jspecify.annotations.NullMarked;

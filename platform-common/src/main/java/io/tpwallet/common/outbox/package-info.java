@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.outbox;
+
+import org.jspecify.annotations.NullMarked;

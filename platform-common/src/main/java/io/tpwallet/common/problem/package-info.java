@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.problem;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.common.web;
+
+import org.jspecify.annotations.NullMarked;
