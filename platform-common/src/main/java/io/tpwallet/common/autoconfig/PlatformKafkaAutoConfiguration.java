@@ -5,22 +5,16 @@ import io.tpwallet.common.kafka.KafkaHealthIndicator;
 import java.time.Duration;
 import java.util.HashMap;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -33,9 +27,10 @@ import tools.jackson.core.JacksonException;
 
 /**
  * Kafka the way every service uses it: CloudEvents as bytes keyed by aggregate id, an idempotent
- * producer that waits for all in-sync replicas, consumers that start from the earliest offset of a
- * new group, and an error handler that retries transient failures without end (a database outage
- * must not drop a payment) but parks a message it can never read on {@code <topic>.dlt}.
+ * producer that waits for all in-sync replicas (consumer defaults come from {@link
+ * io.tpwallet.common.db.PlatformDefaults}), and an error handler that retries transient failures
+ * without end (a database outage must not drop a payment) but parks a message it can never read on
+ * {@code <topic>.dlt}.
  */
 @AutoConfiguration(
     beforeName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
@@ -58,18 +53,6 @@ public class PlatformKafkaAutoConfiguration {
   @ConditionalOnMissingBean
   KafkaTemplate<String, byte[]> tpwKafkaTemplate(ProducerFactory<String, byte[]> producers) {
     return new KafkaTemplate<>(producers);
-  }
-
-  @Bean
-  @ConditionalOnMissingBean
-  ConsumerFactory<String, byte[]> tpwConsumerFactory(
-      KafkaProperties kafka, @Value("${spring.application.name}") String application) {
-    var config = new HashMap<>(kafka.buildConsumerProperties());
-    config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, application);
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new DefaultKafkaConsumerFactory<>(
-        config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   @Bean

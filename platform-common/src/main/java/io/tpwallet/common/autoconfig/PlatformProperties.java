@@ -16,15 +16,27 @@ public record PlatformProperties(Outbox outbox, Kafka kafka, Web web) {
   }
 
   /** The relay: rows per round, the pause between idle rounds, how long to wait for acks. */
-  public record Outbox(int batchRowsMax, Duration pollInterval, Duration sendTimeout) {}
+  public record Outbox(int batchRowsMax, Duration pollInterval, Duration sendTimeout) {
+    public Outbox {
+      batchRowsMax = batchRowsMax <= 0 ? 100 : batchRowsMax;
+      pollInterval = pollInterval == null ? Duration.ofMillis(100) : pollInterval;
+      sendTimeout = sendTimeout == null ? Duration.ofSeconds(10) : sendTimeout;
+    }
+  }
 
   /** Topics this service creates if missing, with their partitions and replication. */
   public record Kafka(List<String> topics, int partitions, short replicationFactor) {
     public Kafka {
       topics = topics == null ? List.of() : List.copyOf(topics);
+      partitions = partitions <= 0 ? 3 : partitions;
+      replicationFactor = replicationFactor <= 0 ? 1 : replicationFactor;
     }
   }
 
   /** The largest request body any endpoint accepts. */
-  public record Web(long bodyBytesMax) {}
+  public record Web(long bodyBytesMax) {
+    public Web {
+      bodyBytesMax = bodyBytesMax <= 0 ? 64 * 1024 : bodyBytesMax;
+    }
+  }
 }

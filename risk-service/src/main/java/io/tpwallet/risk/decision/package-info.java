@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.risk.decision;
+
+import org.jspecify.annotations.NullMarked;

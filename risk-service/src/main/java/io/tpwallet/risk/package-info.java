@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.risk;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.routing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,220 @@
+package io.tpwallet.routing.payment;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tpwallet.common.event.PaymentCreated;
+import io.tpwallet.common.event.RiskDecided;
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.event.TransferPosted;
+import io.tpwallet.common.event.TransferRejected;
+import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.id.Ids;
+import io.tpwallet.common.idempotency.IdempotencyKeys;
+import io.tpwallet.common.outbox.Outbox;
+import io.tpwallet.common.problem.ProblemException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The payment saga, orchestrated here: a payment is created with its {@code payment.created} event;
+ * risk's decision either declines it or requests the ledger transfer; the ledger's answer settles
+ * or fails it. Every step changes the payment and writes its next event in one transaction
+ * (outbox), and every step applies at most once (status guard plus inbox).
+ */
+@Service
+public class Payments {
+
+  private static final Logger log = LoggerFactory.getLogger(Payments.class);
+  private static final String IDEMPOTENCY_SCOPE = "POST /v1/payments";
+
+  private final PaymentRepository repository;
+  private final Outbox outbox;
+  private final IdempotencyKeys idempotencyKeys;
+  private final TransactionTemplate tx;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Timer settlement;
+
+  Payments(
+      PaymentRepository repository,
+      Outbox outbox,
+      IdempotencyKeys idempotencyKeys,
+      TransactionTemplate tx,
+      JsonMapper json,
+      Clock clock,
+      MeterRegistry meters) {
+    this.repository = repository;
+    this.outbox = outbox;
+    this.idempotencyKeys = idempotencyKeys;
+    this.tx = tx;
+    this.json = json;
+    this.clock = clock;
+    this.meters = meters;
+    this.settlement =
+        Timer.builder("tpw.payment.settlement")
+            .description("From a payment's creation to its final status")
+            .register(meters);
+  }
+
+  /** What {@code POST /v1/payments} answers: status code and JSON body, fresh or replayed. */
+  public record Answer(int status, String body, boolean replayed, UUID paymentId) {}
+
+  /**
+   * Creates a payment once per Idempotency-Key. The payment, its {@code payment.created} event and
+   * the stored answer commit together; a retry with the same key and request replays that answer.
+   */
+  public Answer create(String key, CreatePaymentRequest request) {
+    CreatePaymentRequest.Valid valid = request.validate();
+    byte[] hash = IdempotencyKeys.hash(json.writeValueAsString(canonical(valid)));
+    try {
+      return inTransaction(
+          () -> {
+            Optional<IdempotencyKeys.Stored> stored =
+                idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash);
+            if (stored.isPresent()) {
+              return replayed(stored.get());
+            }
+            UUID id = Ids.newId();
+            Instant now = clock.instant();
+            repository.insert(id, valid, now);
+            outbox.add(
+                Topics.PAYMENT_CREATED,
+                id.toString(),
+                new PaymentCreated(
+                    id,
+                    valid.payer(),
+                    valid.payee(),
+                    valid.amount().minor().toString(),
+                    valid.amount().asset().code(),
+                    valid.reference()));
+            String body = json.writeValueAsString(repository.find(id).orElseThrow());
+            idempotencyKeys.store(
+                IDEMPOTENCY_SCOPE, key, hash, new IdempotencyKeys.Stored(202, body));
+            count(PaymentStatus.PENDING);
+            return new Answer(202, body, false, id);
+          });
+    } catch (DuplicateKeyException concurrent) {
+      // Another request with this key committed first: answer what it answered.
+      return inTransaction(
+          () -> {
+            return replayed(idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash).orElseThrow());
+          });
+    }
+  }
+
+  private Answer replayed(IdempotencyKeys.Stored stored) {
+    UUID id = UUID.fromString(json.readTree(stored.body()).get("id").asString());
+    return new Answer(stored.status(), stored.body(), true, id);
+  }
+
+  public Optional<Payment> find(UUID id) {
+    return repository.find(id);
+  }
+
+  /** Risk decided. Runs in the inbox's transaction. */
+  void onRiskDecided(RiskDecided decided) {
+    Instant now = clock.instant();
+    UUID id = decided.paymentId();
+    String reasons = decided.reasons().isEmpty() ? null : String.join("; ", decided.reasons());
+    switch (decided.decision()) {
+      case APPROVE -> {
+        if (repository.transition(id, PaymentStatus.PENDING, PaymentStatus.APPROVED, null, now)) {
+          Payment payment = repository.find(id).orElseThrow();
+          // The payment id is the transfer id: the ledger applies it at most once.
+          outbox.add(
+              Topics.LEDGER_TRANSFER_REQUESTED,
+              id.toString(),
+              new TransferRequested(
+                  id,
+                  payment.payerAccountId(),
+                  payment.payeeAccountId(),
+                  payment.amount(),
+                  payment.asset(),
+                  "payment:" + id));
+          count(PaymentStatus.APPROVED);
+        } else {
+          ignored(id, "risk approval");
+        }
+      }
+      case DECLINE -> finish(id, PaymentStatus.PENDING, PaymentStatus.DECLINED, reasons, now);
+      case REVIEW -> {
+        if (repository.transition(id, PaymentStatus.PENDING, PaymentStatus.REVIEW, reasons, now)) {
+          count(PaymentStatus.REVIEW);
+        } else {
+          ignored(id, "risk review");
+        }
+      }
+    }
+  }
+
+  /** The ledger posted the payment's transfer. Runs in the inbox's transaction. */
+  void onTransferPosted(TransferPosted posted) {
+    finish(
+        posted.transferId(), PaymentStatus.APPROVED, PaymentStatus.SETTLED, null, clock.instant());
+  }
+
+  /** The ledger refused the payment's transfer. Runs in the inbox's transaction. */
+  void onTransferRejected(TransferRejected rejected) {
+    finish(
+        rejected.transferId(),
+        PaymentStatus.APPROVED,
+        PaymentStatus.FAILED,
+        rejected.code() + ": " + rejected.detail(),
+        clock.instant());
+  }
+
+  private void finish(UUID id, PaymentStatus from, PaymentStatus to, String reason, Instant now) {
+    if (!repository.transition(id, from, to, reason, now)) {
+      ignored(id, to.name());
+      return;
+    }
+    count(to);
+    repository.find(id).ifPresent(p -> settlement.record(Duration.between(p.createdAt(), now)));
+  }
+
+  private void ignored(UUID id, String step) {
+    log.warn("Payment {}: {} does not apply to its current status; ignored", id, step);
+  }
+
+  private void count(PaymentStatus status) {
+    Counter.builder("tpw.payments")
+        .description("Payments entering each status")
+        .tag("status", status.name())
+        .register(meters)
+        .increment();
+  }
+
+  private <T> T inTransaction(java.util.function.Supplier<T> work) {
+    T result = tx.execute(status -> work.get());
+    if (result == null) {
+      throw new IllegalStateException("transaction returned nothing");
+    }
+    return result;
+  }
+
+  /** The request as it is compared for idempotency: parsed values, not the client's spelling. */
+  private static java.util.Map<String, String> canonical(CreatePaymentRequest.Valid valid) {
+    var fields = new java.util.TreeMap<String, String>();
+    fields.put("payer", valid.payer().toString());
+    fields.put("payee", valid.payee().toString());
+    fields.put("amount", valid.amount().minor().toString());
+    fields.put("asset", valid.amount().asset().code());
+    fields.put("reference", valid.reference() == null ? "" : valid.reference());
+    return fields;
+  }
+
+  static ProblemException notFound(UUID id) {
+    return ProblemException.notFound("No payment " + id + ".");
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.routing.payment;
+
+import org.jspecify.annotations.NullMarked;
