@@ -8,6 +8,7 @@ import io.tpwallet.common.event.RiskDecided;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
+import io.tpwallet.testkit.OperationsChecks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +46,11 @@ class RiskIT {
 
   @Autowired Envelope envelope;
   @LocalServerPort int port;
+
+  @Test
+  void isLiveReadyAndScrapeable() {
+    OperationsChecks.assertOperable(port, "risk-service");
+  }
 
   @Test
   void decidesEachPaymentOnceAgainstTheConfiguredLimit() throws Exception {

@@ -12,6 +12,7 @@ import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
+import io.tpwallet.testkit.OperationsChecks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -184,6 +185,11 @@ class RoutingIT {
                 r -> r.topic().equals(Topics.LEDGER_TRANSFER_REQUESTED) && id.equals(r.key()),
                 Duration.ofSeconds(1)))
         .hasSize(1);
+  }
+
+  @Test
+  void isLiveReadyAndScrapeable() {
+    OperationsChecks.assertOperable(port, "routing-service");
   }
 
   @Test

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.migration;
+
+import org.jspecify.annotations.NullMarked;

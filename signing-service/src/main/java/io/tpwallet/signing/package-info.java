@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.signing;
+
+import org.jspecify.annotations.NullMarked;
