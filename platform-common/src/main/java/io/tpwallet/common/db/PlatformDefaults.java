@@ -35,6 +35,10 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
           Map.entry("logging.level.org.apache.kafka", "WARN"),
           Map.entry("spring.kafka.consumer.group-id", "${spring.application.name}"),
           Map.entry("spring.kafka.consumer.auto-offset-reset", "earliest"),
+          // A crashed instance's partitions move to the others (or to its restart) within
+          // seconds instead of Kafka's default 45 s.
+          Map.entry("spring.kafka.consumer.properties.session.timeout.ms", "10000"),
+          Map.entry("spring.kafka.consumer.heartbeat-interval", "3s"),
           Map.entry("spring.kafka.consumer.enable-auto-commit", "false"),
           Map.entry(
               "spring.kafka.consumer.key-deserializer",
