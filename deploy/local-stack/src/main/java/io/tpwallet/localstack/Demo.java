@@ -102,7 +102,7 @@ public final class Demo {
       System.out.printf("accounts: issuance %s, alice %s, bob %s%n", issuance, alice, bob);
 
       fund(issuance, alice, "10000");
-      System.out.println("funded alice with " + money("10000"));
+      System.out.println("funded alice with " + money("10000") + " " + ASSET);
 
       Payment coffee = new Payment("alice -> bob coffee", "2500", "SETTLED", key(runId, "coffee"));
       Payment tooBig =
