@@ -1,0 +1,33 @@
+package io.tpwallet.ledger.account;
+
+import io.tpwallet.common.money.Asset;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** A ledger account of one asset and the totals of the entries posted to it, in minor units. */
+public record Account(
+    UUID id,
+    Asset asset,
+    String code,
+    @Nullable String ownerRef,
+    Set<AccountFlag> flags,
+    BigInteger debitsPosted,
+    BigInteger creditsPosted,
+    Instant createdAt) {
+
+  public Account {
+    flags = Set.copyOf(flags);
+  }
+
+  public boolean has(AccountFlag flag) {
+    return flags.contains(flag);
+  }
+
+  /** Credits minus debits: what a wallet holds; negative for an issuance account. */
+  public BigInteger balance() {
+    return creditsPosted.subtract(debitsPosted);
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.ledger.account;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,241 @@
+package io.tpwallet.ledger.transfer;
+
+import io.tpwallet.common.money.Asset;
+import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
+import java.math.BigInteger;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Posts transfers, shows them, and lists an account's entries (its statement). */
+@RestController
+class TransferController {
+
+  /** Digits only, optionally negative (a negative amount is the ledger's INVALID_AMOUNT). */
+  private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,40}");
+
+  static final int ENTRIES_PAGE_SIZE_DEFAULT = 50;
+
+  private final TransferService transfers;
+
+  TransferController(TransferService transfers) {
+    this.transfers = transfers;
+  }
+
+  /** The body of {@code POST /v1/ledger/transfers}; amounts are strings of minor units. */
+  record TransferRequest(
+      @Nullable UUID id,
+      @Nullable UUID debitAccountId,
+      @Nullable UUID creditAccountId,
+      @Nullable String amount,
+      @Nullable String asset,
+      @Nullable String reference) {}
+
+  record TransferResponse(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      String amount,
+      String asset,
+      String reference,
+      Instant createdAt) {
+
+    static TransferResponse of(Transfer t) {
+      return new TransferResponse(
+          t.id(),
+          t.debitAccountId(),
+          t.creditAccountId(),
+          t.amount().toString(),
+          t.asset(),
+          t.reference(),
+          t.createdAt());
+    }
+  }
+
+  record EntryResponse(
+      long id,
+      UUID transferId,
+      String direction,
+      String amount,
+      String asset,
+      UUID counterpartyAccountId,
+      String reference,
+      Instant createdAt) {}
+
+  record EntriesResponse(UUID accountId, List<EntryResponse> entries, @Nullable Long nextBefore) {}
+
+  /**
+   * Posts a transfer: 201 when posted now, 200 when the same transfer was posted before, 409 when
+   * the id was used for another transfer, 422 with a stable problem type when the ledger refuses.
+   */
+  @PostMapping("/v1/ledger/transfers")
+  ResponseEntity<TransferResponse> post(@RequestBody TransferRequest request) {
+    TransferCommand command = validate(request);
+    Posting posting = transfers.post(command);
+    Transfer transfer = posting.transfer();
+    return switch (posting.result()) {
+      case OK ->
+          ResponseEntity.created(URI.create("/v1/ledger/transfers/" + command.id()))
+              .body(TransferResponse.of(required(transfer)));
+      case EXISTS -> ResponseEntity.ok(TransferResponse.of(required(transfer)));
+      default -> throw refusal(posting, command);
+    };
+  }
+
+  @GetMapping("/v1/ledger/transfers/{id}")
+  TransferResponse get(@PathVariable UUID id) {
+    return transfers
+        .find(id)
+        .map(TransferResponse::of)
+        .orElseThrow(() -> ProblemException.notFound("No transfer " + id + "."));
+  }
+
+  /**
+   * An account's entries, newest first, at most {@code limit} (1..200); pass {@code nextBefore} of
+   * a page as {@code before} to read the next one.
+   */
+  @GetMapping("/v1/ledger/accounts/{id}/entries")
+  EntriesResponse entries(
+      @PathVariable UUID id,
+      @RequestParam(defaultValue = "" + ENTRIES_PAGE_SIZE_DEFAULT) int limit,
+      @RequestParam(required = false) @Nullable Long before) {
+    if (limit < 1 || limit > TransferService.ENTRIES_PAGE_SIZE_MAX) {
+      throw ProblemException.badRequest(
+          ProblemTypes.VALIDATION,
+          "Invalid parameter",
+          "limit must be 1-" + TransferService.ENTRIES_PAGE_SIZE_MAX + ".");
+    }
+    List<Entry> page = transfers.entries(id, limit, before);
+    List<EntryResponse> lines =
+        page.stream()
+            .map(
+                e ->
+                    new EntryResponse(
+                        e.id(),
+                        e.transferId(),
+                        e.direction().name(),
+                        e.amount().toString(),
+                        e.asset(),
+                        e.counterpartyAccountId(),
+                        e.reference(),
+                        e.createdAt()))
+            .toList();
+    Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
+    return new EntriesResponse(id, lines, next);
+  }
+
+  static TransferCommand validate(TransferRequest r) {
+    List<Map<String, String>> errors = new ArrayList<>();
+    requirePresent(errors, "id", r.id());
+    requirePresent(errors, "debitAccountId", r.debitAccountId());
+    requirePresent(errors, "creditAccountId", r.creditAccountId());
+    String amount = r.amount();
+    if (amount == null || !AMOUNT.matcher(amount).matches()) {
+      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+    }
+    String asset = r.asset();
+    if (asset == null || asset.isBlank()) {
+      errors.add(error("asset", "is required"));
+    }
+    String reference = r.reference() == null ? "" : r.reference();
+    if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
+      errors.add(
+          error(
+              "reference",
+              "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
+    }
+    if (!errors.isEmpty()) {
+      throw new ProblemException(
+          HttpStatus.BAD_REQUEST,
+          ProblemTypes.VALIDATION,
+          "Invalid request",
+          "The request has " + errors.size() + " invalid field(s).",
+          Map.of("errors", errors));
+    }
+    Asset known =
+        Asset.find(asset)
+            .orElseThrow(
+                () ->
+                    ProblemException.unprocessable(
+                        ProblemTypes.UNKNOWN_ASSET,
+                        "Unknown asset",
+                        "The asset " + asset.toUpperCase(Locale.ROOT) + " is not supported."));
+    return new TransferCommand(
+        required(r.id()),
+        required(r.debitAccountId()),
+        required(r.creditAccountId()),
+        new BigInteger(required(amount)),
+        known.code(),
+        reference);
+  }
+
+  /** The problem a refusal is answered with: a stable type per result code. */
+  static ProblemException refusal(Posting posting, TransferCommand command) {
+    TransferResult result = posting.result();
+    Map<String, Object> properties = Map.of("code", result.name(), "transferId", command.id());
+    return switch (result) {
+      case EXISTS_WITH_DIFFERENT_FIELDS ->
+          new ProblemException(
+              HttpStatus.CONFLICT,
+              ProblemTypes.of("transfer-exists-with-different-fields"),
+              "Transfer exists",
+              posting.detail(),
+              properties);
+      case INSUFFICIENT_FUNDS ->
+          unprocessable(ProblemTypes.INSUFFICIENT_FUNDS, "Insufficient funds", posting, properties);
+      case ACCOUNT_NOT_FOUND ->
+          unprocessable(
+              ProblemTypes.of("account-not-found"), "Account not found", posting, properties);
+      case ASSET_MISMATCH ->
+          unprocessable(ProblemTypes.of("asset-mismatch"), "Asset mismatch", posting, properties);
+      case SAME_ACCOUNT ->
+          unprocessable(ProblemTypes.of("same-account"), "Same account", posting, properties);
+      case EXCEEDS_DEBITS ->
+          unprocessable(ProblemTypes.of("exceeds-debits"), "Exceeds debits", posting, properties);
+      case INVALID_AMOUNT ->
+          unprocessable(ProblemTypes.of("invalid-amount"), "Invalid amount", posting, properties);
+      case OVERFLOW ->
+          unprocessable(ProblemTypes.of("overflow"), "Amount overflow", posting, properties);
+      case OK, EXISTS -> throw new IllegalArgumentException(result + " is not a refusal");
+    };
+  }
+
+  private static ProblemException unprocessable(
+      URI type, String title, Posting posting, Map<String, Object> properties) {
+    return new ProblemException(
+        HttpStatus.UNPROCESSABLE_CONTENT, type, title, posting.detail(), properties);
+  }
+
+  private static void requirePresent(
+      List<Map<String, String>> errors, String field, @Nullable Object value) {
+    if (value == null) {
+      errors.add(error(field, "is required"));
+    }
+  }
+
+  private static Map<String, String> error(String field, String message) {
+    return Map.of("field", field, "message", message);
+  }
+
+  private static <T> T required(@Nullable T value) {
+    if (value == null) {
+      throw new IllegalStateException("checked above");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,106 @@
+package io.tpwallet.ledger.transfer;
+
+import io.tpwallet.common.event.Envelope;
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.event.TransferPosted;
+import io.tpwallet.common.event.TransferRejected;
+import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.inbox.Inbox;
+import io.tpwallet.common.outbox.Outbox;
+import java.math.BigInteger;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Posts the transfers other services ask for on Kafka and answers each with TransferPosted or
+ * TransferRejected. The inbox row, the postings and the answer commit in one transaction, so a
+ * redelivered command has no second effect and every applied command has exactly one answer.
+ */
+@Component
+class TransferRequestedListener {
+
+  static final String CONSUMER = "ledger.transfer-requested";
+
+  private static final Logger log = LoggerFactory.getLogger(TransferRequestedListener.class);
+  private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,40}");
+
+  private final Inbox inbox;
+  private final Outbox outbox;
+  private final Envelope envelope;
+  private final TransferService transfers;
+
+  TransferRequestedListener(
+      Inbox inbox, Outbox outbox, Envelope envelope, TransferService transfers) {
+    this.inbox = inbox;
+    this.outbox = outbox;
+    this.envelope = envelope;
+    this.transfers = transfers;
+  }
+
+  @KafkaListener(topics = Topics.LEDGER_TRANSFER_REQUESTED)
+  void onTransferRequested(ConsumerRecord<String, byte[]> record) {
+    inbox.apply(
+        CONSUMER,
+        record,
+        event -> {
+          TransferRequested requested = envelope.data(event, TransferRequested.class);
+          String aggregate = requested.transferId().toString();
+          Posting posting = post(requested);
+          Transfer transfer = posting.transfer();
+          if (posting.result().posted() && transfer != null) {
+            outbox.add(
+                Topics.LEDGER_TRANSFER_POSTED,
+                aggregate,
+                new TransferPosted(
+                    transfer.id(),
+                    transfer.debitAccountId(),
+                    transfer.creditAccountId(),
+                    transfer.amount().toString(),
+                    transfer.asset(),
+                    transfer.reference(),
+                    transfer.createdAt()));
+          } else {
+            log.info("Refused transfer {} ({}): {}", aggregate, posting.result(), posting.detail());
+            outbox.add(
+                Topics.LEDGER_TRANSFER_REJECTED,
+                aggregate,
+                new TransferRejected(
+                    requested.transferId(),
+                    Objects.requireNonNullElse(requested.reference(), ""),
+                    posting.result().name(),
+                    posting.detail()));
+          }
+        });
+  }
+
+  /**
+   * Turns the command into a posting. A command whose amount is not an integer is refused as
+   * INVALID_AMOUNT (the sender gets an answer); one without ids cannot be answered and fails, so
+   * that the error handler parks it on the dead-letter topic.
+   */
+  private Posting post(TransferRequested r) {
+    Objects.requireNonNull(r.transferId(), "transferId");
+    Objects.requireNonNull(r.debitAccountId(), "debitAccountId");
+    Objects.requireNonNull(r.creditAccountId(), "creditAccountId");
+    String reference = Objects.requireNonNullElse(r.reference(), "");
+    String asset = Objects.requireNonNullElse(r.asset(), "");
+    String amount = r.amount();
+    if (amount == null || !AMOUNT.matcher(amount).matches()) {
+      // Zero is never a valid amount: it makes the ledger answer INVALID_AMOUNT.
+      amount = "0";
+    }
+    return transfers.post(
+        new TransferCommand(
+            r.transferId(),
+            r.debitAccountId(),
+            r.creditAccountId(),
+            new BigInteger(amount),
+            asset,
+            reference));
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.tpwallet.ledger.transfer;
+
+import org.jspecify.annotations.NullMarked;
