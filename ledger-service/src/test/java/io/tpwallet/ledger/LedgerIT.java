@@ -372,6 +372,7 @@ class LedgerIT {
       }
       model.add(open(asset, EnumSet.of(AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS)));
     }
+    int perAsset = model.size() / 2;
     Map<UUID, TransferCommand> posted = new HashMap<>();
     List<UUID> postedIds = new ArrayList<>();
     Map<TransferResult, Integer> seen = new HashMap<>();
@@ -390,8 +391,16 @@ class LedgerIT {
                     earlier.asset(),
                     earlier.reference());
       } else {
-        ModelAccount debit = model.get(random.nextInt(model.size()));
-        ModelAccount credit = model.get(random.nextInt(model.size()));
+        // Mostly same-asset pairs, with the issuance account funding often enough that wallets
+        // both spend and run dry; the rest are cross-asset on purpose.
+        ModelAccount debit =
+            random.nextInt(4) == 0
+                ? model.get(random.nextBoolean() ? 0 : perAsset)
+                : model.get(random.nextInt(model.size()));
+        ModelAccount credit =
+            random.nextInt(10) == 0
+                ? model.get(random.nextInt(model.size()))
+                : sameAsset(model, debit, random);
         UUID debitId = random.nextInt(50) == 0 ? UUID.randomUUID() : debit.id();
         long amount = random.nextInt(30) == 0 ? 0 : 1 + random.nextInt(5000);
         String asset = random.nextInt(25) == 0 ? "ETH" : debit.asset().code();
@@ -413,6 +422,8 @@ class LedgerIT {
       }
     }
     System.out.println("LedgerIT random loop results: " + seen);
+    // Refusals that are rarer by construction (EXCEEDS_DEBITS) are covered by PostingRulesTests;
+    // requiring them here would make the loop flaky for some seeds.
     assertThat(seen).containsKeys(TransferResult.OK, TransferResult.INSUFFICIENT_FUNDS);
 
     for (ModelAccount m : model) {
@@ -427,6 +438,11 @@ class LedgerIT {
       }
     }
     assertLedgerBalances();
+  }
+
+  private static ModelAccount sameAsset(List<ModelAccount> model, ModelAccount of, Random random) {
+    List<ModelAccount> same = model.stream().filter(m -> m.asset().equals(of.asset())).toList();
+    return same.get(random.nextInt(same.size()));
   }
 
   private ModelAccount open(Asset asset, EnumSet<AccountFlag> flags) {
