@@ -123,6 +123,7 @@ class LedgerIT {
     assertThat(secondPage.get("entries").get(0).get("direction").asString()).isEqualTo("CREDIT");
     assertThat(get("/v1/ledger/accounts/" + alice + "/entries?limit=100000").statusCode())
         .isEqualTo(400);
+    assertThat(get("/v1/ledger/accounts/" + Ids.newId() + "/entries").statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -655,6 +656,87 @@ class LedgerIT {
     assertThat(balance(alice)).isEqualTo("100");
     assertThat(balance(bob)).isEqualTo("0");
     assertThat(transferExists(transferId)).isFalse();
+  }
+
+  @Test
+  void aMalformedCommandIsRejectedOrParkedWithoutBlockingTheCommandsAfterIt() throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID badAmount = Ids.newId();
+    String key = badAmount.toString();
+    send(key, new TransferRequested(badAmount, issuance, alice, "12.5", "USD", "bad amount"));
+    // Not a CloudEvent at all: parked on the dead-letter topic, not retried for ever.
+    kafka
+        .send(
+            Topics.LEDGER_TRANSFER_REQUESTED,
+            key,
+            "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .get(10, TimeUnit.SECONDS);
+    UUID good = Ids.newId();
+    // Same key, so the same partition: this one is only reached past the poison message.
+    kafka
+        .send(
+            Topics.LEDGER_TRANSFER_REQUESTED,
+            key,
+            Envelope.serialize(
+                envelope.wrap(
+                    Topics.typeOf(Topics.LEDGER_TRANSFER_REQUESTED),
+                    good.toString(),
+                    new TransferRequested(good, issuance, alice, "300", "USD", "after poison"))))
+        .get(10, TimeUnit.SECONDS);
+
+    TransferRejected rejected =
+        envelope.data(
+            awaitEvents(Topics.LEDGER_TRANSFER_REJECTED, badAmount, 1).get(0),
+            TransferRejected.class);
+    assertThat(rejected.code()).isEqualTo("INVALID_AMOUNT");
+    awaitEvents(Topics.LEDGER_TRANSFER_POSTED, good, 1);
+    assertThat(balance(alice)).isEqualTo("300");
+    assertThat(rawValues(Topics.LEDGER_TRANSFER_REQUESTED + ".dlt", key)).contains("not json");
+  }
+
+  /** The values of the records with {@code key} on a topic, as text. */
+  private List<String> rawValues(String topic, String key) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            TestKafka.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
+    try (var consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<String> values = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+          && System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (key.equals(record.key())) {
+            values.add(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+          }
+        }
+      }
+      return values;
+    }
+  }
+
+  private void send(String key, TransferRequested command) throws Exception {
+    kafka
+        .send(
+            Topics.LEDGER_TRANSFER_REQUESTED,
+            key,
+            Envelope.serialize(
+                envelope.wrap(
+                    Topics.typeOf(Topics.LEDGER_TRANSFER_REQUESTED),
+                    command.transferId().toString(),
+                    command)))
+        .get(10, TimeUnit.SECONDS);
   }
 
   private List<CloudEvent> awaitEvents(String topic, UUID subject, int atLeast)
