@@ -3,6 +3,7 @@ package io.tpwallet.ledger.transfer;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.ledger.account.Accounts;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Instant;
@@ -32,9 +33,11 @@ class TransferController {
   static final int ENTRIES_PAGE_SIZE_DEFAULT = 50;
 
   private final TransferService transfers;
+  private final Accounts accounts;
 
-  TransferController(TransferService transfers) {
+  TransferController(TransferService transfers, Accounts accounts) {
     this.transfers = transfers;
+    this.accounts = accounts;
   }
 
   /** The body of {@code POST /v1/ledger/transfers}; amounts are strings of minor units. */
@@ -119,6 +122,9 @@ class TransferController {
           ProblemTypes.VALIDATION,
           "Invalid parameter",
           "limit must be 1-" + TransferService.ENTRIES_PAGE_SIZE_MAX + ".");
+    }
+    if (accounts.find(id).isEmpty()) {
+      throw ProblemException.notFound("No account " + id + ".");
     }
     List<Entry> page = transfers.entries(id, limit, before);
     List<EntryResponse> lines =

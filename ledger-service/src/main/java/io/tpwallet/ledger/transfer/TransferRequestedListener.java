@@ -1,5 +1,6 @@
 package io.tpwallet.ledger.transfer;
 
+import io.cloudevents.core.format.EventDeserializationException;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
@@ -11,6 +12,7 @@ import java.math.BigInteger;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -44,6 +46,23 @@ class TransferRequestedListener {
 
   @KafkaListener(topics = Topics.LEDGER_TRANSFER_REQUESTED)
   void onTransferRequested(ConsumerRecord<String, byte[]> record) {
+    try {
+      applyOnce(record);
+    } catch (EventDeserializationException e) {
+      // Bytes that are not a CloudEvent never will be. The platform's error handler retries
+      // this exception type for ever (it only parks CloudEventRWException, tools.jackson
+      // exceptions and IllegalArgumentException), which would block every later command on the
+      // partition; as an IllegalArgumentException it goes to the dead-letter topic at once.
+      log.warn(
+          "Parking a record that is not a CloudEvent from {}-{}@{}",
+          record.topic(),
+          record.partition(),
+          record.offset());
+      throw new IllegalArgumentException("not a CloudEvent: " + e.getMessage(), e);
+    }
+  }
+
+  private void applyOnce(ConsumerRecord<String, byte[]> record) {
     inbox.apply(
         CONSUMER,
         record,
@@ -84,9 +103,11 @@ class TransferRequestedListener {
    * that the error handler parks it on the dead-letter topic.
    */
   private Posting post(TransferRequested r) {
-    Objects.requireNonNull(r.transferId(), "transferId");
-    Objects.requireNonNull(r.debitAccountId(), "debitAccountId");
-    Objects.requireNonNull(r.creditAccountId(), "creditAccountId");
+    // IllegalArgumentException, not NullPointerException: the platform's error handler parks it
+    // on the dead-letter topic at once instead of retrying a command that can never succeed.
+    requireField(r.transferId(), "transferId");
+    requireField(r.debitAccountId(), "debitAccountId");
+    requireField(r.creditAccountId(), "creditAccountId");
     String reference = Objects.requireNonNullElse(r.reference(), "");
     String asset = Objects.requireNonNullElse(r.asset(), "");
     String amount = r.amount();
@@ -102,5 +123,11 @@ class TransferRequestedListener {
             new BigInteger(amount),
             asset,
             reference));
+  }
+
+  private static void requireField(@Nullable Object value, String field) {
+    if (value == null) {
+      throw new IllegalArgumentException("TransferRequested without " + field);
+    }
   }
 }
