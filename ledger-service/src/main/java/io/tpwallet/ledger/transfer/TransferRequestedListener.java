@@ -1,6 +1,5 @@
 package io.tpwallet.ledger.transfer;
 
-import io.cloudevents.core.format.EventDeserializationException;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
@@ -46,23 +45,6 @@ class TransferRequestedListener {
 
   @KafkaListener(topics = Topics.LEDGER_TRANSFER_REQUESTED)
   void onTransferRequested(ConsumerRecord<String, byte[]> record) {
-    try {
-      applyOnce(record);
-    } catch (EventDeserializationException e) {
-      // Bytes that are not a CloudEvent never will be. The platform's error handler retries
-      // this exception type for ever (it only parks CloudEventRWException, tools.jackson
-      // exceptions and IllegalArgumentException), which would block every later command on the
-      // partition; as an IllegalArgumentException it goes to the dead-letter topic at once.
-      log.warn(
-          "Parking a record that is not a CloudEvent from {}-{}@{}",
-          record.topic(),
-          record.partition(),
-          record.offset());
-      throw new IllegalArgumentException("not a CloudEvent: " + e.getMessage(), e);
-    }
-  }
-
-  private void applyOnce(ConsumerRecord<String, byte[]> record) {
     inbox.apply(
         CONSUMER,
         record,

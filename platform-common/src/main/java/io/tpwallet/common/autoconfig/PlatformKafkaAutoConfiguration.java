@@ -1,5 +1,6 @@
 package io.tpwallet.common.autoconfig;
 
+import io.cloudevents.core.format.EventDeserializationException;
 import io.cloudevents.rw.CloudEventRWException;
 import io.tpwallet.common.kafka.KafkaHealthIndicator;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -67,7 +69,12 @@ public class PlatformKafkaAutoConfiguration {
     // A message that cannot be parsed will never succeed: park it instead of blocking its
     // partition. Everything else (database down, lock timeouts) is retried until it works.
     handler.addNotRetryableExceptions(
-        CloudEventRWException.class, JacksonException.class, IllegalArgumentException.class);
+        EventDeserializationException.class,
+        CloudEventRWException.class,
+        JacksonException.class,
+        IllegalArgumentException.class);
+    // Retries are logged with their cause, so that a stuck partition says why.
+    handler.setLogLevel(KafkaException.Level.WARN);
     return handler;
   }
 
