@@ -128,6 +128,14 @@ public final class Dkg {
         new Round1Package(commitment, r, mu));
   }
 
+  /** The round-one secret for a given polynomial; only the published DKG vectors need this. */
+  Round1Secret secretForVectors(
+      Identifier self, List<BigInteger> coefficients, int maxSigners, int minSigners) {
+    Polynomial.checkSigners(minSigners, maxSigners);
+    return new Round1Secret(
+        self, coefficients, Polynomial.commit(group, coefficients), minSigners, maxSigners);
+  }
+
   /** c = HDKG(identifier || phi_0 || R), as ZF frost. */
   BigInteger proofChallenge(Identifier id, Element phi0, Element r) {
     return suite.hdkg(
