@@ -63,7 +63,7 @@ public final class Frost {
     BigInteger binding = nonceGenerate(signingShare, bindingRandomness);
     SigningCommitments commitments =
         new SigningCommitments(identifier, group.multiplyBase(hiding), group.multiplyBase(binding));
-    return new SigningNonces(identifier, hiding, binding, commitments, group.scalarLength());
+    return new SigningNonces(identifier, hiding, binding, commitments);
   }
 
   /** RFC 9591 nonce_generate: H3(random_bytes || SerializeScalar(secret)). */
@@ -81,8 +81,11 @@ public final class Frost {
     }
   }
 
-  /** The nonces inside a holder without consuming it, to compare with published vectors. */
-  public static BigInteger[] peekNoncesForVectors(SigningNonces nonces) {
+  /**
+   * The nonces inside a holder without consuming it, to compare with published vectors.
+   * Package-private on purpose: nothing outside this package may read nonces.
+   */
+  static BigInteger[] peekNoncesForVectors(SigningNonces nonces) {
     return nonces.peekForVectors();
   }
 

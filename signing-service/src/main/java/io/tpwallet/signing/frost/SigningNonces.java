@@ -13,7 +13,6 @@ public final class SigningNonces {
 
   private final Identifier identifier;
   private final SigningCommitments commitments;
-  private final int scalarLength;
   private byte[] hiding;
   private byte[] binding;
   private boolean consumed;
@@ -22,11 +21,9 @@ public final class SigningNonces {
       Identifier identifier,
       BigInteger hiding,
       BigInteger binding,
-      SigningCommitments commitments,
-      int scalarLength) {
+      SigningCommitments commitments) {
     this.identifier = identifier;
     this.commitments = commitments;
-    this.scalarLength = scalarLength;
     this.hiding = hiding.toByteArray();
     this.binding = binding.toByteArray();
   }
@@ -75,10 +72,6 @@ public final class SigningNonces {
       throw new FrostException(FrostException.Reason.NONCES_ALREADY_USED, "nonces consumed");
     }
     return new BigInteger[] {new BigInteger(hiding), new BigInteger(binding)};
-  }
-
-  int scalarLength() {
-    return scalarLength;
   }
 
   @Override
