@@ -144,9 +144,13 @@ public final class Dkg {
 
   /** Checks one participant's proof of knowledge of its constant term; names it if wrong. */
   public void verifyProofOfKnowledge(Identifier sender, Round1Package pkg) {
-    if (pkg.commitment().isEmpty() || pkg.commitment().stream().anyMatch(Element::isIdentity)) {
+    if (pkg.commitment().isEmpty()
+        || pkg.commitment().stream().anyMatch(Element::isIdentity)
+        || pkg.proofR().isIdentity()) {
       throw new FrostException(
-          Reason.INVALID_PROOF_OF_KNOWLEDGE, "empty or identity commitment", List.of(sender));
+          Reason.INVALID_PROOF_OF_KNOWLEDGE,
+          "empty commitment or identity element in package",
+          List.of(sender));
     }
     Element phi0 = pkg.commitment().get(0);
     BigInteger c = proofChallenge(sender, phi0, pkg.proofR());
