@@ -60,7 +60,15 @@ class GroupEncodingTests {
             ed.deserializeElement(
                 hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
         Reason.MALFORMED_ELEMENT);
-    // G plus a point of order 2 is on the curve but outside the prime-order subgroup.
+    // G + (0, -1) = (-x_G, -y_G) is on the curve but outside the prime-order subgroup.
+    byte[] base = ed.serializeElement(ed.generator());
+    BigInteger yG = Bytes.fromLittleEndian(base);
+    byte[] mixedOrder = Bytes.toLittleEndian(P25519.subtract(yG), 32);
+    mixedOrder[31] |= (byte) 0x80; // x_G is even, so -x_G is odd
+    assertReason(() -> ed.deserializeElement(mixedOrder), Reason.MALFORMED_ELEMENT);
+    byte[] minusG = Bytes.toLittleEndian(yG, 32);
+    minusG[31] |= (byte) 0x80;
+    assertThat(ed.deserializeElement(minusG)).isEqualTo(ed.generator().negate());
     // y = p + 1 encodes y = 1 non-canonically.
     byte[] nonCanonical = Bytes.toLittleEndian(P25519.add(BigInteger.ONE), 32);
     assertReason(() -> ed.deserializeElement(nonCanonical), Reason.MALFORMED_ELEMENT);
