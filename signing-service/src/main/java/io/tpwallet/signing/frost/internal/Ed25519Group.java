@@ -1,0 +1,341 @@
+package io.tpwallet.signing.frost.internal;
+
+import io.tpwallet.signing.frost.Element;
+import io.tpwallet.signing.frost.FrostException;
+import io.tpwallet.signing.frost.FrostException.Reason;
+import io.tpwallet.signing.frost.Group;
+import java.math.BigInteger;
+import org.bouncycastle.math.ec.rfc7748.X25519Field;
+
+/**
+ * The Ed25519 prime-order group (edwards25519, cofactor 8) for FROST-ED25519-SHA512-v1. Point
+ * arithmetic is ours, in extended twisted-Edwards coordinates, over BouncyCastle's constant-time
+ * field arithmetic ({@link X25519Field}); see docs/adr/0003-frost-curve-arithmetic.md for why.
+ * Encoding and decoding (rare, public data) use BigInteger for clarity.
+ */
+public final class Ed25519Group implements Group {
+
+  static final BigInteger P = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
+  static final BigInteger L =
+      BigInteger.ONE.shiftLeft(252).add(new BigInteger("27742317777372353535851937790883648493"));
+  static final BigInteger D =
+      BigInteger.valueOf(-121665).multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P);
+  private static final BigInteger SQRT_M1 =
+      BigInteger.TWO.modPow(P.subtract(BigInteger.ONE).shiftRight(2), P);
+  private static final int[] FIELD_2D = field(D.shiftLeft(1).mod(P));
+  private static final BigInteger[] LIMB_OFFSETS_BITS = limbOffsets();
+
+  public static final Ed25519Group INSTANCE = new Ed25519Group();
+
+  private final Point identity = new Point(field(BigInteger.ZERO), field(BigInteger.ONE));
+  private final Point generator;
+
+  private Ed25519Group() {
+    BigInteger y = BigInteger.valueOf(4).multiply(BigInteger.valueOf(5).modInverse(P)).mod(P);
+    BigInteger x = recoverX(y, 0);
+    if (x == null) {
+      throw new IllegalStateException("base point must decode");
+    }
+    generator = Point.affine(x, y);
+  }
+
+  @Override
+  public BigInteger order() {
+    return L;
+  }
+
+  @Override
+  public Element identity() {
+    return identity;
+  }
+
+  @Override
+  public Element generator() {
+    return generator;
+  }
+
+  @Override
+  public int elementLength() {
+    return 32;
+  }
+
+  @Override
+  public int scalarLength() {
+    return 32;
+  }
+
+  @Override
+  public byte[] serializeElement(Element element) {
+    Point p = (Point) element;
+    if (p.isIdentity()) {
+      throw new FrostException(Reason.IDENTITY_ELEMENT, "the identity has no encoding");
+    }
+    return p.encode();
+  }
+
+  @Override
+  public Element deserializeElement(byte[] encoded) {
+    if (encoded.length != 32) {
+      throw new FrostException(Reason.MALFORMED_ELEMENT, "an Ed25519 element is 32 bytes");
+    }
+    byte[] copy = encoded.clone();
+    int sign = (copy[31] >>> 7) & 1;
+    copy[31] &= 0x7f;
+    BigInteger y = Bytes.fromLittleEndian(copy);
+    if (y.compareTo(P) >= 0) {
+      throw new FrostException(Reason.MALFORMED_ELEMENT, "non-canonical y coordinate");
+    }
+    BigInteger x = recoverX(y, sign);
+    if (x == null) {
+      throw new FrostException(Reason.MALFORMED_ELEMENT, "not a point on edwards25519");
+    }
+    Point p = Point.affine(x, y);
+    if (p.isIdentity()) {
+      throw new FrostException(Reason.IDENTITY_ELEMENT, "the identity is not a valid element");
+    }
+    if (!p.multiplyVartime(L).isIdentity()) {
+      throw new FrostException(Reason.MALFORMED_ELEMENT, "point outside the prime-order subgroup");
+    }
+    return p;
+  }
+
+  @Override
+  public byte[] serializeScalar(BigInteger scalar) {
+    return Bytes.toLittleEndian(scalar.mod(L), 32);
+  }
+
+  @Override
+  public BigInteger deserializeScalar(byte[] encoded) {
+    if (encoded.length != 32) {
+      throw new FrostException(Reason.MALFORMED_SCALAR, "an Ed25519 scalar is 32 bytes");
+    }
+    BigInteger s = Bytes.fromLittleEndian(encoded);
+    if (s.compareTo(L) >= 0) {
+      throw new FrostException(Reason.MALFORMED_SCALAR, "scalar not below the group order");
+    }
+    return s;
+  }
+
+  /** RFC 8032 section 5.1.3 steps 2 to 4; null where no x exists or x = 0 with sign 1. */
+  private static BigInteger recoverX(BigInteger y, int sign) {
+    BigInteger yy = y.multiply(y).mod(P);
+    BigInteger u = yy.subtract(BigInteger.ONE).mod(P);
+    BigInteger v = D.multiply(yy).add(BigInteger.ONE).mod(P);
+    BigInteger v3 = v.modPow(BigInteger.valueOf(3), P);
+    BigInteger v7 = v3.multiply(v3).multiply(v).mod(P);
+    BigInteger exponent = P.subtract(BigInteger.valueOf(5)).shiftRight(3);
+    BigInteger x = u.multiply(v3).multiply(u.multiply(v7).mod(P).modPow(exponent, P)).mod(P);
+    BigInteger vxx = v.multiply(x).multiply(x).mod(P);
+    if (!vxx.equals(u)) {
+      if (vxx.equals(u.negate().mod(P))) {
+        x = x.multiply(SQRT_M1).mod(P);
+      } else {
+        return null;
+      }
+    }
+    if (x.signum() == 0 && sign == 1) {
+      return null;
+    }
+    if (x.testBit(0) != (sign == 1)) {
+      x = P.subtract(x);
+    }
+    return x;
+  }
+
+  static int[] field(BigInteger value) {
+    int[] z = X25519Field.create();
+    X25519Field.decode(Bytes.toLittleEndian(value.mod(P), 32), 0, z);
+    return z;
+  }
+
+  private static BigInteger[] limbOffsets() {
+    // X25519Field keeps ten limbs of 26, 26, 25, 26 and 25 bits, twice (256 bits, 2^256 = 38).
+    int[] bits = {0, 26, 52, 77, 103, 128, 154, 180, 205, 231};
+    BigInteger[] out = new BigInteger[bits.length];
+    for (int i = 0; i < bits.length; i++) {
+      out[i] = BigInteger.ONE.shiftLeft(bits[i]);
+    }
+    return out;
+  }
+
+  /** The integer a field element stands for, reduced modulo p; limbs may be signed. */
+  static BigInteger toBigInteger(int[] limbs) {
+    BigInteger v = BigInteger.ZERO;
+    for (int i = 0; i < X25519Field.SIZE; i++) {
+      v = v.add(BigInteger.valueOf(limbs[i]).multiply(LIMB_OFFSETS_BITS[i]));
+    }
+    return v.mod(P);
+  }
+
+  /** A point in extended coordinates (X:Y:Z:T) with x = X/Z, y = Y/Z, xy = T/Z. */
+  static final class Point implements Element {
+    private final int[] x;
+    private final int[] y;
+    private final int[] z;
+    private final int[] t;
+
+    private Point(int[] x, int[] y, int[] z, int[] t) {
+      this.x = x;
+      this.y = y;
+      this.z = z;
+      this.t = t;
+    }
+
+    /** The identity when given (0, 1). */
+    private Point(int[] x, int[] y) {
+      this(x, y, field(BigInteger.ONE), field(BigInteger.ZERO));
+    }
+
+    static Point affine(BigInteger ax, BigInteger ay) {
+      return new Point(field(ax), field(ay), field(BigInteger.ONE), field(ax.multiply(ay)));
+    }
+
+    /** Unified addition (add-2008-hwcd-3, a = -1): complete, so it also doubles. */
+    @Override
+    public Point add(Element other) {
+      Point q = (Point) other;
+      int[] a = X25519Field.create();
+      int[] b = X25519Field.create();
+      int[] c = X25519Field.create();
+      int[] d = X25519Field.create();
+      int[] u = X25519Field.create();
+      int[] w = X25519Field.create();
+      sub(y, x, u);
+      sub(q.y, q.x, w);
+      X25519Field.mul(u, w, a);
+      add(y, x, u);
+      add(q.y, q.x, w);
+      X25519Field.mul(u, w, b);
+      X25519Field.mul(t, FIELD_2D, u);
+      X25519Field.mul(u, q.t, c);
+      add(z, z, u);
+      X25519Field.mul(u, q.z, d);
+      int[] e = X25519Field.create();
+      int[] f = X25519Field.create();
+      int[] g = X25519Field.create();
+      int[] h = X25519Field.create();
+      sub(b, a, e);
+      sub(d, c, f);
+      add(d, c, g);
+      add(b, a, h);
+      int[] x3 = X25519Field.create();
+      int[] y3 = X25519Field.create();
+      int[] z3 = X25519Field.create();
+      int[] t3 = X25519Field.create();
+      X25519Field.mul(e, f, x3);
+      X25519Field.mul(g, h, y3);
+      X25519Field.mul(e, h, t3);
+      X25519Field.mul(f, g, z3);
+      return new Point(x3, y3, z3, t3);
+    }
+
+    private static void add(int[] p, int[] q, int[] out) {
+      X25519Field.add(p, q, out);
+      X25519Field.carry(out);
+    }
+
+    private static void sub(int[] p, int[] q, int[] out) {
+      X25519Field.sub(p, q, out);
+      X25519Field.carry(out);
+    }
+
+    @Override
+    public Point negate() {
+      int[] nx = X25519Field.create();
+      int[] nt = X25519Field.create();
+      X25519Field.negate(x, nx);
+      X25519Field.carry(nx);
+      X25519Field.negate(t, nt);
+      X25519Field.carry(nt);
+      return new Point(nx, copy(y), copy(z), nt);
+    }
+
+    private static int[] copy(int[] a) {
+      int[] out = X25519Field.create();
+      X25519Field.copy(a, 0, out, 0);
+      return out;
+    }
+
+    /**
+     * Double-and-always-add over all 256 bits with a masked select, so that the sequence of field
+     * operations does not depend on the (secret) scalar.
+     */
+    @Override
+    public Point multiply(BigInteger scalar) {
+      BigInteger k = scalar.mod(L);
+      Point acc = INSTANCE.identity;
+      for (int i = 255; i >= 0; i--) {
+        acc = acc.add(acc);
+        Point sum = acc.add(this);
+        acc = select(k.testBit(i) ? -1 : 0, sum, acc);
+      }
+      return acc;
+    }
+
+    /** For public scalars only (the subgroup check). */
+    Point multiplyVartime(BigInteger k) {
+      Point acc = INSTANCE.identity;
+      for (int i = k.bitLength() - 1; i >= 0; i--) {
+        acc = acc.add(acc);
+        if (k.testBit(i)) {
+          acc = acc.add(this);
+        }
+      }
+      return acc;
+    }
+
+    private static Point select(int mask, Point ifSet, Point otherwise) {
+      return new Point(
+          pick(mask, ifSet.x, otherwise.x),
+          pick(mask, ifSet.y, otherwise.y),
+          pick(mask, ifSet.z, otherwise.z),
+          pick(mask, ifSet.t, otherwise.t));
+    }
+
+    private static int[] pick(int mask, int[] a, int[] b) {
+      int[] out = X25519Field.create();
+      for (int i = 0; i < X25519Field.SIZE; i++) {
+        out[i] = b[i] ^ ((a[i] ^ b[i]) & mask);
+      }
+      return out;
+    }
+
+    @Override
+    public boolean isIdentity() {
+      // x = 0 and y = z.
+      return toBigInteger(x).signum() == 0 && toBigInteger(y).equals(toBigInteger(z));
+    }
+
+    byte[] encode() {
+      BigInteger zInv = toBigInteger(z).modInverse(P);
+      BigInteger ax = toBigInteger(x).multiply(zInv).mod(P);
+      BigInteger ay = toBigInteger(y).multiply(zInv).mod(P);
+      byte[] out = Bytes.toLittleEndian(ay, 32);
+      if (ax.testBit(0)) {
+        out[31] |= (byte) 0x80;
+      }
+      return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Point q)) {
+        return false;
+      }
+      BigInteger z1 = toBigInteger(z);
+      BigInteger z2 = toBigInteger(q.z);
+      return toBigInteger(x).multiply(z2).mod(P).equals(toBigInteger(q.x).multiply(z1).mod(P))
+          && toBigInteger(y).multiply(z2).mod(P).equals(toBigInteger(q.y).multiply(z1).mod(P));
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(encode());
+    }
+
+    @Override
+    public String toString() {
+      return "Ed25519Point(" + java.util.HexFormat.of().formatHex(encode()) + ")";
+    }
+  }
+}
