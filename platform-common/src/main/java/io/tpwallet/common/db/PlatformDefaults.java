@@ -33,6 +33,9 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
               "management.metrics.distribution.percentiles-histogram.http.server.requests", "true"),
           Map.entry("logging.structured.format.console", "ecs"),
           Map.entry("logging.level.org.apache.kafka", "WARN"),
+          // The in-process test broker logs through the service's logging, under these names.
+          Map.entry("logging.level.kafka", "WARN"),
+          Map.entry("logging.level.state.change.logger", "WARN"),
           Map.entry("spring.kafka.consumer.group-id", "${spring.application.name}"),
           Map.entry("spring.kafka.consumer.auto-offset-reset", "earliest"),
           // A crashed instance's partitions move to the others (or to its restart) within
