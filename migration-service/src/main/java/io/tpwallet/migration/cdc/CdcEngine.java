@@ -1,0 +1,241 @@
+package io.tpwallet.migration.cdc;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Debezium embedded engine for one job: PostgreSQL via {@code pgoutput}, a publication
+ * filtered to the job's tables, the job's own slot, heartbeats, decimals as strings, the initial
+ * consistent snapshot then streaming, offsets in the migration database. Stopping it (pause) keeps
+ * the slot, so that the legacy database keeps the WAL until the job resumes.
+ */
+public final class CdcEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CdcEngine.class);
+
+  /** Rows per batch handed to the handler: one database transaction on the migration side. */
+  public static final int BATCH_ROWS_MAX = 2_048;
+
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Where the engine keeps its offsets: the migration database and the job id. */
+  public record OffsetStore(String jdbcUrl, String user, String password, UUID jobId) {}
+
+  private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+  private final ExecutorService executor;
+
+  private CdcEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> engine) {
+    this.engine = engine;
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "cdc-engine");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Starts capturing {@code source}; {@code handler} gets each batch, {@code onStop} is told when
+   * the engine stops, with the error if it failed.
+   */
+  public static CdcEngine start(
+      CdcSource source,
+      OffsetStore offsets,
+      ChangeHandler handler,
+      Consumer<@Nullable Throwable> onStop) {
+    DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
+        DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+            .using(properties(source, offsets))
+            .notifying(
+                (List<RecordChangeEvent<SourceRecord>> records,
+                    DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
+                  List<ChangeEvent> batch = new ArrayList<>(records.size());
+                  for (var r : records) {
+                    ChangeEvent e = toEvent(r.record());
+                    if (e != null) {
+                      batch.add(e);
+                    }
+                  }
+                  try {
+                    if (!batch.isEmpty()) {
+                      handler.handle(batch);
+                    }
+                  } catch (InterruptedException e) {
+                    throw e;
+                  } catch (Exception e) {
+                    // Without marking the batch processed its offsets are not stored: the engine
+                    // stops and a restart replays the batch.
+                    throw new org.apache.kafka.connect.errors.ConnectException(
+                        "applying a batch of " + batch.size() + " changes failed", e);
+                  }
+                  for (var r : records) {
+                    committer.markProcessed(r);
+                  }
+                  committer.markBatchFinished();
+                })
+            .using(
+                (boolean success, String message, @Nullable Throwable error) -> {
+                  if (success) {
+                    log.info("CDC engine of job {} stopped: {}", offsets.jobId(), message);
+                    onStop.accept(null);
+                  } else {
+                    log.warn("CDC engine of job {} failed: {}", offsets.jobId(), message, error);
+                    onStop.accept(error != null ? error : new IllegalStateException(message));
+                  }
+                })
+            .build();
+    CdcEngine cdc = new CdcEngine(engine);
+    cdc.executor.execute(engine);
+    return cdc;
+  }
+
+  static Properties properties(CdcSource source, OffsetStore offsets) {
+    Properties p = new Properties();
+    p.setProperty("name", "legacy-" + offsets.jobId());
+    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    p.setProperty("offset.storage", JdbcOffsetStore.class.getName());
+    p.setProperty(JdbcOffsetStore.URL, offsets.jdbcUrl());
+    p.setProperty(JdbcOffsetStore.USER, offsets.user());
+    p.setProperty(JdbcOffsetStore.PASSWORD, offsets.password());
+    p.setProperty(JdbcOffsetStore.JOB, offsets.jobId().toString());
+    // Store offsets after every batch: the handler's effects are already durable then, and a
+    // shorter replay after a crash costs less than the one row this writes.
+    p.setProperty("offset.flush.interval.ms", "0");
+    p.setProperty("database.hostname", source.host());
+    p.setProperty("database.port", String.valueOf(source.port()));
+    p.setProperty("database.user", source.user());
+    p.setProperty("database.password", source.password());
+    p.setProperty("database.dbname", source.database());
+    p.setProperty("topic.prefix", source.topicPrefix());
+    p.setProperty("plugin.name", "pgoutput");
+    p.setProperty("slot.name", source.slotName());
+    p.setProperty("publication.name", source.publicationName());
+    p.setProperty("publication.autocreate.mode", "filtered");
+    p.setProperty(
+        "table.include.list",
+        String.join(",", source.tables().stream().map(t -> "public." + t).toList()));
+    p.setProperty("snapshot.mode", "initial");
+    // Fail, rather than stream from the slot's position, when the slot is ahead of the stored
+    // offset (it was recreated or advanced behind the job's back): SlotCheck says so first.
+    p.setProperty("offset.mismatch.strategy", "trust_offset");
+    p.setProperty("decimal.handling.mode", "string");
+    p.setProperty("time.precision.mode", "adaptive");
+    p.setProperty("heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL.toMillis()));
+    p.setProperty("tombstones.on.delete", "false");
+    p.setProperty("max.batch.size", String.valueOf(BATCH_ROWS_MAX));
+    p.setProperty("max.queue.size", String.valueOf(BATCH_ROWS_MAX * 4));
+    p.setProperty("poll.interval.ms", "100");
+    // A failed batch must stop the job rather than be retried behind its back.
+    p.setProperty("errors.max.retries", "0");
+    return p;
+  }
+
+  static @Nullable ChangeEvent toEvent(SourceRecord record) {
+    Object value = record.value();
+    if (!(value instanceof Struct struct)) {
+      return null;
+    }
+    if (record.topic().startsWith("__debezium-heartbeat")) {
+      Long ts = struct.schema().field("ts_ms") == null ? null : struct.getInt64("ts_ms");
+      return new ChangeEvent(
+          ChangeEvent.Kind.HEARTBEAT,
+          null,
+          ChangeEvent.Op.NONE,
+          // A heartbeat during the snapshot carries the snapshot flag in its offset.
+          Boolean.TRUE.equals(record.sourceOffset().get("snapshot"))
+              ? ChangeEvent.Snapshot.ROW
+              : ChangeEvent.Snapshot.NONE,
+          null,
+          null,
+          ts == null ? System.currentTimeMillis() : ts,
+          lsnOf(record.sourceOffset()));
+    }
+    if (struct.schema().field("op") == null) {
+      return null; // a schema change or transaction marker: nothing to migrate
+    }
+    Struct source = struct.getStruct("source");
+    String snapshot =
+        source.schema().field("snapshot") == null ? null : source.getString("snapshot");
+    ChangeEvent.Snapshot marker =
+        snapshot == null || snapshot.equals("false") || snapshot.equals("incremental")
+            ? ChangeEvent.Snapshot.NONE
+            : snapshot.equals("last") ? ChangeEvent.Snapshot.LAST : ChangeEvent.Snapshot.ROW;
+    ChangeEvent.Op op =
+        switch (struct.getString("op")) {
+          case "r" -> ChangeEvent.Op.READ;
+          case "c" -> ChangeEvent.Op.CREATE;
+          case "u" -> ChangeEvent.Op.UPDATE;
+          case "d" -> ChangeEvent.Op.DELETE;
+          default -> ChangeEvent.Op.NONE;
+        };
+    Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+    return new ChangeEvent(
+        ChangeEvent.Kind.ROW,
+        source.getString("table"),
+        op,
+        marker,
+        map(struct.getStruct("before")),
+        map(struct.getStruct("after")),
+        source.getInt64("ts_ms"),
+        lsn == null ? 0 : lsn);
+  }
+
+  private static long lsnOf(@Nullable Map<String, ?> offset) {
+    if (offset != null && offset.get("lsn") instanceof Number n) {
+      return n.longValue();
+    }
+    return 0;
+  }
+
+  private static @Nullable Map<String, @Nullable Object> map(@Nullable Struct row) {
+    if (row == null) {
+      return null;
+    }
+    Map<String, @Nullable Object> out = new HashMap<>();
+    for (Field f : row.schema().fields()) {
+      out.put(f.name(), row.get(f));
+    }
+    return out;
+  }
+
+  /** Stops the engine; processed batches' offsets are stored, the slot stays. */
+  @Override
+  public void close() {
+    try {
+      engine.close();
+    } catch (IOException e) {
+      log.warn("closing the CDC engine failed", e);
+    }
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.tpwallet.migration.cdc;
+
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One captured row change (or a heartbeat, which carries no row and only moves the offset). Row
+ * values are plain Java values: numbers as strings ({@code decimal.handling.mode=string}),
+ * timestamps without zone as epoch microseconds of the wall-clock time.
+ */
+public record ChangeEvent(
+    Kind kind,
+    @Nullable String table,
+    Op op,
+    Snapshot snapshot,
+    @Nullable Map<String, @Nullable Object> before,
+    @Nullable Map<String, @Nullable Object> after,
+    long sourceTsMs,
+    long lsn) {
+
+  public enum Kind {
+    ROW,
+    HEARTBEAT
+  }
+
+  /** Debezium's operation: a snapshot read, an insert, an update or a delete. */
+  public enum Op {
+    READ,
+    CREATE,
+    UPDATE,
+    DELETE,
+    NONE
+  }
+
+  /** Where in the snapshot a row is; {@code NONE} for a streamed change. */
+  public enum Snapshot {
+    NONE,
+    ROW,
+    LAST
+  }
+
+  public boolean fromSnapshot() {
+    return snapshot != Snapshot.NONE;
+  }
+}

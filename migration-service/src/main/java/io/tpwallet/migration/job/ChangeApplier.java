@@ -1,0 +1,523 @@
+package io.tpwallet.migration.job;
+
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.money.Asset;
+import io.tpwallet.common.outbox.Outbox;
+import io.tpwallet.migration.cdc.ChangeEvent;
+import io.tpwallet.migration.legacy.LegacyStatus;
+import io.tpwallet.migration.transform.Amounts;
+import io.tpwallet.migration.transform.LedgerCommand;
+import io.tpwallet.migration.transform.LegacyIds;
+import io.tpwallet.migration.transform.LegacyTime;
+import io.tpwallet.migration.transform.LegacyTransaction;
+import io.tpwallet.migration.transform.Refusal;
+import io.tpwallet.migration.transform.TransactionMapper;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Applies a batch of legacy changes in one transaction of the migration database: the legacy rows
+ * as seen, the ledger commands (each idempotency key at most once, with its TransferRequested in
+ * the outbox in the same transaction), the refused rows with their reasons, and the job's progress.
+ * A replayed batch finds its keys taken and changes nothing.
+ *
+ * <p>Snapshot rows of transactions are only staged; when the snapshot is complete they are mapped
+ * in primary-key order (so that every wallet is known and orphans are real orphans), then each
+ * wallet's stored balance is compared with its migrated history and the difference is posted
+ * against the suspense account. Streamed changes are mapped as they come.
+ */
+@Component
+class ChangeApplier {
+
+  static final String WALLETS = "wallets";
+  static final String TRANSACTIONS = TransactionMapper.TABLE;
+  private static final int STAGED_PAGE_ROWS_MAX = 1_000;
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final Outbox outbox;
+  private final Clock clock;
+
+  ChangeApplier(
+      JdbcClient jdbc, PlatformTransactionManager transactions, Outbox outbox, Clock clock) {
+    this.jdbc = jdbc;
+    this.tx = new TransactionTemplate(transactions);
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  void apply(MigrationJob job, List<ChangeEvent> batch) {
+    tx.executeWithoutResult(status -> applyInTransaction(job, batch));
+  }
+
+  private void applyInTransaction(MigrationJob job, List<ChangeEvent> batch) {
+    // Lock the job row: one batch at a time per job, and a fresh view of its snapshot state.
+    boolean done =
+        jdbc.sql(
+                "select snapshot_completed_at is not null from migration_job where id = ? for update")
+            .param(job.id())
+            .query(Boolean.class)
+            .single();
+    var run = new Run(job);
+    long snapshotted = 0;
+    long streamed = 0;
+    long lastSourceMs = -1;
+    for (ChangeEvent e : batch) {
+      if (!done && !e.fromSnapshot()) {
+        completeSnapshot(run);
+        done = true;
+      }
+      if (e.kind() == ChangeEvent.Kind.HEARTBEAT) {
+        continue;
+      }
+      String table = Objects.requireNonNullElse(e.table(), "");
+      switch (table) {
+        case WALLETS -> wallet(run, e);
+        case TRANSACTIONS -> transaction(run, e, done);
+        default -> {
+          // users: counted, not migrated (account-service owns customers; see docs).
+        }
+      }
+      if (e.fromSnapshot()) {
+        snapshotted++;
+      } else {
+        streamed++;
+        lastSourceMs = e.sourceTsMs();
+      }
+      if (e.snapshot() == ChangeEvent.Snapshot.LAST && !done) {
+        completeSnapshot(run);
+        done = true;
+      }
+    }
+    Instant now = clock.instant();
+    jdbc.sql(
+            """
+            update migration_job set rows_snapshotted = rows_snapshotted + ?,
+              events_streamed = events_streamed + ?,
+              last_event_source_at = coalesce(?, last_event_source_at),
+              last_lag_ms = coalesce(?, last_lag_ms),
+              last_event_applied_at = ?,
+              phase = case when phase in ('SNAPSHOTTING', 'STREAMING')
+                           then (case when snapshot_completed_at is null then 'SNAPSHOTTING' else 'STREAMING' end)
+                           else phase end,
+              updated_at = ?
+            where id = ?""")
+        .params(
+            snapshotted,
+            streamed,
+            lastSourceMs < 0 ? null : Timestamp.from(Instant.ofEpochMilli(lastSourceMs)),
+            lastSourceMs < 0 ? null : Math.max(0, now.toEpochMilli() - lastSourceMs),
+            Timestamp.from(now),
+            Timestamp.from(now),
+            job.id())
+        .update();
+  }
+
+  /** Per-batch state: the job, its mapper and the wallets' assets looked up so far. */
+  private final class Run {
+    final MigrationJob job;
+    final TransactionMapper mapper;
+    final Map<Long, Optional<String>> assets = new HashMap<>();
+
+    Run(MigrationJob job) {
+      this.job = job;
+      this.mapper = new TransactionMapper(job.legacyZone());
+    }
+
+    /** The asset of a legacy wallet; empty if there is no such wallet; refused if unknown. */
+    Optional<Asset> asset(long walletId) {
+      Optional<String> found =
+          assets.computeIfAbsent(
+              walletId,
+              id ->
+                  jdbc.sql(
+                          "select coalesce(asset, '?' || currency) from legacy_wallet"
+                              + " where job_id = ? and wallet_id = ?")
+                      .params(job.id(), id)
+                      .query(String.class)
+                      .optional());
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      String code = found.get();
+      if (code.startsWith("?")) {
+        throw new Refusal(
+            Refusal.UNKNOWN_CURRENCY,
+            "wallet " + walletId + " has unknown currency '" + code.substring(1) + "'");
+      }
+      return Asset.find(code);
+    }
+  }
+
+  private void wallet(Run run, ChangeEvent e) {
+    Map<String, @Nullable Object> row = e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
+    if (row == null) {
+      return;
+    }
+    long id = number(row.get("id"));
+    String currency = String.valueOf(row.get("currency"));
+    String balance = String.valueOf(row.get("balance"));
+    boolean deleted = e.op() == ChangeEvent.Op.DELETE || number(row.get("deleted")) != 0;
+    String asset = null;
+    BigInteger minor = null;
+    try {
+      Asset a = Amounts.asset(currency);
+      asset = a.code();
+      minor = Amounts.toMinor(new BigDecimal(balance), a);
+    } catch (Refusal r) {
+      fail(run.job, WALLETS, String.valueOf(id), r);
+    }
+    jdbc.sql(
+            """
+            insert into legacy_wallet (job_id, wallet_id, user_id, currency, asset, balance,
+              balance_minor, deleted, account_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (job_id, wallet_id) do update set user_id = excluded.user_id,
+              currency = excluded.currency, asset = excluded.asset, balance = excluded.balance,
+              balance_minor = excluded.balance_minor, deleted = excluded.deleted""")
+        .params(
+            run.job.id(),
+            id,
+            row.get("user_id") == null ? null : number(row.get("user_id")),
+            currency,
+            asset,
+            balance,
+            minor,
+            deleted,
+            LegacyIds.walletAccount(id))
+        .update();
+    run.assets.remove(id);
+  }
+
+  private void transaction(Run run, ChangeEvent e, boolean snapshotDone) {
+    Map<String, @Nullable Object> row = e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
+    if (row == null) {
+      return;
+    }
+    Object counterparty = row.get("counterparty_wallet_id");
+    var t =
+        new LegacyTransaction(
+            number(row.get("id")),
+            number(row.get("wallet_id")),
+            counterparty == null ? null : number(counterparty),
+            String.valueOf(row.get("kind")),
+            new BigDecimal(String.valueOf(row.get("amount"))),
+            (int) number(row.get("status_code")),
+            LegacyTime.fromEpochMicros(number(row.get("created_at"))),
+            e.op() == ChangeEvent.Op.DELETE || number(row.get("deleted")) != 0);
+    String previous =
+        jdbc.sql("select state from legacy_tx where job_id = ? and tx_id = ?")
+            .params(run.job.id(), t.id())
+            .query(String.class)
+            .optional()
+            .orElse(null);
+    jdbc.sql(
+            """
+            insert into legacy_tx (job_id, tx_id, wallet_id, counterparty_wallet_id, kind, amount,
+              status_code, created_local, deleted, fingerprint, state)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'STAGED')
+            on conflict (job_id, tx_id) do update set wallet_id = excluded.wallet_id,
+              counterparty_wallet_id = excluded.counterparty_wallet_id, kind = excluded.kind,
+              amount = excluded.amount, status_code = excluded.status_code,
+              created_local = excluded.created_local, deleted = excluded.deleted,
+              fingerprint = excluded.fingerprint""")
+        .params(
+            run.job.id(),
+            t.id(),
+            t.walletId(),
+            t.counterpartyWalletId(),
+            t.kind(),
+            t.amount().toPlainString(),
+            t.statusCode(),
+            t.createdAt(),
+            t.deleted(),
+            t.fingerprint())
+        .update();
+    if (snapshotDone) {
+      map(run, t, previous == null ? "STAGED" : previous);
+    }
+  }
+
+  /** Decides what a legacy transaction, as it is now, means for the ledger. */
+  private void map(Run run, LegacyTransaction t, String previous) {
+    String pk = String.valueOf(t.id());
+    switch (previous) {
+      case "DUPLICATE" -> {
+        return;
+      }
+      case "POSTED", "REVERSED" -> {
+        checkPostedUnchanged(run, t, previous);
+        return;
+      }
+      case "STAGED" -> {
+        Long original =
+            jdbc.sql(
+                    """
+                    select min(tx_id) from legacy_tx where job_id = ? and fingerprint = ?
+                      and tx_id < ? and state <> 'DUPLICATE'""")
+                .params(run.job.id(), t.fingerprint(), t.id())
+                .query(Long.class)
+                .optional()
+                .orElse(null);
+        if (original != null) {
+          fail(
+              run.job,
+              TRANSACTIONS,
+              pk,
+              new Refusal(
+                  Refusal.DUPLICATE,
+                  "exact duplicate of " + LegacyIds.key(TRANSACTIONS, original)));
+          state(run, t.id(), "DUPLICATE");
+          return;
+        }
+      }
+      default -> {
+        // SKIPPED or REFUSED before: look again, the row may have changed.
+      }
+    }
+    try {
+      LegacyStatus status = TransactionMapper.status(t);
+      if (t.deleted() || status != LegacyStatus.SUCCESS) {
+        // Pending, failed, cancelled, reversed before posting, soft-deleted: no money moved
+        // (yet). A later update to success maps it again.
+        state(run, t.id(), "SKIPPED");
+        return;
+      }
+      LedgerCommand command = run.mapper.command(t, run::asset);
+      post(run.job, command, "TRANSACTION");
+      state(run, t.id(), "POSTED");
+    } catch (Refusal r) {
+      fail(run.job, TRANSACTIONS, pk, r);
+      state(run, t.id(), "REFUSED");
+    }
+  }
+
+  /**
+   * A posted row may still be reversed (then the transfer is undone under its own key); any other
+   * change to it cannot be carried across and is reported.
+   */
+  private void checkPostedUnchanged(Run run, LegacyTransaction t, String previous) {
+    String pk = String.valueOf(t.id());
+    LegacyStatus status;
+    try {
+      status = TransactionMapper.status(t);
+    } catch (Refusal r) {
+      fail(run.job, TRANSACTIONS, pk, r);
+      return;
+    }
+    if (t.deleted()) {
+      fail(
+          run.job,
+          TRANSACTIONS,
+          pk,
+          new Refusal(Refusal.POSTED_ROW_CHANGED, "deleted after it was migrated"));
+      return;
+    }
+    LedgerCommand now;
+    try {
+      now = run.mapper.command(t, run::asset);
+    } catch (Refusal r) {
+      fail(run.job, TRANSACTIONS, pk, r);
+      return;
+    }
+    var posted =
+        jdbc.sql(
+                "select amount, debit_account_id, credit_account_id from ledger_command"
+                    + " where job_id = ? and idem_key = ?")
+            .params(run.job.id(), now.idempotencyKey())
+            .query(
+                (rs, i) ->
+                    rs.getBigDecimal(1).toBigIntegerExact().equals(now.amountMinor())
+                        && rs.getObject(2, UUID.class).equals(now.debitAccountId())
+                        && rs.getObject(3, UUID.class).equals(now.creditAccountId()))
+            .single();
+    if (!posted) {
+      fail(
+          run.job,
+          TRANSACTIONS,
+          pk,
+          new Refusal(
+              Refusal.POSTED_ROW_CHANGED,
+              "amount or wallets changed after it was migrated; the ledger keeps the first"));
+      return;
+    }
+    if (status == LegacyStatus.REVERSED && previous.equals("POSTED")) {
+      post(
+          run.job,
+          now.reversal(LegacyIds.reversalKey(TRANSACTIONS, t.id()), clock.instant()),
+          "REVERSAL");
+      state(run, t.id(), "REVERSED");
+    }
+  }
+
+  /** Maps the staged snapshot in key order, then books opening-balance differences. */
+  private void completeSnapshot(Run run) {
+    while (true) {
+      List<Long> staged =
+          jdbc.sql(
+                  "select tx_id from legacy_tx where job_id = ? and state = 'STAGED'"
+                      + " order by tx_id limit ?")
+              .params(run.job.id(), STAGED_PAGE_ROWS_MAX)
+              .query(Long.class)
+              .list();
+      if (staged.isEmpty()) {
+        break;
+      }
+      for (long id : staged) {
+        LegacyTransaction t =
+            jdbc.sql(
+                    """
+                    select tx_id, wallet_id, counterparty_wallet_id, kind, amount, status_code,
+                      created_local, deleted from legacy_tx where job_id = ? and tx_id = ?""")
+                .params(run.job.id(), id)
+                .query(
+                    (rs, i) ->
+                        new LegacyTransaction(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            (Long) rs.getObject(3),
+                            rs.getString(4),
+                            new BigDecimal(rs.getString(5)),
+                            rs.getInt(6),
+                            rs.getObject(7, java.time.LocalDateTime.class),
+                            rs.getBoolean(8)))
+                .single();
+        map(run, t, "STAGED");
+      }
+    }
+    bookOpeningDifferences(run);
+    jdbc.sql(
+            "update migration_job set snapshot_completed_at = ?, phase = case when phase ="
+                + " 'SNAPSHOTTING' then 'STREAMING' else phase end where id = ?")
+        .params(Timestamp.from(clock.instant()), run.job.id())
+        .update();
+  }
+
+  private void bookOpeningDifferences(Run run) {
+    record Opening(long walletId, String asset, BigInteger difference) {}
+    List<Opening> openings =
+        jdbc.sql(
+                """
+                select w.wallet_id, w.asset,
+                  w.balance_minor - coalesce(c.credits, 0) + coalesce(d.debits, 0) as difference
+                from legacy_wallet w
+                left join (select credit_wallet_id as wallet_id, sum(amount) as credits
+                           from ledger_command where job_id = ? group by credit_wallet_id) c
+                  on c.wallet_id = w.wallet_id
+                left join (select debit_wallet_id as wallet_id, sum(amount) as debits
+                           from ledger_command where job_id = ? group by debit_wallet_id) d
+                  on d.wallet_id = w.wallet_id
+                where w.job_id = ? and w.asset is not null and w.balance_minor is not null""")
+            .params(run.job.id(), run.job.id(), run.job.id())
+            .query(
+                (rs, i) ->
+                    new Opening(
+                        rs.getLong(1), rs.getString(2), rs.getBigDecimal(3).toBigIntegerExact()))
+            .list();
+    Instant now = clock.instant();
+    for (Opening o : openings) {
+      if (o.difference().signum() == 0) {
+        continue;
+      }
+      Asset asset = Asset.find(o.asset()).orElseThrow();
+      String key = LegacyIds.openingKey(o.walletId());
+      UUID suspense = LegacyIds.suspenseAccount(asset);
+      UUID wallet = LegacyIds.walletAccount(o.walletId());
+      boolean credit = o.difference().signum() > 0;
+      post(
+          run.job,
+          new LedgerCommand(
+              key,
+              LegacyIds.transferId(key),
+              credit ? suspense : wallet,
+              credit ? wallet : suspense,
+              o.difference().abs(),
+              asset,
+              now,
+              credit ? 0 : o.walletId(),
+              credit ? o.walletId() : 0),
+          "OPENING");
+    }
+  }
+
+  private void post(MigrationJob job, LedgerCommand c, String kind) {
+    int inserted =
+        jdbc.sql(
+                """
+                insert into ledger_command (job_id, idem_key, transfer_id, kind, debit_account_id,
+                  credit_account_id, debit_wallet_id, credit_wallet_id, amount, asset, occurred_at,
+                  created_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict do nothing""")
+            .params(
+                job.id(),
+                c.idempotencyKey(),
+                c.transferId(),
+                kind,
+                c.debitAccountId(),
+                c.creditAccountId(),
+                c.debitWalletId(),
+                c.creditWalletId(),
+                new BigDecimal(c.amountMinor()),
+                c.asset().code(),
+                Timestamp.from(c.occurredAt()),
+                Timestamp.from(clock.instant()))
+            .update();
+    if (inserted == 1 && !job.dryRun()) {
+      // One aggregate per job: the ledger receives the job's transfers in the order the legacy
+      // wallet committed them, so a withdrawal never overtakes the deposit that funds it.
+      outbox.add(
+          Topics.LEDGER_TRANSFER_REQUESTED,
+          "legacy-migration:" + job.id(),
+          new TransferRequested(
+              c.transferId(),
+              c.debitAccountId(),
+              c.creditAccountId(),
+              c.amountMinor().toString(),
+              c.asset().code(),
+              c.idempotencyKey()));
+    }
+  }
+
+  private void state(Run run, long txId, String state) {
+    jdbc.sql("update legacy_tx set state = ? where job_id = ? and tx_id = ?")
+        .params(state, run.job.id(), txId)
+        .update();
+  }
+
+  private void fail(MigrationJob job, String table, String pk, Refusal r) {
+    jdbc.sql(
+            """
+            insert into migration_failure (job_id, source_table, source_pk, reason, detail, seen_at)
+            values (?, ?, ?, ?, ?, ?)
+            on conflict (job_id, source_table, source_pk, reason) do update
+              set detail = excluded.detail, seen_at = excluded.seen_at""")
+        .params(job.id(), table, pk, r.code(), r.getMessage(), Timestamp.from(clock.instant()))
+        .update();
+  }
+
+  private static long number(@Nullable Object value) {
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    if (value instanceof String s) {
+      return Long.parseLong(s);
+    }
+    throw new IllegalArgumentException("expected a number, got " + value);
+  }
+}

@@ -1,0 +1,156 @@
+package io.tpwallet.migration.job;
+
+import io.tpwallet.common.id.Ids;
+import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.legacy.LegacySchema;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The job runner's REST API: create, start, pause, resume, status and report. */
+@RestController
+@RequestMapping("/v1/migrations")
+class MigrationController {
+
+  static final int NAME_LENGTH_MAX = 128;
+
+  private final MigrationJobs jobs;
+  private final JobRunner runner;
+  private final Reconciliation reconciliation;
+
+  MigrationController(MigrationJobs jobs, JobRunner runner, Reconciliation reconciliation) {
+    this.jobs = jobs;
+    this.runner = runner;
+    this.reconciliation = reconciliation;
+  }
+
+  /** The legacy database to read and how to read it. */
+  record Source(@Nullable String jdbcUrl, @Nullable String user, @Nullable String password) {}
+
+  /**
+   * A new job: {@code legacyZone} is the zone legacy local times are in; {@code dryRun} maps and
+   * records everything but sends no command to the ledger.
+   */
+  record CreateMigrationRequest(
+      @Nullable String name,
+      @Nullable Source source,
+      @Nullable List<String> tables,
+      @Nullable String legacyZone,
+      @Nullable Boolean dryRun) {}
+
+  /** Progress as people watch it. */
+  record Status(
+      UUID id,
+      String name,
+      Phase phase,
+      @Nullable String error,
+      boolean dryRun,
+      boolean running,
+      @Nullable Long rowsTotal,
+      long rowsSnapshotted,
+      long eventsStreamed,
+      @Nullable Long lagMs,
+      @Nullable Instant lastEventAppliedAt,
+      @Nullable Instant snapshotCompletedAt,
+      String slotName) {
+
+    static Status of(MigrationJob j, boolean running) {
+      return new Status(
+          j.id(),
+          j.name(),
+          j.phase(),
+          j.error(),
+          j.dryRun(),
+          running,
+          j.rowsTotal(),
+          j.rowsSnapshotted(),
+          j.eventsStreamed(),
+          j.lastLagMs(),
+          j.lastEventAppliedAt(),
+          j.snapshotCompletedAt(),
+          j.slotName());
+    }
+  }
+
+  @PostMapping
+  ResponseEntity<Status> create(@RequestBody CreateMigrationRequest request) {
+    String name = request.name() == null ? "" : request.name().trim();
+    if (name.isEmpty() || name.length() > NAME_LENGTH_MAX) {
+      throw invalid("name must be 1-" + NAME_LENGTH_MAX + " characters");
+    }
+    Source source = request.source();
+    if (source == null
+        || source.jdbcUrl() == null
+        || !source.jdbcUrl().startsWith("jdbc:postgresql://")) {
+      throw invalid("source.jdbcUrl must be a jdbc:postgresql:// URL of the legacy database");
+    }
+    List<String> tables = request.tables() == null ? LegacySchema.TABLES : request.tables();
+    if (tables.isEmpty() || !LegacySchema.TABLES.containsAll(tables)) {
+      throw invalid("tables must be some of " + LegacySchema.TABLES);
+    }
+    ZoneId zone;
+    try {
+      zone = ZoneId.of(request.legacyZone() == null ? "UTC" : request.legacyZone());
+    } catch (DateTimeException e) {
+      throw invalid("legacyZone is not a time zone id: " + request.legacyZone());
+    }
+    MigrationJob job =
+        jobs.create(
+            Ids.newId(),
+            name,
+            source.jdbcUrl(),
+            source.user() == null ? "postgres" : source.user(),
+            source.password() == null ? "" : source.password(),
+            tables,
+            zone,
+            Boolean.TRUE.equals(request.dryRun()));
+    return ResponseEntity.status(HttpStatus.CREATED).body(Status.of(job, false));
+  }
+
+  @GetMapping
+  List<Status> list() {
+    return jobs.list().stream().map(j -> Status.of(j, runner.isRunning(j.id()))).toList();
+  }
+
+  @GetMapping("/{id}")
+  Status status(@PathVariable UUID id) {
+    return Status.of(jobs.get(id), runner.isRunning(id));
+  }
+
+  @PostMapping("/{id}/start")
+  ResponseEntity<Status> start(@PathVariable UUID id) {
+    return ResponseEntity.accepted().body(Status.of(runner.start(id), true));
+  }
+
+  @PostMapping("/{id}/pause")
+  Status pause(@PathVariable UUID id) {
+    return Status.of(runner.pause(id), false);
+  }
+
+  @PostMapping("/{id}/resume")
+  ResponseEntity<Status> resume(@PathVariable UUID id) {
+    return ResponseEntity.accepted().body(Status.of(runner.resume(id), true));
+  }
+
+  @GetMapping("/{id}/report")
+  Reconciliation.Report report(@PathVariable UUID id) throws SQLException {
+    return reconciliation.report(id);
+  }
+
+  private static ProblemException invalid(String detail) {
+    return ProblemException.badRequest(ProblemTypes.VALIDATION, "Invalid migration", detail);
+  }
+}

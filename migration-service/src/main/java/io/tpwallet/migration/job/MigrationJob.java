@@ -1,0 +1,41 @@
+package io.tpwallet.migration.job;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** A migration job as stored: its source, options and progress. */
+public record MigrationJob(
+    UUID id,
+    String name,
+    String sourceUrl,
+    String sourceUser,
+    String sourcePassword,
+    List<String> tables,
+    ZoneId legacyZone,
+    String slotName,
+    String publicationName,
+    boolean dryRun,
+    Phase phase,
+    @Nullable String error,
+    @Nullable Long rowsTotal,
+    long rowsSnapshotted,
+    long eventsStreamed,
+    @Nullable Instant lastEventSourceAt,
+    @Nullable Instant lastEventAppliedAt,
+    @Nullable Long lastLagMs,
+    @Nullable Instant snapshotCompletedAt,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public boolean snapshotCompleted() {
+    return snapshotCompletedAt != null;
+  }
+
+  /** The Debezium topic prefix: unique per job, derived from its id. */
+  public String topicPrefix() {
+    return "legacy_" + id.toString().replace("-", "").substring(0, 12);
+  }
+}

@@ -1,0 +1,154 @@
+package io.tpwallet.migration.legacy;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+
+/**
+ * Writes to the legacy wallet the way the legacy app does while users keep paying: each operation
+ * inserts its transaction row and moves the stored balances in one database transaction, with the
+ * local wall-clock time of the legacy zone.
+ */
+public final class LegacyWriter {
+
+  private final Connection connection;
+  private final Clock clock;
+  private final ZoneId zone;
+
+  public LegacyWriter(Connection connection, Clock clock, ZoneId zone) {
+    this.connection = connection;
+    this.clock = clock;
+    this.zone = zone;
+  }
+
+  /** Money from outside into the wallet; returns the transaction id. */
+  public long deposit(long walletId, BigDecimal amount) throws SQLException {
+    return inTransaction(
+        () -> {
+          long id = insert(walletId, null, "DEP", amount, LegacyStatus.SUCCESS);
+          move(walletId, amount);
+          return id;
+        });
+  }
+
+  /**
+   * Money from one wallet to another; fails (status 2, no balance change) when the payer has too
+   * little, as the legacy app did.
+   */
+  public long transfer(long from, long to, BigDecimal amount) throws SQLException {
+    return inTransaction(
+        () -> {
+          BigDecimal balance;
+          try (var lock =
+              connection.prepareStatement("select balance from wallets where id = ? for update")) {
+            lock.setLong(1, from);
+            try (var rs = lock.executeQuery()) {
+              balance = rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO;
+            }
+          }
+          if (balance.compareTo(amount) < 0) {
+            return insert(from, to, "XFER", amount, LegacyStatus.FAILED);
+          }
+          long id = insert(from, to, "XFER", amount, LegacyStatus.SUCCESS);
+          move(from, amount.negate());
+          move(to, amount);
+          return id;
+        });
+  }
+
+  /** A deposit the payment provider has not confirmed yet: status 0, no balance change. */
+  public long pendingDeposit(long walletId, BigDecimal amount) throws SQLException {
+    return inTransaction(() -> insert(walletId, null, "DEP", amount, LegacyStatus.PENDING));
+  }
+
+  /** The provider confirmed a pending deposit: status 1 and the balance moves. */
+  public void confirm(long transactionId) throws SQLException {
+    inTransaction(
+        () -> {
+          long wallet;
+          BigDecimal amount;
+          try (var update =
+              connection.prepareStatement(
+                  "update transactions set status_code = 1, updated_at = ? where id = ?"
+                      + " and status_code = 0 returning wallet_id, amount")) {
+            update.setObject(1, now());
+            update.setLong(2, transactionId);
+            try (var rs = update.executeQuery()) {
+              if (!rs.next()) {
+                throw new IllegalStateException("no pending transaction " + transactionId);
+              }
+              wallet = rs.getLong(1);
+              amount = rs.getBigDecimal(2);
+            }
+          }
+          move(wallet, amount);
+          return transactionId;
+        });
+  }
+
+  private long insert(
+      long walletId,
+      @org.jspecify.annotations.Nullable Long counterparty,
+      String kind,
+      BigDecimal amount,
+      LegacyStatus status)
+      throws SQLException {
+    try (var insert =
+        connection.prepareStatement(
+            "insert into transactions (wallet_id, counterparty_wallet_id, kind, amount,"
+                + " status_code, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+            Statement.RETURN_GENERATED_KEYS)) {
+      LocalDateTime now = now();
+      insert.setLong(1, walletId);
+      insert.setObject(2, counterparty);
+      insert.setString(3, kind);
+      insert.setBigDecimal(4, amount);
+      insert.setShort(5, (short) status.code());
+      insert.setObject(6, now);
+      insert.setObject(7, now);
+      insert.executeUpdate();
+      try (var keys = insert.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong("id");
+      }
+    }
+  }
+
+  private void move(long walletId, BigDecimal delta) throws SQLException {
+    try (var update =
+        connection.prepareStatement(
+            "update wallets set balance = balance + ?, updated_at = ? where id = ?")) {
+      update.setBigDecimal(1, delta);
+      update.setObject(2, now());
+      update.setLong(3, walletId);
+      update.executeUpdate();
+    }
+  }
+
+  private LocalDateTime now() {
+    return LocalDateTime.now(clock.withZone(zone));
+  }
+
+  private interface Work {
+    long run() throws SQLException;
+  }
+
+  private long inTransaction(Work work) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      long result = work.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+}

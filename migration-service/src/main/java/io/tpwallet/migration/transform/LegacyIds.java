@@ -1,0 +1,76 @@
+package io.tpwallet.migration.transform;
+
+import io.tpwallet.common.money.Asset;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.UUID;
+
+/**
+ * Deterministic ids for what the migration creates, so that a replay (a restarted job, a second job
+ * over the same legacy database) always names the same ledger transfer and account and the ledger
+ * applies it at most once.
+ *
+ * <p>The idempotency key of a legacy row is {@code legacy:<table>:<pk>}. The ledger wants a UUID
+ * transfer id, so the id is the name-based UUID version 5 (RFC 9562, SHA-1) of the key in the
+ * {@link #NAMESPACE} namespace: the same key always gives the same id.
+ */
+public final class LegacyIds {
+
+  /** The UUIDv5 namespace of TPWallet legacy migration names. Never change it. */
+  public static final UUID NAMESPACE = UUID.fromString("3f6e2a8c-5b1d-4c7e-9a0f-7d2b8e4c1a60");
+
+  private LegacyIds() {}
+
+  public static String key(String table, long pk) {
+    return "legacy:" + table + ":" + pk;
+  }
+
+  /** The key of the compensating transfer of a legacy row that was reversed after posting. */
+  public static String reversalKey(String table, long pk) {
+    return key(table, pk) + ":reversal";
+  }
+
+  /** The key of the opening-balance difference of a legacy wallet. */
+  public static String openingKey(long walletId) {
+    return key("wallets", walletId) + ":opening";
+  }
+
+  public static UUID transferId(String key) {
+    return v5(key);
+  }
+
+  /** The ledger account of a legacy wallet. */
+  public static UUID walletAccount(long walletId) {
+    return v5(key("wallets", walletId));
+  }
+
+  /** Where opening-balance differences of one asset are booked, for people to clear. */
+  public static UUID suspenseAccount(Asset asset) {
+    return v5("legacy:suspense:" + asset.code());
+  }
+
+  /** The outside world of the legacy wallet (deposits in, withdrawals out), per asset. */
+  public static UUID externalAccount(Asset asset) {
+    return v5("legacy:external:" + asset.code());
+  }
+
+  static UUID v5(String name) {
+    try {
+      var sha1 = MessageDigest.getInstance("SHA-1");
+      sha1.update(
+          ByteBuffer.allocate(16)
+              .putLong(NAMESPACE.getMostSignificantBits())
+              .putLong(NAMESPACE.getLeastSignificantBits())
+              .array());
+      byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+      hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+      hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+      var bytes = ByteBuffer.wrap(hash, 0, 16);
+      return new UUID(bytes.getLong(), bytes.getLong());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,380 @@
+package io.tpwallet.migration.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cloudevents.CloudEvent;
+import io.tpwallet.common.event.Envelope;
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.migration.cdc.ChangeEvent;
+import io.tpwallet.migration.legacy.Anomaly;
+import io.tpwallet.migration.legacy.LegacySchema;
+import io.tpwallet.migration.legacy.LegacySeeder;
+import io.tpwallet.migration.legacy.LegacyWriter;
+import io.tpwallet.migration.transform.LegacyIds;
+import io.tpwallet.testkit.Infrastructure;
+import io.tpwallet.testkit.KafkaProbe;
+import io.tpwallet.testkit.TestPostgres;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The job runner end to end on a real legacy PostgreSQL (the testkit's server, wal_level=logical)
+ * and Kafka. ledger-service does not run here: the tests check the TransferRequested commands on
+ * Kafka and the runner's own tables, which is what the ledger would apply (it applies a transfer id
+ * at most once).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class MigrationIT {
+
+  private static final ZoneId LEGACY_ZONE = ZoneId.of("Asia/Shanghai");
+  private static final Duration WAIT_MAX = Duration.ofSeconds(40);
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    Infrastructure.register(registry, "migration");
+    registry.add("tpw.outbox.poll-interval", () -> "50ms");
+  }
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired JobRunner runner;
+  @Autowired Envelope envelope;
+  @Autowired JsonMapper json;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void snapshotThenStreamPostEachLegacyTransactionOnceAndReportEveryAnomaly() throws Exception {
+    String legacyUrl = legacyDatabase();
+    LegacySeeder.Seeded seeded;
+    try (Connection legacy = connect(legacyUrl)) {
+      seeded = LegacySeeder.seed(legacy, new LegacySeeder.Plan(30, 200, 11, 2));
+    }
+    UUID job = create(legacyUrl, false);
+    assertThat(post("/v1/migrations/" + job + "/start").statusCode()).isEqualTo(202);
+    awaitTrue(() -> status(job).path("snapshotCompletedAt").isString(), "snapshot completed");
+    assertThat(status(job).path("rowsTotal").asLong())
+        .isEqualTo(30 + seeded.wallets() + seeded.transactions());
+
+    // Live legacy traffic after the snapshot: streamed and mapped as it comes.
+    long deposit;
+    long transfer;
+    long pending;
+    long badScale;
+    try (Connection legacy = connect(legacyUrl)) {
+      var writer = new LegacyWriter(legacy, Clock.systemUTC(), LEGACY_ZONE);
+      deposit = writer.deposit(1, new BigDecimal("25.00"));
+      transfer = writer.transfer(1, 2, new BigDecimal("5.5"));
+      pending = writer.pendingDeposit(2, new BigDecimal("3"));
+      writer.confirm(pending);
+      badScale = writer.deposit(2, new BigDecimal("0.001"));
+      try (var st = legacy.createStatement()) {
+        // The legacy operator reverses the streamed deposit (status 3) and takes the money back.
+        st.execute("update transactions set status_code = 3 where id = " + deposit);
+        st.execute("update wallets set balance = balance - 25 where id = 1");
+      }
+    }
+    awaitTrue(
+        () -> "REVERSED".equals(txState(job, deposit)) && txState(job, badScale) != null,
+        "streamed changes applied");
+    assertThat(txState(job, transfer)).isEqualTo("POSTED");
+    assertThat(txState(job, pending)).isEqualTo("POSTED");
+    assertThat(txState(job, badScale)).isEqualTo("REFUSED");
+    // The bad-scale live deposit moved the legacy balance by 0.001: not representable.
+    try (Connection legacy = connect(legacyUrl);
+        var st = legacy.createStatement()) {
+      st.execute("update wallets set balance = balance - 0.001 where id = 2");
+    }
+    awaitTrue(
+        () ->
+            jdbc.sql("select balance from legacy_wallet where job_id = ? and wallet_id = 2")
+                .param(job)
+                .query(String.class)
+                .single()
+                .matches("-?[0-9]+(\\.[0-9]{0,2}0*)?"),
+        "wallet 2 balance streamed back to a representable value");
+
+    // Every legacy row that moved money has exactly one command, under its own key and id.
+    Map<String, UUID> commands = commands(job);
+    Set<String> expected = new HashSet<>();
+    try (Connection legacy = connect(legacyUrl);
+        var st = legacy.createStatement();
+        // Status 3 rows of the seed were reversed before the migration: they moved no money.
+        var rs =
+            st.executeQuery(
+                "select id from transactions where status_code = 1 or id = " + deposit)) {
+      while (rs.next()) {
+        expected.add(LegacyIds.key("transactions", rs.getLong(1)));
+      }
+    }
+    Set<String> refused = failureKeys(job);
+    Set<String> posted =
+        commands.keySet().stream()
+            .filter(k -> k.matches("legacy:transactions:\\d+"))
+            .collect(Collectors.toSet());
+    Set<String> missing = new HashSet<>(expected);
+    missing.removeAll(posted);
+    refused.forEach(r -> missing.remove("legacy:" + r));
+    assertThat(missing).as("legacy rows neither posted nor refused").isEmpty();
+    assertThat(commands.get(LegacyIds.reversalKey("transactions", deposit)))
+        .isEqualTo(LegacyIds.transferId("legacy:transactions:" + deposit + ":reversal"));
+    commands.forEach((key, id) -> assertThat(id).isEqualTo(LegacyIds.transferId(key)));
+
+    // On Kafka: one TransferRequested per command, none twice.
+    Map<UUID, Integer> sent = awaitPublished(job, commands.size());
+    assertThat(sent.keySet()).containsExactlyInAnyOrderElementsOf(commands.values());
+    assertThat(sent.values()).allMatch(n -> n == 1);
+
+    // Every injected anomaly is in the report with its reason.
+    JsonNode report = report(job);
+    Map<String, String> reasons = new HashMap<>();
+    report
+        .path("failures")
+        .forEach(
+            f ->
+                reasons.put(
+                    f.path("table").asString() + ":" + f.path("pk").asString(),
+                    f.path("reason").asString()));
+    seeded
+        .injected()
+        .get(Anomaly.BAD_SCALE)
+        .forEach(k -> assertThat(reasons).containsEntry(k, "amount-scale-exceeds-asset"));
+    seeded
+        .injected()
+        .get(Anomaly.DUPLICATE)
+        .forEach(k -> assertThat(reasons).containsEntry(k, "duplicate"));
+    seeded
+        .injected()
+        .get(Anomaly.ORPHAN)
+        .forEach(k -> assertThat(reasons).containsEntry(k, "orphan-wallet"));
+    assertThat(reasons).containsEntry("transactions:" + badScale, "amount-scale-exceeds-asset");
+    Set<String> suspense = new HashSet<>();
+    report
+        .path("suspense")
+        .forEach(s -> suspense.add(s.path("wallet").asString().replace("legacy:", "")));
+    assertThat(suspense).containsAll(seeded.injected().get(Anomaly.BALANCE_DRIFT));
+    assertThat(report.path("mismatches").size()).as(report.path("mismatches").toString()).isZero();
+    assertThat(report.path("accountsMatching").asInt())
+        .isEqualTo(report.path("accountsChecked").asInt());
+
+    assertThat(post("/v1/migrations/" + job + "/pause").statusCode()).isEqualTo(200);
+    assertThat(status(job).path("phase").asString()).isEqualTo("PAUSED");
+  }
+
+  @Test
+  void aRunnerThatCrashesMidSnapshotAndMidStreamResumesWithNoDuplicateAndNoGap() throws Exception {
+    String legacyUrl = legacyDatabase();
+    try (Connection legacy = connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(20, 120, 5, 0));
+    }
+    UUID job = create(legacyUrl, false);
+    // Crash after the first snapshot batch committed but before its offsets were stored.
+    runner.injectFault(job, JobRunner.FaultPoint.AFTER_COMMIT, ChangeEvent::fromSnapshot);
+    runner.start(job);
+    awaitTrue(() -> "FAILED".equals(status(job).path("phase").asString()), "crash mid-snapshot");
+    assertThat(status(job).path("error").asString()).contains("injected fault");
+    runner.resume(job);
+    awaitTrue(() -> status(job).path("snapshotCompletedAt").isString(), "snapshot completed");
+
+    // Mid-stream: crash after a streamed batch committed, write more while the runner is down.
+    runner.injectFault(
+        job, JobRunner.FaultPoint.AFTER_COMMIT, e -> e.op() == ChangeEvent.Op.CREATE);
+    List<Long> written = new java.util.ArrayList<>();
+    try (Connection legacy = connect(legacyUrl)) {
+      var writer = new LegacyWriter(legacy, Clock.systemUTC(), LEGACY_ZONE);
+      written.add(writer.deposit(1, new BigDecimal("10")));
+      awaitTrue(() -> "FAILED".equals(status(job).path("phase").asString()), "crash mid-stream");
+      for (int i = 0; i < 10; i++) {
+        written.add(writer.deposit(1 + i % 3, new BigDecimal("1.25")));
+      }
+      // And once more through a pause and a resume over REST.
+      assertThat(post("/v1/migrations/" + job + "/resume").statusCode()).isEqualTo(202);
+      awaitTrue(() -> txState(job, written.get(written.size() - 1)) != null, "resumed stream");
+      assertThat(post("/v1/migrations/" + job + "/pause").statusCode()).isEqualTo(200);
+      for (int i = 0; i < 5; i++) {
+        written.add(writer.transfer(1, 2, new BigDecimal("0.5")));
+      }
+      assertThat(post("/v1/migrations/" + job + "/resume").statusCode()).isEqualTo(202);
+    }
+    awaitTrue(
+        () -> written.stream().allMatch(id -> "POSTED".equals(txState(job, id))),
+        "every live write posted");
+
+    Map<String, UUID> commands = commands(job);
+    try (Connection legacy = connect(legacyUrl);
+        var st = legacy.createStatement();
+        var rs = st.executeQuery("select id from transactions where status_code = 1")) {
+      Set<String> refused = failureKeys(job);
+      while (rs.next()) {
+        String key = LegacyIds.key("transactions", rs.getLong(1));
+        assertThat(commands.containsKey(key) || refused.contains("transactions:" + rs.getLong(1)))
+            .as(key)
+            .isTrue();
+      }
+    }
+    Map<UUID, Integer> sent = awaitPublished(job, commands.size());
+    assertThat(sent.keySet()).containsExactlyInAnyOrderElementsOf(commands.values());
+    assertThat(sent.values()).as("each command published once").allMatch(n -> n == 1);
+    JsonNode report = report(job);
+    assertThat(report.path("mismatches").size()).as(report.path("mismatches").toString()).isZero();
+    runner.pause(job);
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private static String legacyDatabase() throws Exception {
+    String url = TestPostgres.freshDatabase("legacy");
+    try (Connection c = connect(url)) {
+      LegacySchema.createPostgres(c);
+    }
+    return url;
+  }
+
+  private static Connection connect(String url) throws Exception {
+    var server = TestPostgres.server();
+    return DriverManager.getConnection(url, server.user(), server.password());
+  }
+
+  private UUID create(String legacyUrl, boolean dryRun) throws Exception {
+    var server = TestPostgres.server();
+    String body =
+        json.writeValueAsString(
+            Map.of(
+                "name",
+                "legacy wallet",
+                "source",
+                Map.of("jdbcUrl", legacyUrl, "user", server.user(), "password", server.password()),
+                "legacyZone",
+                LEGACY_ZONE.getId(),
+                "dryRun",
+                dryRun));
+    var response =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/migrations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return UUID.fromString(json.readTree(response.body()).path("id").asString());
+  }
+
+  private HttpResponse<String> post(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode get(String path) {
+    try {
+      var response =
+          http.send(
+              HttpRequest.newBuilder(uri(path)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return json.readTree(response.body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonNode status(UUID job) {
+    return get("/v1/migrations/" + job);
+  }
+
+  private JsonNode report(UUID job) {
+    return get("/v1/migrations/" + job + "/report");
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private String txState(UUID job, long txId) {
+    return jdbc.sql("select state from legacy_tx where job_id = ? and tx_id = ?")
+        .params(job, txId)
+        .query(String.class)
+        .optional()
+        .orElse(null);
+  }
+
+  private Map<String, UUID> commands(UUID job) {
+    Map<String, UUID> out = new HashMap<>();
+    jdbc.sql("select idem_key, transfer_id from ledger_command where job_id = ?")
+        .param(job)
+        .query(
+            rs -> {
+              out.put(rs.getString(1), rs.getObject(2, UUID.class));
+            });
+    return out;
+  }
+
+  private Set<String> failureKeys(UUID job) {
+    return new HashSet<>(
+        jdbc.sql("select source_table || ':' || source_pk from migration_failure where job_id = ?")
+            .param(job)
+            .query(String.class)
+            .list());
+  }
+
+  /**
+   * The TransferRequested commands of the job on Kafka, by transfer id, with how often each came.
+   */
+  private Map<UUID, Integer> awaitPublished(UUID job, int expected) {
+    String key = "legacy-migration:" + job;
+    try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
+      probe.await(r -> key.equals(r.key()), WAIT_MAX);
+      Instant until = Instant.now().plus(WAIT_MAX);
+      Map<UUID, Integer> counts = new HashMap<>();
+      while (Instant.now().isBefore(until)) {
+        counts.clear();
+        for (var record : probe.all(r -> key.equals(r.key()), Duration.ofMillis(500))) {
+          CloudEvent event = Envelope.deserialize(record.value());
+          counts.merge(envelope.data(event, TransferRequested.class).transferId(), 1, Integer::sum);
+        }
+        if (counts.values().stream().mapToInt(Integer::intValue).sum() >= expected) {
+          break;
+        }
+      }
+      return counts;
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    Instant until = Instant.now().plus(WAIT_MAX);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(until)) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
