@@ -10,6 +10,8 @@ import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts.Totals;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.springframework.stereotype.Component;
 
@@ -26,13 +28,28 @@ class LedgerEvents {
     this.outbox = outbox;
   }
 
+  /** Adds the events of a batch's new transfers and changed accounts in one statement. */
+  void batchWritten(List<Transfer> created, List<Outbox.Message> balances) {
+    List<Outbox.Message> messages = new ArrayList<>(created.size() + balances.size());
+    for (Transfer t : created) {
+      messages.add(message(t));
+    }
+    messages.addAll(balances);
+    outbox.addAll(messages);
+  }
+
   void transferWritten(Transfer t) {
+    Outbox.Message m = message(t);
+    outbox.add(m.topic(), m.aggregateId(), m.data());
+  }
+
+  private static Outbox.Message message(Transfer t) {
     String key = t.id().toString();
     String amount = t.amount().toString();
-    switch (t.kind()) {
-      case SINGLE, POST -> outbox.add(Topics.LEDGER_TRANSFER_POSTED, key, posted(t));
+    return switch (t.kind()) {
+      case SINGLE, POST -> new Outbox.Message(Topics.LEDGER_TRANSFER_POSTED, key, posted(t));
       case PENDING ->
-          outbox.add(
+          new Outbox.Message(
               Topics.LEDGER_TRANSFER_PENDING,
               key,
               new TransferPending(
@@ -45,7 +62,7 @@ class LedgerEvents {
                   t.timeoutAt(),
                   t.createdAt()));
       case VOID ->
-          outbox.add(
+          new Outbox.Message(
               Topics.LEDGER_TRANSFER_VOIDED,
               key,
               new TransferVoided(
@@ -58,7 +75,7 @@ class LedgerEvents {
                   t.reference(),
                   t.createdAt()));
       case EXPIRE ->
-          outbox.add(
+          new Outbox.Message(
               Topics.LEDGER_TRANSFER_EXPIRED,
               key,
               new TransferExpired(
@@ -69,11 +86,11 @@ class LedgerEvents {
                   amount,
                   t.asset(),
                   t.createdAt()));
-    }
+    };
   }
 
-  void balanceChanged(Account account, Totals t, Instant at) {
-    outbox.add(
+  static Outbox.Message balanceChanged(Account account, Totals t, Instant at) {
+    return new Outbox.Message(
         Topics.LEDGER_BALANCE_CHANGED,
         account.id().toString(),
         new BalanceChanged(

@@ -3,6 +3,7 @@ package io.tpwallet.ledger.transfer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.account.Accounts.Totals;
@@ -129,9 +130,11 @@ public class TransferService {
     Timer.Sample sample = Timer.start();
     try {
       List<Posting> postings = apply(commands);
+      Map<TransferResult, Integer> counts = new EnumMap<>(TransferResult.class);
       for (Posting p : postings) {
-        count(p.result());
+        counts.merge(p.result(), 1, Integer::sum);
       }
+      count(counts);
       return postings;
     } finally {
       sample.stop(batchTimer);
@@ -200,15 +203,14 @@ public class TransferService {
     transfers.deleteTimeouts(resolved);
     List<Totals> changed = batch.changedTotals();
     accounts.writeTotals(changed);
-    for (Transfer t : created) {
-      events.transferWritten(t);
-    }
+    List<Outbox.Message> balances = new ArrayList<>(changed.size());
     for (Totals t : changed) {
       Account account = batch.account(t.id());
       if (account != null) {
-        events.balanceChanged(account, t, now);
+        balances.add(LedgerEvents.balanceChanged(account, t, now));
       }
     }
+    events.batchWritten(created, balances);
   }
 
   public Optional<Transfer> find(UUID id) {
@@ -249,18 +251,18 @@ public class TransferService {
   }
 
   /** Counts the result once the transaction commits, so that a rolled-back retry counts once. */
-  private void count(TransferResult result) {
-    Counter counter = results.get(result);
+  private void count(Map<TransferResult, Integer> counts) {
+    Runnable increment = () -> counts.forEach((result, n) -> results.get(result).increment(n));
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(
           new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-              counter.increment();
+              increment.run();
             }
           });
     } else {
-      counter.increment();
+      increment.run();
     }
   }
 
