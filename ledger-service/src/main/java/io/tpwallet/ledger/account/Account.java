@@ -7,7 +7,10 @@ import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A ledger account of one asset and the totals of the entries posted to it, in minor units. */
+/**
+ * A ledger account of one asset: the totals of the entries posted to it and of the holds (pending
+ * transfers) still open on it, in minor units.
+ */
 public record Account(
     UUID id,
     Asset asset,
@@ -16,6 +19,8 @@ public record Account(
     Set<AccountFlag> flags,
     BigInteger debitsPosted,
     BigInteger creditsPosted,
+    BigInteger debitsPending,
+    BigInteger creditsPending,
     Instant createdAt) {
 
   public Account {
@@ -29,5 +34,10 @@ public record Account(
   /** Credits minus debits: what a wallet holds; negative for an issuance account. */
   public BigInteger balance() {
     return creditsPosted.subtract(debitsPosted);
+  }
+
+  /** What a wallet may still spend: the posted balance less what is held on its debit side. */
+  public BigInteger available() {
+    return balance().subtract(debitsPending);
   }
 }

@@ -42,7 +42,10 @@ class AccountController {
       @Nullable String ownerRef,
       @Nullable List<@Nullable String> flags) {}
 
-  /** An account as clients see it; amounts are strings of integer minor units. */
+  /**
+   * An account as clients see it; amounts are strings of integer minor units. {@code balance} is
+   * posted credits minus debits; {@code available} also subtracts what is held on the debit side.
+   */
   record AccountResponse(
       UUID id,
       String asset,
@@ -51,7 +54,10 @@ class AccountController {
       List<String> flags,
       String debitsPosted,
       String creditsPosted,
-      String balance) {
+      String debitsPending,
+      String creditsPending,
+      String balance,
+      String available) {
 
     static AccountResponse of(Account a) {
       return new AccountResponse(
@@ -62,7 +68,10 @@ class AccountController {
           a.flags().stream().map(Enum::name).sorted().toList(),
           a.debitsPosted().toString(),
           a.creditsPosted().toString(),
-          a.balance().toString());
+          a.debitsPending().toString(),
+          a.creditsPending().toString(),
+          a.balance().toString(),
+          a.available().toString());
     }
   }
 

@@ -6,12 +6,14 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Propagation;
@@ -27,13 +29,24 @@ public class Accounts {
   private static final String COLUMNS =
       """
       id, asset, asset_scale, code, owner_ref, debits_must_not_exceed_credits,
-      credits_must_not_exceed_debits, debits_posted, credits_posted, created_at""";
+      credits_must_not_exceed_debits, debits_posted, credits_posted, debits_pending,
+      credits_pending, created_at""";
 
   private final JdbcClient jdbc;
+  private final JdbcTemplate batch;
 
-  public Accounts(JdbcClient jdbc) {
+  public Accounts(JdbcClient jdbc, JdbcTemplate batch) {
     this.jdbc = jdbc;
+    this.batch = batch;
   }
+
+  /** An account's four totals as a batch leaves them. */
+  public record Totals(
+      UUID id,
+      BigInteger debitsPosted,
+      BigInteger creditsPosted,
+      BigInteger debitsPending,
+      BigInteger creditsPending) {}
 
   /** What opening an account did. */
   public enum Opened {
@@ -88,40 +101,65 @@ public class Accounts {
   }
 
   /**
-   * Locks the accounts of a posting, always in id order (PostgreSQL's uuid order, the same for
-   * every transaction), so that two postings between the same accounts in opposite directions wait
-   * for each other instead of deadlocking. Returns those that exist.
+   * Locks the accounts of a batch, always in id order (PostgreSQL's uuid order, the same for every
+   * transaction), so that two batches touching the same accounts in any order wait for each other
+   * instead of deadlocking. Returns those that exist.
    */
   @Transactional(propagation = Propagation.MANDATORY)
-  public List<Account> lockInIdOrder(UUID first, UUID second) {
+  public List<Account> lockInIdOrder(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    String[] array = ids.stream().map(UUID::toString).distinct().toArray(String[]::new);
     return jdbc.sql(
-            "select " + COLUMNS + " from ledger_account where id in (?, ?) order by id for update")
-        .params(first, second)
+            "select "
+                + COLUMNS
+                + " from ledger_account where id = any(?::uuid[]) order by id for update")
+        .param(array)
         .query(Accounts::account)
         .list();
   }
 
   /**
-   * Adds a posted amount to the debit and credit totals of two accounts locked by {@link
-   * #lockInIdOrder}. The caller has checked their limits; the database checks them again.
+   * Writes the new totals of accounts locked by {@link #lockInIdOrder}: one update per account per
+   * batch, sent as one JDBC batch. The caller has checked the limits; the database checks them
+   * again, and its guard refuses posted totals that go down.
    */
   @Transactional(propagation = Propagation.MANDATORY)
-  public void addPosted(UUID debitAccountId, UUID creditAccountId, BigInteger amount) {
-    if (amount.signum() <= 0 || amount.compareTo(Money.MINOR_MAX) > 0) {
-      throw new IllegalArgumentException("posted amount out of range: " + amount);
+  public void writeTotals(List<Totals> totals) {
+    for (Totals t : totals) {
+      for (BigInteger v :
+          List.of(t.debitsPosted(), t.creditsPosted(), t.debitsPending(), t.creditsPending())) {
+        if (v.signum() < 0 || v.compareTo(Money.MINOR_MAX) > 0) {
+          throw new IllegalArgumentException("account total out of range: " + t);
+        }
+      }
     }
-    BigDecimal value = new BigDecimal(amount);
-    requireOneRow(
-        jdbc.sql("update ledger_account set debits_posted = debits_posted + ? where id = ?")
-            .params(value, debitAccountId)
-            .update(),
-        debitAccountId);
-    requireOneRow(
-        jdbc.sql("update ledger_account set credits_posted = credits_posted + ? where id = ?")
-            .params(value, creditAccountId)
-            .update(),
-        creditAccountId);
+    int[][] rows =
+        batch.batchUpdate(
+            """
+            update ledger_account set debits_posted = ?, credits_posted = ?, debits_pending = ?,
+                credits_pending = ?
+            where id = ?""",
+            totals,
+            BATCH_ROWS,
+            (ps, t) -> {
+              ps.setBigDecimal(1, new BigDecimal(t.debitsPosted()));
+              ps.setBigDecimal(2, new BigDecimal(t.creditsPosted()));
+              ps.setBigDecimal(3, new BigDecimal(t.debitsPending()));
+              ps.setBigDecimal(4, new BigDecimal(t.creditsPending()));
+              ps.setObject(5, t.id());
+            });
+    int i = 0;
+    for (int[] chunk : rows) {
+      for (int count : chunk) {
+        requireOneRow(count, totals.get(i++).id());
+      }
+    }
   }
+
+  /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
+  private static final int BATCH_ROWS = 1000;
 
   private static void requireOneRow(int rows, UUID id) {
     if (rows != 1) {
@@ -148,6 +186,8 @@ public class Accounts {
         flags,
         rs.getBigDecimal("debits_posted").toBigIntegerExact(),
         rs.getBigDecimal("credits_posted").toBigIntegerExact(),
+        rs.getBigDecimal("debits_pending").toBigIntegerExact(),
+        rs.getBigDecimal("credits_pending").toBigIntegerExact(),
         rs.getTimestamp("created_at").toInstant());
   }
 }

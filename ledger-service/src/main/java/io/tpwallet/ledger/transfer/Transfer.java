@@ -1,10 +1,15 @@
 package io.tpwallet.ledger.transfer;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
-/** A posted transfer: its debit and credit entries are committed and it never changes. */
+/**
+ * A committed transfer row; it never changes. For a POST it is the amount posted, for a VOID or
+ * EXPIRE the amount released; {@code pendingId} names the hold those resolve.
+ */
 public record Transfer(
     UUID id,
     UUID debitAccountId,
@@ -12,15 +17,61 @@ public record Transfer(
     BigInteger amount,
     String asset,
     String reference,
+    TransferKind kind,
+    @Nullable UUID pendingId,
+    @Nullable Instant timeoutAt,
     Instant createdAt) {
+
+  /** A transfer that posted at once. */
+  public Transfer(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      Instant createdAt) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        TransferKind.SINGLE,
+        null,
+        null,
+        createdAt);
+  }
 
   /** Whether {@code command} asks for exactly this transfer (so that it is a replay). */
   public boolean sameAs(TransferCommand command) {
+    long timeoutSeconds =
+        timeoutAt == null ? 0 : Duration.between(createdAt, timeoutAt).getSeconds();
     return id.equals(command.id())
+        && kind == command.kind()
         && debitAccountId.equals(command.debitAccountId())
         && creditAccountId.equals(command.creditAccountId())
         && amount.equals(command.amount())
         && asset.equals(command.asset())
+        && reference.equals(command.reference())
+        && timeoutSeconds == command.timeoutSeconds();
+  }
+
+  /** Whether {@code command} asks for exactly this resolution (so that it is a replay). */
+  public boolean sameAs(ResolveCommand command) {
+    BigInteger asked = command.amount();
+    return id.equals(command.id())
+        && kind == command.kind()
+        && command.pendingId().equals(pendingId)
+        && (asked == null || asked.equals(amount))
         && reference.equals(command.reference());
+  }
+
+  public boolean sameAs(LedgerCommand command) {
+    if (command instanceof TransferCommand t) {
+      return sameAs(t);
+    }
+    return sameAs((ResolveCommand) command);
   }
 }

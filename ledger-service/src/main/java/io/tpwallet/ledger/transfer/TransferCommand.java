@@ -5,9 +5,10 @@ import java.util.UUID;
 
 /**
  * A request to move {@code amount} minor units of {@code asset} from the debit account to the
- * credit account. The id is made by the caller and is the idempotency key. The amount is not
- * range-checked here: an out-of-range amount is a refusal ({@link TransferResult#INVALID_AMOUNT})
- * that the ledger answers, not a programmer error.
+ * credit account, or, when {@code pending}, to hold that amount until the hold is posted, voided or
+ * expires ({@code timeoutSeconds} after it was placed; 0 is never). The id is made by the caller
+ * and is the idempotency key. The amount is not range-checked here: an out-of-range amount is a
+ * refusal ({@link TransferResult#INVALID_AMOUNT}) that the ledger answers, not a programmer error.
  */
 public record TransferCommand(
     UUID id,
@@ -15,14 +16,63 @@ public record TransferCommand(
     UUID creditAccountId,
     BigInteger amount,
     String asset,
-    String reference) {
+    String reference,
+    boolean pending,
+    long timeoutSeconds,
+    boolean linked)
+    implements LedgerCommand {
 
   public static final int REFERENCE_LENGTH_MAX = 256;
+
+  /** The longest a hold may stay open before the ledger expires it: 30 days. */
+  public static final long TIMEOUT_SECONDS_MAX = 30L * 24 * 3600;
 
   public TransferCommand {
     if (reference.length() > REFERENCE_LENGTH_MAX) {
       throw new IllegalArgumentException(
           "reference must be at most " + REFERENCE_LENGTH_MAX + " characters");
     }
+  }
+
+  /** A transfer that posts at once, not linked. */
+  public TransferCommand(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference) {
+    this(id, debitAccountId, creditAccountId, amount, asset, reference, false, 0, false);
+  }
+
+  /** A hold of {@code amount} that expires after {@code timeoutSeconds} (0: never). */
+  public static TransferCommand hold(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      long timeoutSeconds) {
+    return new TransferCommand(
+        id, debitAccountId, creditAccountId, amount, asset, reference, true, timeoutSeconds, false);
+  }
+
+  /** The same command, linked to the next one of its batch or not. */
+  public TransferCommand withLinked(boolean linkedToNext) {
+    return new TransferCommand(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        pending,
+        timeoutSeconds,
+        linkedToNext);
+  }
+
+  public TransferKind kind() {
+    return pending ? TransferKind.PENDING : TransferKind.SINGLE;
   }
 }

@@ -47,8 +47,18 @@ class TransferController {
       @Nullable UUID creditAccountId,
       @Nullable String amount,
       @Nullable String asset,
-      @Nullable String reference) {}
+      @Nullable String reference,
+      @Nullable Boolean pending,
+      @Nullable Long timeoutSeconds) {}
 
+  /** The body of {@code POST /v1/ledger/transfers/{pendingId}/post} and {@code .../void}. */
+  record ResolveRequest(@Nullable UUID id, @Nullable String amount, @Nullable String reference) {}
+
+  /**
+   * A transfer as clients see it. {@code kind} is SINGLE, PENDING (a hold), POST, VOID or EXPIRE;
+   * {@code status} is PENDING, POSTED, VOIDED or EXPIRED; {@code pendingId} names the hold a POST,
+   * VOID or EXPIRE resolves.
+   */
   record TransferResponse(
       UUID id,
       UUID debitAccountId,
@@ -56,9 +66,13 @@ class TransferController {
       String amount,
       String asset,
       String reference,
+      String kind,
+      String status,
+      @Nullable UUID pendingId,
+      @Nullable Instant timeoutAt,
       Instant createdAt) {
 
-    static TransferResponse of(Transfer t) {
+    static TransferResponse of(Transfer t, String status) {
       return new TransferResponse(
           t.id(),
           t.debitAccountId(),
@@ -66,7 +80,23 @@ class TransferController {
           t.amount().toString(),
           t.asset(),
           t.reference(),
+          t.kind().name(),
+          status,
+          t.pendingId(),
+          t.timeoutAt(),
           t.createdAt());
+    }
+
+    /** A transfer just written or replayed: a new hold is PENDING, anything else by its kind. */
+    static TransferResponse written(Transfer t) {
+      String status =
+          switch (t.kind()) {
+            case PENDING -> "PENDING";
+            case SINGLE, POST -> "POSTED";
+            case VOID -> "VOIDED";
+            case EXPIRE -> "EXPIRED";
+          };
+      return of(t, status);
     }
   }
 
@@ -89,13 +119,36 @@ class TransferController {
   @PostMapping("/v1/ledger/transfers")
   ResponseEntity<TransferResponse> post(@RequestBody TransferRequest request) {
     TransferCommand command = validate(request);
-    Posting posting = transfers.post(command);
+    return answer(transfers.post(command), command);
+  }
+
+  /**
+   * Posts the hold {@code pendingId}: all of it, or {@code amount} of it (the rest is released).
+   * 201 when posted now, 200 on a replay, 422 when the hold is unknown, already resolved, expired
+   * or holds less than asked.
+   */
+  @PostMapping("/v1/ledger/transfers/{pendingId}/post")
+  ResponseEntity<TransferResponse> postHold(
+      @PathVariable UUID pendingId, @RequestBody ResolveRequest request) {
+    ResolveCommand command = validate(request, pendingId, TransferKind.POST);
+    return answer(transfers.resolve(command), command);
+  }
+
+  /** Voids the hold {@code pendingId}, releasing all of it. Answers as the post does. */
+  @PostMapping("/v1/ledger/transfers/{pendingId}/void")
+  ResponseEntity<TransferResponse> voidHold(
+      @PathVariable UUID pendingId, @RequestBody ResolveRequest request) {
+    ResolveCommand command = validate(request, pendingId, TransferKind.VOID);
+    return answer(transfers.resolve(command), command);
+  }
+
+  private static ResponseEntity<TransferResponse> answer(Posting posting, LedgerCommand command) {
     Transfer transfer = posting.transfer();
     return switch (posting.result()) {
       case OK ->
           ResponseEntity.created(URI.create("/v1/ledger/transfers/" + command.id()))
-              .body(TransferResponse.of(required(transfer)));
-      case EXISTS -> ResponseEntity.ok(TransferResponse.of(required(transfer)));
+              .body(TransferResponse.written(required(transfer)));
+      case EXISTS -> ResponseEntity.ok(TransferResponse.written(required(transfer)));
       default -> throw refusal(posting, command);
     };
   }
@@ -104,7 +157,7 @@ class TransferController {
   TransferResponse get(@PathVariable UUID id) {
     return transfers
         .find(id)
-        .map(TransferResponse::of)
+        .map(t -> TransferResponse.of(t, transfers.status(t)))
         .orElseThrow(() -> ProblemException.notFound("No transfer " + id + "."));
   }
 
@@ -145,6 +198,44 @@ class TransferController {
     return new EntriesResponse(id, lines, next);
   }
 
+  static ResolveCommand validate(ResolveRequest r, UUID pendingId, TransferKind kind) {
+    List<Map<String, String>> errors = new ArrayList<>();
+    requirePresent(errors, "id", r.id());
+    String amount = r.amount();
+    if (amount != null && !AMOUNT.matcher(amount).matches()) {
+      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+    }
+    if (amount != null && kind != TransferKind.POST) {
+      errors.add(error("amount", "a void releases the whole hold and takes no amount"));
+    }
+    String reference = r.reference() == null ? "" : r.reference();
+    if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
+      errors.add(
+          error(
+              "reference",
+              "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
+    }
+    if (!errors.isEmpty()) {
+      throw invalid(errors);
+    }
+    return new ResolveCommand(
+        required(r.id()),
+        pendingId,
+        kind,
+        amount == null ? null : new BigInteger(amount),
+        reference,
+        false);
+  }
+
+  static ProblemException invalid(List<Map<String, String>> errors) {
+    return new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        ProblemTypes.VALIDATION,
+        "Invalid request",
+        "The request has " + errors.size() + " invalid field(s).",
+        Map.of("errors", errors));
+  }
+
   static TransferCommand validate(TransferRequest r) {
     List<Map<String, String>> errors = new ArrayList<>();
     requirePresent(errors, "id", r.id());
@@ -165,13 +256,15 @@ class TransferController {
               "reference",
               "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
     }
+    boolean pending = Boolean.TRUE.equals(r.pending());
+    long timeoutSeconds = r.timeoutSeconds() == null ? 0 : r.timeoutSeconds();
+    if (timeoutSeconds < 0 || timeoutSeconds > TransferCommand.TIMEOUT_SECONDS_MAX) {
+      errors.add(error("timeoutSeconds", "must be 0.." + TransferCommand.TIMEOUT_SECONDS_MAX));
+    } else if (timeoutSeconds > 0 && !pending) {
+      errors.add(error("timeoutSeconds", "only a hold (pending: true) has a timeout"));
+    }
     if (!errors.isEmpty()) {
-      throw new ProblemException(
-          HttpStatus.BAD_REQUEST,
-          ProblemTypes.VALIDATION,
-          "Invalid request",
-          "The request has " + errors.size() + " invalid field(s).",
-          Map.of("errors", errors));
+      throw invalid(errors);
     }
     Asset known =
         Asset.find(asset)
@@ -187,11 +280,14 @@ class TransferController {
         required(r.creditAccountId()),
         new BigInteger(required(amount)),
         known.code(),
-        reference);
+        reference,
+        pending,
+        timeoutSeconds,
+        false);
   }
 
   /** The problem a refusal is answered with: a stable type per result code. */
-  static ProblemException refusal(Posting posting, TransferCommand command) {
+  static ProblemException refusal(Posting posting, LedgerCommand command) {
     TransferResult result = posting.result();
     Map<String, Object> properties = Map.of("code", result.name(), "transferId", command.id());
     return switch (result) {
@@ -218,6 +314,12 @@ class TransferController {
       case OVERFLOW ->
           unprocessable(ProblemTypes.of("overflow"), "Amount overflow", posting, properties);
       case OK, EXISTS -> throw new IllegalArgumentException(result + " is not a refusal");
+      default ->
+          unprocessable(
+              ProblemTypes.of(result.name().toLowerCase(Locale.ROOT).replace('_', '-')),
+              "Refused: " + result.name(),
+              posting,
+              properties);
     };
   }
 

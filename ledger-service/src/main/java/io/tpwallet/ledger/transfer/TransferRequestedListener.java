@@ -2,13 +2,13 @@ package io.tpwallet.ledger.transfer;
 
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
-import io.tpwallet.common.event.TransferPosted;
 import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.inbox.Inbox;
 import io.tpwallet.common.outbox.Outbox;
 import java.math.BigInteger;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -52,31 +52,38 @@ class TransferRequestedListener {
           TransferRequested requested = envelope.data(event, TransferRequested.class);
           String aggregate = requested.transferId().toString();
           Posting posting = post(requested);
-          Transfer transfer = posting.transfer();
-          if (posting.result().posted() && transfer != null) {
-            outbox.add(
-                Topics.LEDGER_TRANSFER_POSTED,
-                aggregate,
-                new TransferPosted(
-                    transfer.id(),
-                    transfer.debitAccountId(),
-                    transfer.creditAccountId(),
-                    transfer.amount().toString(),
-                    transfer.asset(),
-                    transfer.reference(),
-                    transfer.createdAt()));
-          } else {
-            log.info("Refused transfer {} ({}): {}", aggregate, posting.result(), posting.detail());
-            outbox.add(
-                Topics.LEDGER_TRANSFER_REJECTED,
-                aggregate,
-                new TransferRejected(
-                    requested.transferId(),
-                    Objects.requireNonNullElse(requested.reference(), ""),
-                    posting.result().name(),
-                    posting.detail()));
-          }
+          answer(outbox, posting, requested.transferId(), requested.reference());
         });
+  }
+
+  /**
+   * Answers a command in the consumer's transaction. A transfer written now was announced by the
+   * ledger itself (TransferPosted, TransferPending, ...); a replay is announced again, so that a
+   * sender that retries gets an answer; a refusal is TransferRejected.
+   */
+  static void answer(Outbox outbox, Posting posting, UUID transferId, @Nullable String reference) {
+    String aggregate = transferId.toString();
+    Transfer transfer = posting.transfer();
+    if (posting.result() == TransferResult.OK) {
+      return;
+    }
+    if (posting.result() == TransferResult.EXISTS && transfer != null) {
+      if (transfer.kind().posts()) {
+        outbox.add(Topics.LEDGER_TRANSFER_POSTED, aggregate, LedgerEvents.posted(transfer));
+      } else {
+        new LedgerEvents(outbox).transferWritten(transfer);
+      }
+      return;
+    }
+    log.info("Refused transfer {} ({}): {}", aggregate, posting.result(), posting.detail());
+    outbox.add(
+        Topics.LEDGER_TRANSFER_REJECTED,
+        aggregate,
+        new TransferRejected(
+            transferId,
+            Objects.requireNonNullElse(reference, ""),
+            posting.result().name(),
+            posting.detail()));
   }
 
   /**

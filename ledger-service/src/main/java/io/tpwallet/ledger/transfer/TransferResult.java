@@ -1,9 +1,9 @@
 package io.tpwallet.ledger.transfer;
 
 /**
- * What posting a transfer did. {@link #OK} and {@link #EXISTS} mean the transfer is posted; every
- * other code is a refusal that changed nothing. The names are stable: they travel in {@code
- * TransferRejected.code} and in problem details.
+ * What one event of a batch did. {@link #OK} and {@link #EXISTS} mean the transfer stands; every
+ * other code is a refusal that changed nothing. The names are stable (after TigerBeetle's): they
+ * travel in {@code TransferRejected.code}, in batch results and in problem details.
  */
 public enum TransferResult {
   OK,
@@ -18,10 +18,28 @@ public enum TransferResult {
   EXCEEDS_DEBITS,
   /** Not in 1..Money.MINOR_MAX minor units. */
   INVALID_AMOUNT,
-  /** A posted total would pass Money.MINOR_MAX, the largest amount the ledger represents. */
-  OVERFLOW;
+  /** A posted or pending total would pass Money.MINOR_MAX. */
+  OVERFLOW,
+  /** A hold's timeout is negative or longer than TransferCommand.TIMEOUT_SECONDS_MAX. */
+  INVALID_TIMEOUT,
+  /** No hold has the id this post or void names. */
+  PENDING_TRANSFER_NOT_FOUND,
+  /** The transfer this post or void names is not a hold. */
+  PENDING_TRANSFER_NOT_PENDING,
+  PENDING_TRANSFER_ALREADY_POSTED,
+  PENDING_TRANSFER_ALREADY_VOIDED,
+  /** The hold's timeout has passed: it is (or is about to be) released by the expiry job. */
+  PENDING_TRANSFER_EXPIRED,
+  /** The expiry job asked to expire a hold whose timeout has not passed (never seen by clients). */
+  PENDING_TRANSFER_NOT_EXPIRED,
+  /** A post asks for more than the hold holds. */
+  EXCEEDS_PENDING_TRANSFER_AMOUNT,
+  /** Another event of this event's linked chain failed, so none of the chain was applied. */
+  LINKED_EVENT_FAILED,
+  /** The batch's last event is linked: its chain never ends, so none of it was applied. */
+  LINKED_EVENT_CHAIN_OPEN;
 
-  /** Whether the transfer stands posted after this result. */
+  /** Whether the transfer stands after this result. */
   public boolean posted() {
     return this == OK || this == EXISTS;
   }

@@ -3,109 +3,245 @@ package io.tpwallet.ledger.transfer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts;
+import io.tpwallet.ledger.account.Accounts.Totals;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Posts transfers: the one place balances change, used alike by the REST API and the Kafka command
- * consumer.
+ * Applies batches of transfers, holds and hold resolutions: the one place balances change, used
+ * alike by the REST API, the Kafka command consumers and the expiry job. A single transfer is a
+ * batch of one.
+ *
+ * <p>A batch runs in one transaction: read the holds it names, lock all its accounts in id order,
+ * read what is already stored under its ids, apply every event in memory (linked chains all or
+ * nothing), then write the new transfers, their entries, each changed account's totals once and the
+ * events, each table with one statement batch.
  */
 @Service
 public class TransferService {
 
+  /** The most events one batch may carry (TigerBeetle's batch size). */
+  public static final int BATCH_TRANSFERS_MAX = 8189;
+
   /** The most entries one statement page returns. */
   public static final int ENTRIES_PAGE_SIZE_MAX = 200;
 
+  /** How often a batch that lost a race on an id is tried again before the error surfaces. */
+  static final int ATTEMPTS_MAX = 3;
+
   private final Accounts accounts;
   private final Transfers transfers;
-  private final Timer postingTimer;
+  private final LedgerEvents events;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final Timer batchTimer;
   private final Map<TransferResult, Counter> results = new EnumMap<>(TransferResult.class);
 
-  TransferService(Accounts accounts, Transfers transfers, MeterRegistry meters) {
+  TransferService(
+      Accounts accounts,
+      Transfers transfers,
+      LedgerEvents events,
+      PlatformTransactionManager transactions,
+      Clock clock,
+      MeterRegistry meters) {
     this.accounts = accounts;
     this.transfers = transfers;
-    this.postingTimer =
+    this.events = events;
+    this.tx = new TransactionTemplate(transactions);
+    this.clock = clock;
+    this.batchTimer =
         Timer.builder("tpw.ledger.posting")
-            .description("Time to decide and write one transfer, inside its transaction")
+            .description("Time to decide and write one batch, inside its transaction")
             .register(meters);
     for (TransferResult result : TransferResult.values()) {
       results.put(
           result,
           Counter.builder("tpw.ledger.transfers")
-              .description("Transfers asked of the ledger, by result (counted when committed)")
+              .description("Events asked of the ledger, by result (counted when committed)")
               .tag("result", result.name())
               .register(meters));
     }
   }
 
-  /**
-   * Posts a transfer at most once per id. Locks both accounts in id order, checks the command
-   * against them, then writes the transfer, its two entries and the accounts' new totals. A refusal
-   * is an answer, not an exception: nothing is written and the caller's transaction (the Kafka
-   * consumer's, with its inbox row and the rejection event) still commits.
-   */
-  @Transactional
+  /** Posts (or holds) one transfer at most once per id. */
   public Posting post(TransferCommand command) {
-    Timer.Sample sample = Timer.start();
-    try {
-      Posting posting = decideAndWrite(command);
-      count(posting.result());
-      return posting;
-    } finally {
-      sample.stop(postingTimer);
+    return execute(List.of(command)).get(0);
+  }
+
+  /** Posts, voids or expires one hold. */
+  public Posting resolve(ResolveCommand command) {
+    return execute(List.of(command)).get(0);
+  }
+
+  /**
+   * Applies a batch of up to {@link #BATCH_TRANSFERS_MAX} events and answers one result per event,
+   * in order. A refusal is an answer, not an exception: nothing of that event (or of its linked
+   * chain) is written, and the rest of the batch, and the caller's transaction (the Kafka
+   * consumer's, with its inbox row and answer), still commit.
+   *
+   * <p>Outside a transaction, a batch that lost a race on an id (a concurrent request with the same
+   * id committed after this one looked) is tried again, and then replays it. Inside the caller's
+   * transaction the error propagates and the caller's retry (Kafka redelivery) does the same.
+   */
+  public List<Posting> execute(List<? extends LedgerCommand> commands) {
+    if (commands.isEmpty() || commands.size() > BATCH_TRANSFERS_MAX) {
+      throw new IllegalArgumentException(
+          "a batch has 1.." + BATCH_TRANSFERS_MAX + " events, not " + commands.size());
+    }
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      return timed(commands);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<Posting> done = tx.execute(status -> timed(commands));
+        if (done == null) {
+          throw new IllegalStateException("the batch transaction returned nothing");
+        }
+        return done;
+      } catch (RaceLost | DuplicateKeyException e) {
+        if (attempt >= ATTEMPTS_MAX) {
+          throw e;
+        }
+      }
     }
   }
 
-  private Posting decideAndWrite(TransferCommand command) {
-    Optional<Transfer> existing = transfers.find(command.id());
-    if (existing.isPresent()) {
-      return replay(existing.get(), command);
+  private List<Posting> timed(List<? extends LedgerCommand> commands) {
+    Timer.Sample sample = Timer.start();
+    try {
+      List<Posting> postings = apply(commands);
+      Map<TransferResult, Integer> counts = new EnumMap<>(TransferResult.class);
+      for (Posting p : postings) {
+        counts.merge(p.result(), 1, Integer::sum);
+      }
+      count(counts);
+      return postings;
+    } finally {
+      sample.stop(batchTimer);
     }
-    Optional<TransferResult> invalid = PostingRules.checkFields(command);
-    if (invalid.isPresent()) {
-      return refusal(invalid.get(), command);
+  }
+
+  private List<Posting> apply(List<? extends LedgerCommand> commands) {
+    // Microseconds: what PostgreSQL stores, so that a replay shows the very same createdAt.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Set<UUID> ids = new LinkedHashSet<>();
+    Set<UUID> pendingIds = new LinkedHashSet<>();
+    Set<UUID> accountIds = new LinkedHashSet<>();
+    for (LedgerCommand c : commands) {
+      ids.add(c.id());
+      if (c instanceof TransferCommand t) {
+        accountIds.add(t.debitAccountId());
+        accountIds.add(t.creditAccountId());
+      } else if (c instanceof ResolveCommand r) {
+        pendingIds.add(r.pendingId());
+      }
     }
-    List<Account> locked =
-        accounts.lockInIdOrder(command.debitAccountId(), command.creditAccountId());
-    Account debit = byId(locked, command.debitAccountId());
-    Account credit = byId(locked, command.creditAccountId());
-    Optional<TransferResult> refused = PostingRules.checkAccounts(command, debit, credit);
-    if (refused.isPresent()) {
-      // The same id may have been posted while this waited for the locks: a replay, then.
-      return transfers
-          .find(command.id())
-          .map(t -> replay(t, command))
-          .orElseGet(() -> refusal(refused.get(), command));
+    // Holds never change once written, so they can be read before the locks; how they were
+    // resolved can, and is read after.
+    Map<UUID, Transfer> holds = transfers.findAll(pendingIds);
+    for (Transfer hold : holds.values()) {
+      accountIds.add(hold.debitAccountId());
+      accountIds.add(hold.creditAccountId());
     }
-    if (!transfers.insertIfAbsent(command)) {
-      Transfer winner =
-          transfers
-              .find(command.id())
-              .orElseThrow(() -> new IllegalStateException("transfer " + command.id()));
-      return replay(winner, command);
+    Map<UUID, Account> locked = new HashMap<>();
+    for (Account a : accounts.lockInIdOrder(accountIds)) {
+      locked.put(a.id(), a);
     }
-    transfers.insertEntries(command);
-    accounts.addPosted(command.debitAccountId(), command.creditAccountId(), command.amount());
-    Transfer posted =
-        transfers
-            .find(command.id())
-            .orElseThrow(() -> new IllegalStateException("transfer " + command.id()));
-    return new Posting(
-        TransferResult.OK, posted, PostingRules.describe(TransferResult.OK, command));
+    Map<UUID, Transfer> stored = transfers.findAll(ids);
+    Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds);
+
+    Batch batch = new Batch(locked, stored, holds, resolutions, now);
+    List<Posting> postings = batch.applyAll(commands);
+    write(batch, now);
+    return postings;
+  }
+
+  private void write(Batch batch, Instant now) {
+    List<Transfer> created = batch.created();
+    if (created.isEmpty()) {
+      return;
+    }
+    if (!transfers.insertAll(created)) {
+      throw new RaceLost();
+    }
+    List<Transfer> posting = new ArrayList<>();
+    List<Transfer> timed = new ArrayList<>();
+    List<UUID> resolved = new ArrayList<>();
+    for (Transfer t : created) {
+      if (t.kind().posts()) {
+        posting.add(t);
+      }
+      if (t.timeoutAt() != null) {
+        timed.add(t);
+      }
+      if (t.pendingId() != null) {
+        resolved.add(t.pendingId());
+      }
+    }
+    transfers.insertEntries(posting);
+    transfers.insertTimeouts(timed);
+    transfers.deleteTimeouts(resolved);
+    List<Totals> changed = batch.changedTotals();
+    accounts.writeTotals(changed);
+    List<Outbox.Message> balances = new ArrayList<>(changed.size());
+    for (Totals t : changed) {
+      Account account = batch.account(t.id());
+      if (account != null) {
+        balances.add(LedgerEvents.balanceChanged(account, t, now));
+      }
+    }
+    events.batchWritten(created, balances);
   }
 
   public Optional<Transfer> find(UUID id) {
     return transfers.find(id);
+  }
+
+  /**
+   * A transfer's status: a hold is PENDING until resolved, then POSTED, VOIDED or EXPIRED; a
+   * transfer that posts is POSTED; a void VOIDED; an expiry EXPIRED.
+   */
+  public String status(Transfer t) {
+    return switch (t.kind()) {
+      case SINGLE, POST -> "POSTED";
+      case VOID -> "VOIDED";
+      case EXPIRE -> "EXPIRED";
+      case PENDING -> {
+        TransferKind by = transfers.resolutions(List.of(t.id())).get(t.id());
+        yield by == null
+            ? "PENDING"
+            : switch (by) {
+              case POST -> "POSTED";
+              case VOID -> "VOIDED";
+              default -> "EXPIRED";
+            };
+      }
+    };
+  }
+
+  /** Open holds past their timeout, at most {@code limit}, for the expiry job. */
+  List<UUID> dueHolds(int limit) {
+    return transfers.dueHolds(clock.instant(), limit);
   }
 
   /** An account's entries, newest first; {@code limit} is clamped to 1..ENTRIES_PAGE_SIZE_MAX. */
@@ -114,40 +250,26 @@ public class TransferService {
     return transfers.entries(accountId, bounded, beforeId);
   }
 
-  private static Posting replay(Transfer existing, TransferCommand command) {
-    TransferResult result =
-        existing.sameAs(command)
-            ? TransferResult.EXISTS
-            : TransferResult.EXISTS_WITH_DIFFERENT_FIELDS;
-    return new Posting(result, existing, PostingRules.describe(result, command));
-  }
-
-  private static Posting refusal(TransferResult result, TransferCommand command) {
-    return new Posting(result, null, PostingRules.describe(result, command));
-  }
-
-  private static @Nullable Account byId(List<Account> locked, UUID id) {
-    for (Account a : locked) {
-      if (a.id().equals(id)) {
-        return a;
-      }
-    }
-    return null;
-  }
-
   /** Counts the result once the transaction commits, so that a rolled-back retry counts once. */
-  private void count(TransferResult result) {
-    Counter counter = results.get(result);
+  private void count(Map<TransferResult, Integer> counts) {
+    Runnable increment = () -> counts.forEach((result, n) -> results.get(result).increment(n));
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(
           new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-              counter.increment();
+              increment.run();
             }
           });
     } else {
-      counter.increment();
+      increment.run();
+    }
+  }
+
+  /** A concurrent transaction committed a transfer with one of the batch's ids first. */
+  static final class RaceLost extends RuntimeException {
+    RaceLost() {
+      super("a transfer id of the batch was taken concurrently", null, false, false);
     }
   }
 }

@@ -28,6 +28,8 @@ class PostingRulesTests {
         Set.of(flags),
         BigInteger.valueOf(debits),
         BigInteger.valueOf(credits),
+        BigInteger.ZERO,
+        BigInteger.ZERO,
         Instant.EPOCH);
   }
 
@@ -111,6 +113,8 @@ class PostingRulesTests {
             null,
             Set.of(),
             Money.MINOR_MAX.subtract(BigInteger.TEN),
+            BigInteger.ZERO,
+            BigInteger.ZERO,
             BigInteger.ZERO,
             Instant.EPOCH);
     var wallet = account(CREDIT, Asset.ETH, 0, 0);

@@ -12,6 +12,27 @@ public final class Topics {
   public static final String LEDGER_TRANSFER_POSTED = "tpw.ledger.transfer-posted.v1";
   public static final String LEDGER_TRANSFER_REJECTED = "tpw.ledger.transfer-rejected.v1";
 
+  /** A hold (pending transfer) was placed: {@link TransferPending}. */
+  public static final String LEDGER_TRANSFER_PENDING = "tpw.ledger.transfer-pending.v1";
+
+  /** A hold was voided: {@link TransferVoided}. */
+  public static final String LEDGER_TRANSFER_VOIDED = "tpw.ledger.transfer-voided.v1";
+
+  /** A hold reached its timeout and was released: {@link TransferExpired}. */
+  public static final String LEDGER_TRANSFER_EXPIRED = "tpw.ledger.transfer-expired.v1";
+
+  /** An account's totals changed (once per account per batch): {@link BalanceChanged}. */
+  public static final String LEDGER_BALANCE_CHANGED = "tpw.ledger.balance-changed.v1";
+
+  /** Command: place a hold ({@link HoldRequested}). */
+  public static final String LEDGER_HOLD_REQUESTED = "tpw.ledger.hold-requested.v1";
+
+  /** Command: post a hold, all or part of it ({@link HoldPostRequested}). */
+  public static final String LEDGER_HOLD_POST_REQUESTED = "tpw.ledger.hold-post-requested.v1";
+
+  /** Command: void a hold ({@link HoldVoidRequested}). */
+  public static final String LEDGER_HOLD_VOID_REQUESTED = "tpw.ledger.hold-void-requested.v1";
+
   private Topics() {}
 
   /** The CloudEvent type for a topic: the topic without its version suffix. */
