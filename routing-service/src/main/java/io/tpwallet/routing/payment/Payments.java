@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -36,6 +37,7 @@ public class Payments {
 
   private static final Logger log = LoggerFactory.getLogger(Payments.class);
   private static final String IDEMPOTENCY_SCOPE = "POST /v1/payments";
+  private static final String REFERENCE_PREFIX = "payment:";
 
   private final PaymentRepository repository;
   private final Outbox outbox;
@@ -141,7 +143,7 @@ public class Payments {
                   payment.payeeAccountId(),
                   payment.amount(),
                   payment.asset(),
-                  "payment:" + id));
+                  referenceOf(id)));
           count(PaymentStatus.APPROVED);
         } else {
           ignored(id, "risk approval");
@@ -160,18 +162,33 @@ public class Payments {
 
   /** The ledger posted the payment's transfer. Runs in the inbox's transaction. */
   void onTransferPosted(TransferPosted posted) {
+    if (!isPayment(posted.reference())) {
+      return; // a transfer of someone else's (funding, migration): not a payment of ours
+    }
     finish(
         posted.transferId(), PaymentStatus.APPROVED, PaymentStatus.SETTLED, null, clock.instant());
   }
 
   /** The ledger refused the payment's transfer. Runs in the inbox's transaction. */
   void onTransferRejected(TransferRejected rejected) {
+    if (!isPayment(rejected.reference())) {
+      return;
+    }
     finish(
         rejected.transferId(),
         PaymentStatus.APPROVED,
         PaymentStatus.FAILED,
         rejected.code() + ": " + rejected.detail(),
         clock.instant());
+  }
+
+  /** The ledger reference routing gives each payment's transfer. */
+  static String referenceOf(UUID paymentId) {
+    return REFERENCE_PREFIX + paymentId;
+  }
+
+  private static boolean isPayment(@Nullable String reference) {
+    return reference != null && reference.startsWith(REFERENCE_PREFIX);
   }
 
   private void finish(UUID id, PaymentStatus from, PaymentStatus to, String reason, Instant now) {
