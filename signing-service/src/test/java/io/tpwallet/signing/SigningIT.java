@@ -57,6 +57,7 @@ class SigningIT {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
   private static final List<String> NODE_URLS = new ArrayList<>();
+  private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
 
   @LocalServerPort int port;
@@ -68,7 +69,9 @@ class SigningIT {
     for (int i = 0; i < NODES.size(); i++) {
       int n = i;
       registry.add("tpw.signing.nodes[" + n + "].id", () -> n + 1);
-      registry.add("tpw.signing.nodes[" + n + "].url", () -> NODE_URLS.get(n));
+      // The coordinator reaches node 2 through a proxy that can drop it between the rounds.
+      registry.add(
+          "tpw.signing.nodes[" + n + "].url", () -> n == 1 ? node2Proxy.url() : NODE_URLS.get(n));
     }
   }
 
@@ -98,11 +101,19 @@ class SigningIT {
       int nodePort = ((WebServerApplicationContext) node).getWebServer().getPort();
       NODE_URLS.add("http://127.0.0.1:" + nodePort);
     }
+    try {
+      node2Proxy = new CuttableProxy(NODE_URLS.get(1));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @AfterAll
   static void stopNodes() {
     NODES.forEach(ConfigurableApplicationContext::close);
+    if (node2Proxy != null) {
+      node2Proxy.close();
+    }
   }
 
   // ---- the tests -----------------------------------------------------------------------------
@@ -251,6 +262,40 @@ class SigningIT {
 
   @Test
   @Order(6)
+  void aNodeLostBetweenTheRoundsIsReplacedByAnotherSubsetWithFreshNonces() throws Exception {
+    node2Proxy.cut("/v1/node/sign/round2");
+    byte[] message = "payout while node 2 dies mid-session".getBytes();
+    try {
+      var signed =
+          post(
+              coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+              sign(message, 200, PAYEE, "r-midway"));
+
+      assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(signed.body());
+      assertThat(node2Proxy.cut.get()).isEqualTo(1);
+      assertThat(sig.get("signers").toString()).isEqualTo("[1,3]");
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(sig.get("publicKey").asString()),
+                  message,
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+      // Node 1 signed twice for this request, each time with nonces of its own fresh round one;
+      // node 2 never released a share for it.
+      assertThat(audit(1, edKeyId))
+          .filteredOn(e -> e.get("requestId").asString().equals("r-midway"))
+          .hasSize(2)
+          .allSatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("SIGNED"));
+      assertThat(audit(2, edKeyId))
+          .noneSatisfy(e -> assertThat(e.get("requestId").asString()).isEqualTo("r-midway"));
+    } finally {
+      node2Proxy.heal();
+    }
+  }
+
+  @Test
+  @Order(7)
   void withOneNodeDownTheOthersSignAndWithTwoDownNothingIsSigned() throws Exception {
     NODES.get(0).close();
 

@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ShareVaultTests {
 
   private static List<TestSoftHsm.Token> tokens;
@@ -146,12 +150,13 @@ class ShareVaultTests {
   }
 
   @Test
-  void theInsecureDevKeySealsTooButOnlyUnderItsOwnId() {
+  void theInsecureDevKeyWarnsAndSealsOnlyUnderItsOwnId(CapturedOutput output) {
     byte[] keyBytes = new byte[32];
     Arrays.fill(keyBytes, (byte) 1);
     var store = new MapStore();
     var dev = new ShareVault(new SoftwareKeyEncryptionKey(keyBytes), store);
     assertThat(keyBytes).as("the configured key bytes are wiped").containsOnly(0);
+    assertThat(output.getOut() + output.getErr()).contains("WARN").contains("INSECURE dev mode");
 
     dev.seal("key-7", 3, share());
 
