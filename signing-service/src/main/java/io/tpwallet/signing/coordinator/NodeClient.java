@@ -1,0 +1,114 @@
+package io.tpwallet.signing.coordinator;
+
+import io.tpwallet.signing.wire.Wire;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Calls one signer node; tells a node that is down apart from one that answered no. */
+final class NodeClient {
+
+  /** The node could not be reached, timed out or failed internally: try another subset. */
+  static final class Unavailable extends RuntimeException {
+    final int node;
+
+    Unavailable(int node, String message) {
+      super("node " + node + ": " + message);
+      this.node = node;
+    }
+  }
+
+  /** The node answered with a problem: it refuses this request. */
+  static final class Refused extends RuntimeException {
+    final int node;
+    final int status;
+    final String type;
+    final @Nullable String reason;
+    final Map<String, Object> problem;
+
+    Refused(
+        int node,
+        int status,
+        String type,
+        String detail,
+        @Nullable String reason,
+        Map<String, Object> problem) {
+      super("node " + node + ": " + detail);
+      this.node = node;
+      this.status = status;
+      this.type = type;
+      this.reason = reason;
+      this.problem = problem;
+    }
+  }
+
+  final int id;
+  private final RestClient rest;
+  private final JsonMapper json;
+
+  NodeClient(CoordinatorProperties.Node node, CoordinatorProperties properties, JsonMapper json) {
+    this.id = node.id();
+    this.json = json;
+    var http = HttpClient.newBuilder().connectTimeout(properties.connectTimeout()).build();
+    var factory = new JdkClientHttpRequestFactory(http);
+    factory.setReadTimeout(properties.nodeTimeout());
+    this.rest = RestClient.builder().baseUrl(node.url().toString()).requestFactory(factory).build();
+  }
+
+  Wire.Round1 dkgRound1(Wire.DkgRound1Request r) {
+    return post("/v1/node/dkg/round1", r, Wire.Round1.class);
+  }
+
+  Wire.DkgRound2Response dkgRound2(Wire.DkgRound2Request r) {
+    return post("/v1/node/dkg/round2", r, Wire.DkgRound2Response.class);
+  }
+
+  Wire.DkgFinishResponse dkgFinish(Wire.DkgFinishRequest r) {
+    return post("/v1/node/dkg/finish", r, Wire.DkgFinishResponse.class);
+  }
+
+  Wire.CommitResponse commit(Wire.CommitRequest r) {
+    return post("/v1/node/sign/round1", r, Wire.CommitResponse.class);
+  }
+
+  Wire.SignResponse sign(Wire.SignRequest r) {
+    return post("/v1/node/sign/round2", r, Wire.SignResponse.class);
+  }
+
+  private <T> T post(String path, Object body, Class<T> type) {
+    try {
+      return Objects.requireNonNull(rest.post().uri(path).body(body).retrieve().body(type));
+    } catch (ResourceAccessException e) {
+      throw new Unavailable(
+          id, "unreachable (" + e.getMostSpecificCause().getClass().getSimpleName() + ")");
+    } catch (RestClientResponseException e) {
+      if (e.getStatusCode().is5xxServerError()) {
+        throw new Unavailable(id, "answered " + e.getStatusCode().value());
+      }
+      Map<String, Object> problem = parse(e.getResponseBodyAsString());
+      Object reason = problem.get("reason");
+      throw new Refused(
+          id,
+          e.getStatusCode().value(),
+          String.valueOf(problem.getOrDefault("type", "about:blank")),
+          String.valueOf(problem.getOrDefault("detail", e.getStatusText())),
+          reason == null ? null : reason.toString(),
+          problem);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parse(String body) {
+    try {
+      return json.readValue(body, Map.class);
+    } catch (RuntimeException e) {
+      return Map.of();
+    }
+  }
+}

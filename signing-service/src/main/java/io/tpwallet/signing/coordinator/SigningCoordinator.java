@@ -1,0 +1,306 @@
+package io.tpwallet.signing.coordinator;
+
+import io.tpwallet.common.id.Ids;
+import io.tpwallet.signing.frost.Ciphersuite;
+import io.tpwallet.signing.frost.Ciphersuites;
+import io.tpwallet.signing.frost.Element;
+import io.tpwallet.signing.frost.Frost;
+import io.tpwallet.signing.frost.FrostException;
+import io.tpwallet.signing.frost.Group;
+import io.tpwallet.signing.frost.Identifier;
+import io.tpwallet.signing.frost.PublicKeyPackage;
+import io.tpwallet.signing.frost.Signature;
+import io.tpwallet.signing.frost.SignatureShare;
+import io.tpwallet.signing.frost.SigningCommitments;
+import io.tpwallet.signing.frost.SigningPackage;
+import io.tpwallet.signing.wire.Wire;
+import io.tpwallet.signing.wire.WireCodec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs DKG among chosen nodes and collects t signature shares for a signature. With a node down it
+ * signs with another subset; below t reachable nodes it stops before any node is asked for a share.
+ * A retry always starts from round one: nonces are never asked for twice.
+ */
+@Service
+@Profile("!signer")
+class SigningCoordinator {
+
+  private static final Logger log = LoggerFactory.getLogger(SigningCoordinator.class);
+  static final int SIGN_ATTEMPTS_MAX = 3;
+  static final int MESSAGE_BYTES_MAX = 64 * 1024;
+
+  /** A finished signature and who made it. */
+  record Signed(byte[] signature, List<Integer> signers) {}
+
+  private final Map<Integer, NodeClient> nodes = new TreeMap<>();
+  private final SigningKeys keys;
+  private final Clock clock;
+
+  SigningCoordinator(
+      CoordinatorProperties properties, SigningKeys keys, Clock clock, JsonMapper json) {
+    for (CoordinatorProperties.Node node : properties.nodes()) {
+      if (nodes.put(node.id(), new NodeClient(node, properties, json)) != null) {
+        throw new IllegalStateException("signer node id " + node.id() + " configured twice");
+      }
+    }
+    this.keys = keys;
+    this.clock = clock;
+    log.info("Coordinator knows signer nodes {}", nodes.keySet());
+  }
+
+  Set<Integer> knownNodes() {
+    return nodes.keySet();
+  }
+
+  // ---- DKG ----------------------------------------------------------------------------------
+
+  SigningKeys.SigningKey createKey(
+      Ciphersuite suite, int threshold, List<Integer> participants, Wire.Policy policy) {
+    for (int p : participants) {
+      if (!nodes.containsKey(p)) {
+        throw CoordinatorProblems.invalid(
+            "unknown signer node " + p + "; known: " + nodes.keySet());
+      }
+    }
+    String keyId = Ids.newId().toString();
+    Map<Integer, Wire.Round1> round1 = new TreeMap<>();
+    List<Integer> down = new ArrayList<>();
+    // Round one at every node first: DKG needs all n, so a node down stops it before any node has
+    // made more than in-memory state that expires.
+    for (int p : participants) {
+      try {
+        round1.put(
+            p,
+            nodes
+                .get(p)
+                .dkgRound1(
+                    new Wire.DkgRound1Request(
+                        keyId, suite.id(), p, participants, threshold, policy)));
+      } catch (NodeClient.Unavailable e) {
+        down.add(p);
+      } catch (NodeClient.Refused e) {
+        throw dkgRefused(e);
+      }
+    }
+    if (!down.isEmpty()) {
+      throw CoordinatorProblems.signersUnavailable(
+          "Key generation needs every chosen node; down: " + down + ". No key was made.",
+          participants.size(),
+          down);
+    }
+    Map<Integer, Wire.DkgRound2Response> round2 = new TreeMap<>();
+    for (int p : participants) {
+      Map<Integer, Wire.Round1> others = new TreeMap<>(round1);
+      others.remove(p);
+      round2.put(p, call(p, c -> c.dkgRound2(new Wire.DkgRound2Request(keyId, others))));
+    }
+    Map<Integer, String> echoes = new TreeMap<>();
+    round2.forEach((p, r) -> echoes.put(p, r.echo()));
+    if (echoes.values().stream().distinct().count() != 1) {
+      // Each node checks the echoes itself in the last step; stopping here saves the round trip.
+      throw CoordinatorProblems.dkgFailed(
+          "The nodes saw different round-one broadcasts (echo mismatch); no key was made.",
+          Map.of("echoes", echoes));
+    }
+    Map<Integer, Wire.DkgFinishResponse> finished = new TreeMap<>();
+    for (int p : participants) {
+      Map<Integer, String> toP = new TreeMap<>();
+      round2.forEach(
+          (from, r) -> {
+            if (from != p) {
+              toP.put(from, r.sealedShares().get(p));
+            }
+          });
+      finished.put(p, call(p, c -> c.dkgFinish(new Wire.DkgFinishRequest(keyId, toP, echoes))));
+    }
+    Set<String> groupKeys =
+        finished.values().stream()
+            .map(Wire.DkgFinishResponse::groupKey)
+            .collect(Collectors.toSet());
+    if (groupKeys.size() != 1) {
+      throw CoordinatorProblems.dkgFailed(
+          "The nodes derived different group keys; the key is not recorded.", Map.of());
+    }
+    SortedMap<Integer, byte[]> verifyingShares = new TreeMap<>();
+    finished.forEach((p, f) -> verifyingShares.put(p, WireCodec.unhex(f.verifyingShare())));
+    var key =
+        new SigningKeys.SigningKey(
+            keyId,
+            suite.id(),
+            threshold,
+            WireCodec.unhex(groupKeys.iterator().next()),
+            verifyingShares,
+            policy,
+            clock.instant());
+    keys.insert(key);
+    log.info(
+        "Key {} ({}, {}-of-{}) made by DKG", keyId, suite.id(), threshold, participants.size());
+    return key;
+  }
+
+  private <T> T call(int node, Function<NodeClient, T> f) {
+    try {
+      return f.apply(nodes.get(node));
+    } catch (NodeClient.Unavailable e) {
+      throw CoordinatorProblems.signersUnavailable(
+          "Signer node " + node + " dropped out of key generation; no key was recorded.",
+          0,
+          List.of(node));
+    } catch (NodeClient.Refused e) {
+      throw dkgRefused(e);
+    }
+  }
+
+  private static RuntimeException dkgRefused(NodeClient.Refused e) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("node", e.node);
+    props.put("nodeProblem", e.problem);
+    return CoordinatorProblems.dkgFailed(
+        "Signer node " + e.node + " refused key generation: " + e.getMessage(), props);
+  }
+
+  // ---- signing ------------------------------------------------------------------------------
+
+  Signed sign(SigningKeys.SigningKey key, byte[] message, Wire.PolicyContext context) {
+    if (message.length == 0 || message.length > MESSAGE_BYTES_MAX) {
+      throw CoordinatorProblems.invalid("message must have 1.." + MESSAGE_BYTES_MAX + " bytes");
+    }
+    Ciphersuite suite = Ciphersuites.byId(key.suite());
+    Group group = suite.group();
+    Set<Integer> down = new LinkedHashSet<>();
+    for (int attempt = 0; attempt < SIGN_ATTEMPTS_MAX; attempt++) {
+      // Round one: commitments from the first t reachable participants.
+      Map<Integer, Wire.CommitResponse> commits = new TreeMap<>();
+      for (int p : key.participants()) {
+        if (commits.size() == key.minSigners()) {
+          break;
+        }
+        if (down.contains(p) || !nodes.containsKey(p)) {
+          continue;
+        }
+        try {
+          commits.put(p, nodes.get(p).commit(new Wire.CommitRequest(key.keyId())));
+        } catch (NodeClient.Unavailable | NodeClient.Refused e) {
+          log.warn("Signer node {} not usable for key {}: {}", p, key.keyId(), e.getMessage());
+          down.add(p);
+        }
+      }
+      if (commits.size() < key.minSigners()) {
+        keys.recordRequest(
+            clock.instant(),
+            key.keyId(),
+            context.requestId(),
+            "UNAVAILABLE",
+            null,
+            null,
+            "down: " + down);
+        throw CoordinatorProblems.signersUnavailable(
+            "Key "
+                + key.keyId()
+                + " needs "
+                + key.minSigners()
+                + " signer nodes; reachable: "
+                + commits.keySet()
+                + ", down: "
+                + down
+                + ". No signature share was requested.",
+            key.minSigners(),
+            List.copyOf(down));
+      }
+      List<Wire.Commitment> commitments =
+          commits.values().stream().map(Wire.CommitResponse::commitment).toList();
+      String messageHex = WireCodec.hex(message);
+      Map<Identifier, SignatureShare> shares = new TreeMap<>();
+      boolean lostOne = false;
+      for (var e : commits.entrySet()) {
+        int p = e.getKey();
+        try {
+          Wire.SignResponse r =
+              nodes
+                  .get(p)
+                  .sign(
+                      new Wire.SignRequest(
+                          key.keyId(), e.getValue().sessionId(), messageHex, commitments, context));
+          Identifier id = Identifier.of(p);
+          shares.put(id, SignatureShare.deserialize(group, id, WireCodec.unhex(r.share())));
+        } catch (NodeClient.Unavailable u) {
+          // A node that dies between the rounds loses its nonces with its memory; start again
+          // from round one with the others (never re-ask anyone for the same nonces).
+          log.warn(
+              "Signer node {} lost during round two of key {}: {}", p, key.keyId(), u.getMessage());
+          down.add(p);
+          lostOne = true;
+          break;
+        } catch (NodeClient.Refused r) {
+          keys.recordRequest(
+              clock.instant(),
+              key.keyId(),
+              context.requestId(),
+              "REFUSED",
+              null,
+              null,
+              "node " + r.node + ": " + r.getMessage());
+          if (NodeClientTypes.isPolicyRefusal(r)) {
+            throw CoordinatorProblems.policyRefused(r);
+          }
+          throw CoordinatorProblems.signingFailed(
+              "Signer node " + r.node + " refused round two: " + r.getMessage(),
+              Map.of("node", r.node, "nodeProblem", r.problem));
+        }
+      }
+      if (lostOne) {
+        continue;
+      }
+      List<SigningCommitments> decoded =
+          commitments.stream().map(c -> WireCodec.commitment(suite, c)).toList();
+      SigningPackage pkg = SigningPackage.sorted(decoded, message);
+      try {
+        Signature signature = new Frost(suite).aggregate(pkg, shares, publicKeyPackage(suite, key));
+        byte[] wire = suite.serializeSignature(signature);
+        List<Integer> signers = List.copyOf(commits.keySet());
+        keys.recordRequest(
+            clock.instant(),
+            key.keyId(),
+            context.requestId(),
+            "SIGNED",
+            signers.toString(),
+            wire,
+            null);
+        return new Signed(wire, signers);
+      } catch (FrostException e) {
+        throw CoordinatorProblems.signingFailed(
+            "Aggregation failed: " + e.getMessage(),
+            Map.of(
+                "reason", e.reason().name(),
+                "culprits", e.culprits().stream().map(i -> i.value().intValueExact()).toList()));
+      }
+    }
+    throw CoordinatorProblems.signersUnavailable(
+        "Signer nodes kept dropping out; gave up after " + SIGN_ATTEMPTS_MAX + " attempts.",
+        key.minSigners(),
+        List.copyOf(down));
+  }
+
+  static PublicKeyPackage publicKeyPackage(Ciphersuite suite, SigningKeys.SigningKey key) {
+    Group g = suite.group();
+    Map<Identifier, Element> shares = new TreeMap<>();
+    key.verifyingShares().forEach((p, s) -> shares.put(Identifier.of(p), g.deserializeElement(s)));
+    return PublicKeyPackage.of(shares, g.deserializeElement(key.groupKey()), key.minSigners());
+  }
+}

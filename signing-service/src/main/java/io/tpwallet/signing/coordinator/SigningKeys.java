@@ -1,0 +1,131 @@
+package io.tpwallet.signing.coordinator;
+
+import io.tpwallet.signing.wire.Wire;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.annotation.Profile;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Keys the coordinator made: public key, verifying shares per participant, the policy given. */
+@Repository
+@Profile("!signer")
+class SigningKeys {
+
+  /** A key's public material as the coordinator keeps it. */
+  record SigningKey(
+      String keyId,
+      String suite,
+      int minSigners,
+      byte[] groupKey,
+      SortedMap<Integer, byte[]> verifyingShares,
+      Wire.Policy policy,
+      Instant createdAt) {
+
+    List<Integer> participants() {
+      return List.copyOf(verifyingShares.keySet());
+    }
+  }
+
+  static final int LIST_SIZE_MAX = 500;
+
+  private final JdbcClient jdbc;
+
+  SigningKeys(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  void insert(SigningKey key) {
+    Wire.Policy p = key.policy();
+    jdbc.sql(
+            """
+            insert into signing_key (key_id, suite, min_signers, group_key, asset, per_tx_max,
+              per_day_max, destinations, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+        .params(
+            key.keyId(),
+            key.suite(),
+            key.minSigners(),
+            key.groupKey(),
+            p.asset(),
+            new BigDecimal(p.perTransactionMax()),
+            new BigDecimal(p.perDayMax()),
+            String.join("\n", p.destinations()),
+            Timestamp.from(key.createdAt()))
+        .update();
+    key.verifyingShares()
+        .forEach(
+            (id, share) ->
+                jdbc.sql(
+                        "insert into signing_key_share (key_id, participant, verifying_share)"
+                            + " values (?, ?, ?)")
+                    .params(key.keyId(), id, share)
+                    .update());
+  }
+
+  Optional<SigningKey> find(String keyId) {
+    return list(keyId).stream().findFirst();
+  }
+
+  List<SigningKey> all() {
+    return list(null);
+  }
+
+  private List<SigningKey> list(@Nullable String keyId) {
+    Map<String, SortedMap<Integer, byte[]>> shares = new TreeMap<>();
+    jdbc.sql(
+            "select key_id, participant, verifying_share from signing_key_share"
+                + (keyId == null ? "" : " where key_id = :id"))
+        .paramSource(keyId == null ? Map.of() : Map.of("id", keyId))
+        .query(
+            rs -> {
+              shares
+                  .computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                  .put(rs.getInt(2), rs.getBytes(3));
+            });
+    return jdbc.sql(
+            "select key_id, suite, min_signers, group_key, asset, per_tx_max, per_day_max,"
+                + " destinations, created_at from signing_key"
+                + (keyId == null ? "" : " where key_id = :id")
+                + " order by created_at, key_id limit "
+                + LIST_SIZE_MAX)
+        .paramSource(keyId == null ? Map.of() : Map.of("id", keyId))
+        .query(
+            (rs, n) ->
+                new SigningKey(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getInt(3),
+                    rs.getBytes(4),
+                    shares.getOrDefault(rs.getString(1), new TreeMap<>()),
+                    new Wire.Policy(
+                        rs.getString(5),
+                        rs.getBigDecimal(6).toBigIntegerExact(),
+                        rs.getBigDecimal(7).toBigIntegerExact(),
+                        Arrays.asList(rs.getString(8).split("\n"))),
+                    rs.getTimestamp(9).toInstant()))
+        .list();
+  }
+
+  void recordRequest(
+      Instant at,
+      String keyId,
+      @Nullable String requestId,
+      String outcome,
+      @Nullable String signers,
+      byte @Nullable [] signature,
+      @Nullable String detail) {
+    jdbc.sql(
+            "insert into signing_request (at, key_id, request_id, outcome, signers, signature,"
+                + " detail) values (?, ?, ?, ?, ?, ?, ?)")
+        .params(Timestamp.from(at), keyId, requestId, outcome, signers, signature, detail)
+        .update();
+  }
+}

@@ -1,0 +1,53 @@
+package io.tpwallet.signing.node;
+
+import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+
+/** The problems a signer node answers with; their types are stable for the coordinator. */
+final class NodeProblems {
+
+  static final URI POLICY_REFUSED = ProblemTypes.of("signing-policy-refused");
+  static final URI NONCES_UNAVAILABLE = ProblemTypes.of("signing-nonces-unavailable");
+  static final URI UNKNOWN_KEY = ProblemTypes.of("signing-unknown-key");
+  static final URI PROTOCOL = ProblemTypes.of("signing-protocol-error");
+  static final URI BUSY = ProblemTypes.of("signing-node-busy");
+
+  private NodeProblems() {}
+
+  static ProblemException policyRefused(String reason, String detail) {
+    return new ProblemException(
+        HttpStatus.FORBIDDEN,
+        POLICY_REFUSED,
+        "Refused by signing policy",
+        detail,
+        Map.of("reason", reason));
+  }
+
+  static ProblemException noncesUnavailable(String sessionId) {
+    return new ProblemException(
+        HttpStatus.CONFLICT,
+        NONCES_UNAVAILABLE,
+        "No unused nonces",
+        "Session "
+            + sessionId
+            + " has no unused nonces here: used already, expired or never made. Start a new"
+            + " round one.");
+  }
+
+  static ProblemException unknownKey(String keyId) {
+    return new ProblemException(
+        HttpStatus.NOT_FOUND, UNKNOWN_KEY, "Unknown key", "This node holds no share of " + keyId);
+  }
+
+  static ProblemException protocol(String detail, Map<String, Object> properties) {
+    return new ProblemException(
+        HttpStatus.UNPROCESSABLE_CONTENT, PROTOCOL, "Protocol error", detail, properties);
+  }
+
+  static ProblemException protocol(String detail) {
+    return protocol(detail, Map.of());
+  }
+}

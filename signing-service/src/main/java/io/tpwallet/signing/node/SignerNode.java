@@ -1,0 +1,503 @@
+package io.tpwallet.signing.node;
+
+import io.tpwallet.signing.frost.Ciphersuite;
+import io.tpwallet.signing.frost.Ciphersuites;
+import io.tpwallet.signing.frost.Dkg;
+import io.tpwallet.signing.frost.DkgEcho;
+import io.tpwallet.signing.frost.Frost;
+import io.tpwallet.signing.frost.FrostException;
+import io.tpwallet.signing.frost.Group;
+import io.tpwallet.signing.frost.Identifier;
+import io.tpwallet.signing.frost.KeyPackage;
+import io.tpwallet.signing.frost.RandomSource;
+import io.tpwallet.signing.frost.SignatureShare;
+import io.tpwallet.signing.frost.SigningCommitments;
+import io.tpwallet.signing.frost.SigningNonces;
+import io.tpwallet.signing.frost.SigningPackage;
+import io.tpwallet.signing.vault.ShareVault;
+import io.tpwallet.signing.wire.Wire;
+import io.tpwallet.signing.wire.WireCodec;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * One signer node's side of DKG and signing. DKG state and nonces live only in this process's
+ * memory; the finished share goes sealed into the vault. Round two of signing takes the session's
+ * nonces first, so that a refused, failed or repeated request can never use them again.
+ */
+@Service
+@Profile("signer")
+class SignerNode {
+
+  private static final Logger log = LoggerFactory.getLogger(SignerNode.class);
+  static final int PARTICIPANTS_MAX = 255;
+  static final int DESTINATIONS_MAX = 1000;
+  static final int MESSAGE_BYTES_MAX = 64 * 1024;
+
+  /** A DKG in progress at this node. */
+  private static final class DkgSession {
+    final Ciphersuite suite;
+    final int self;
+    final List<Integer> participants;
+    final int minSigners;
+    final Wire.Policy policy;
+    final KeyPair dh;
+    final Instant createdAt;
+    Dkg.Round1 round1;
+    Dkg.Round2Secret round2;
+    Map<Identifier, Dkg.Round1Package> received = Map.of();
+    Map<Integer, PublicKey> peerDh = Map.of();
+    byte[] echo = new byte[0];
+
+    DkgSession(
+        Ciphersuite suite,
+        int self,
+        List<Integer> participants,
+        int minSigners,
+        Wire.Policy policy,
+        KeyPair dh,
+        Instant createdAt,
+        Dkg.Round1 round1) {
+      this.suite = suite;
+      this.self = self;
+      this.participants = participants;
+      this.minSigners = minSigners;
+      this.policy = policy;
+      this.dh = dh;
+      this.createdAt = createdAt;
+      this.round1 = round1;
+    }
+  }
+
+  private final SignerProperties properties;
+  private final ShareVault vault;
+  private final NodeKeys keys;
+  private final SigningAudit audit;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  private final RandomSource random = RandomSource.secure();
+  private final NonceSessions nonces;
+  private final Map<String, DkgSession> dkgs = new ConcurrentHashMap<>();
+
+  SignerNode(
+      SignerProperties properties,
+      ShareVault vault,
+      NodeKeys keys,
+      SigningAudit audit,
+      PlatformTransactionManager transactions,
+      Clock clock) {
+    this.properties = properties;
+    this.vault = vault;
+    this.keys = keys;
+    this.audit = audit;
+    this.tx = new TransactionTemplate(transactions);
+    this.clock = clock;
+    this.nonces = new NonceSessions(clock, properties.nonceTtl(), properties.nonceSessionsMax());
+  }
+
+  int participant() {
+    return properties.participant();
+  }
+
+  // ---- DKG ----------------------------------------------------------------------------------
+
+  Wire.Round1 dkgRound1(Wire.DkgRound1Request request) {
+    int self = properties.participant();
+    if (request.participant() != self) {
+      throw NodeProblems.protocol(
+          "this node is participant " + self + ", not " + request.participant());
+    }
+    Ciphersuite suite = suite(request.suite());
+    List<Integer> participants = new ArrayList<>(new TreeSet<>(request.participants()));
+    if (participants.size() != request.participants().size()
+        || participants.size() > PARTICIPANTS_MAX
+        || !participants.contains(self)
+        || participants.get(0) < 1) {
+      throw NodeProblems.protocol("participants must be distinct positive ids including this node");
+    }
+    checkPolicy(request.policy());
+    checkKeyId(request.keyId());
+    if (keys.exists(request.keyId())) {
+      throw new io.tpwallet.common.problem.ProblemException(
+          HttpStatus.CONFLICT,
+          io.tpwallet.common.problem.ProblemTypes.CONFLICT,
+          "Key exists",
+          "This node already holds a share of " + request.keyId());
+    }
+    expireDkgs();
+    Dkg.Round1 round1;
+    try {
+      round1 =
+          new Dkg(suite)
+              .part1(Identifier.of(self), participants.size(), request.minSigners(), random);
+    } catch (FrostException e) {
+      throw frostProblem(e);
+    }
+    KeyPair dh = ShareTransport.newKeyPair();
+    var session =
+        new DkgSession(
+            suite,
+            self,
+            participants,
+            request.minSigners(),
+            request.policy(),
+            dh,
+            clock.instant(),
+            round1);
+    if (dkgs.putIfAbsent(request.keyId(), session) != null) {
+      throw NodeProblems.protocol("a DKG for " + request.keyId() + " is already in progress");
+    }
+    return WireCodec.round1(suite.group(), round1.broadcast(), dh.getPublic().getEncoded());
+  }
+
+  Wire.DkgRound2Response dkgRound2(Wire.DkgRound2Request request) {
+    DkgSession s = dkg(request.keyId());
+    synchronized (s) {
+      if (s.round2 != null) {
+        abort(request.keyId());
+        throw NodeProblems.protocol("round two was already run for " + request.keyId());
+      }
+      try {
+        Group group = s.suite.group();
+        Set<Integer> expected = new TreeSet<>(s.participants);
+        expected.remove(s.self);
+        if (!request.round1().keySet().equals(expected)) {
+          throw NodeProblems.protocol("round-one packages must come from exactly " + expected);
+        }
+        Map<Identifier, Dkg.Round1Package> received = new TreeMap<>();
+        Map<Integer, PublicKey> peerDh = new TreeMap<>();
+        for (var e : request.round1().entrySet()) {
+          received.put(Identifier.of(e.getKey()), WireCodec.round1(group, e.getValue()));
+          peerDh.put(
+              e.getKey(), ShareTransport.decodePublic(WireCodec.unhex(e.getValue().dhPublic())));
+        }
+        Dkg.Round2 round2 = new Dkg(s.suite).part2(s.round1.secret(), received);
+        Map<Identifier, Dkg.Round1Package> all = new TreeMap<>(received);
+        all.put(Identifier.of(s.self), s.round1.broadcast());
+        Map<Integer, PublicKey> allDh = new TreeMap<>(peerDh);
+        allDh.put(s.self, s.dh.getPublic());
+        s.echo = echo(s.suite, all, allDh);
+        Map<Integer, String> sealed = new TreeMap<>();
+        for (var out : round2.outgoing().entrySet()) {
+          int to = out.getKey().value().intValueExact();
+          byte[] share = group.serializeScalar(out.getValue().signingShare());
+          try {
+            sealed.put(
+                to,
+                WireCodec.hex(
+                    ShareTransport.seal(
+                        s.dh.getPrivate(),
+                        peerDh.get(to),
+                        ShareTransport.aad(request.keyId(), s.self, to),
+                        share)));
+          } finally {
+            Arrays.fill(share, (byte) 0);
+          }
+        }
+        s.round2 = round2.secret();
+        s.received = received;
+        s.peerDh = peerDh;
+        return new Wire.DkgRound2Response(WireCodec.hex(s.echo), sealed);
+      } catch (FrostException e) {
+        abort(request.keyId());
+        throw frostProblem(e);
+      } catch (IllegalArgumentException e) {
+        abort(request.keyId());
+        throw NodeProblems.protocol("bad round-one data: " + e.getMessage());
+      } catch (RuntimeException e) {
+        abort(request.keyId());
+        throw e;
+      }
+    }
+  }
+
+  Wire.DkgFinishResponse dkgFinish(Wire.DkgFinishRequest request) {
+    DkgSession s = dkg(request.keyId());
+    // Whatever happens now, this DKG is over: a failed one is started again from round one.
+    abort(request.keyId());
+    synchronized (s) {
+      if (s.round2 == null) {
+        throw NodeProblems.protocol("round two has not run for " + request.keyId());
+      }
+      try {
+        Group group = s.suite.group();
+        Map<Identifier, byte[]> peerEchoes = new TreeMap<>();
+        for (var e : request.echoes().entrySet()) {
+          if (e.getKey() != s.self) {
+            peerEchoes.put(Identifier.of(e.getKey()), WireCodec.unhex(e.getValue()));
+          }
+        }
+        if (peerEchoes.size() != s.participants.size() - 1) {
+          throw NodeProblems.protocol("an echo digest from every other participant is required");
+        }
+        DkgEcho.verify(s.echo, peerEchoes);
+        if (!request.sealedShares().keySet().equals(s.peerDh.keySet())) {
+          throw NodeProblems.protocol("a share from every other participant is required");
+        }
+        Map<Identifier, Dkg.Round2Package> shares = new TreeMap<>();
+        for (var e : request.sealedShares().entrySet()) {
+          int from = e.getKey();
+          byte[] plain =
+              ShareTransport.open(
+                  s.dh.getPrivate(),
+                  s.peerDh.get(from),
+                  ShareTransport.aad(request.keyId(), from, s.self),
+                  WireCodec.unhex(e.getValue()));
+          try {
+            shares.put(Identifier.of(from), new Dkg.Round2Package(group.deserializeScalar(plain)));
+          } finally {
+            Arrays.fill(plain, (byte) 0);
+          }
+        }
+        Dkg.Result result = new Dkg(s.suite).part3(s.round2, s.received, shares);
+        KeyPackage key = result.keyPackage();
+        byte[] groupKey = group.serializeElement(key.verifyingKey());
+        byte[] verifyingShare = group.serializeElement(key.verifyingShare());
+        tx.executeWithoutResult(
+            status -> {
+              keys.insert(
+                  new NodeKeys.NodeKey(
+                      request.keyId(),
+                      s.suite.id(),
+                      s.self,
+                      s.minSigners,
+                      s.participants.size(),
+                      groupKey,
+                      verifyingShare,
+                      s.policy));
+              vault.seal(request.keyId(), s.self, group.serializeScalar(key.signingShare()));
+            });
+        log.info("DKG done: key {} participant {}", request.keyId(), s.self);
+        return new Wire.DkgFinishResponse(
+            s.self, WireCodec.hex(groupKey), WireCodec.hex(verifyingShare));
+      } catch (FrostException e) {
+        throw frostProblem(e);
+      } catch (IllegalArgumentException e) {
+        throw NodeProblems.protocol("bad round-two data: " + e.getMessage());
+      }
+    }
+  }
+
+  // ---- signing ------------------------------------------------------------------------------
+
+  Wire.CommitResponse commit(Wire.CommitRequest request) {
+    NodeKeys.NodeKey key =
+        keys.find(request.keyId()).orElseThrow(() -> NodeProblems.unknownKey(request.keyId()));
+    Ciphersuite suite = Ciphersuites.byId(key.suite());
+    SigningNonces made =
+        vault.withShare(
+            key.keyId(),
+            key.participant(),
+            share -> new Frost(suite).commit(keyPackage(suite, key, share), random));
+    String sessionId = UUID.randomUUID().toString();
+    if (!nonces.put(sessionId, key.keyId(), made)) {
+      throw new io.tpwallet.common.problem.ProblemException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          NodeProblems.BUSY,
+          "Too many open signing sessions",
+          "This node holds the most unused nonces it allows; retry shortly.");
+    }
+    return new Wire.CommitResponse(sessionId, WireCodec.commitment(suite, made.commitments()));
+  }
+
+  Wire.SignResponse sign(Wire.SignRequest request) {
+    // Take the nonces before anything else: from here on they are gone, whatever follows.
+    NonceSessions.Session session =
+        nonces
+            .take(request.sessionId())
+            .orElseThrow(() -> NodeProblems.noncesUnavailable(request.sessionId()));
+    try {
+      if (!session.keyId().equals(request.keyId())) {
+        throw NodeProblems.protocol("session " + request.sessionId() + " is for another key");
+      }
+      byte[] message = WireCodec.unhex(request.message());
+      if (message.length > MESSAGE_BYTES_MAX) {
+        throw NodeProblems.protocol("message longer than " + MESSAGE_BYTES_MAX + " bytes");
+      }
+      byte[] digest = sha256(message);
+      Object outcome =
+          tx.execute(
+              status -> {
+                NodeKeys.NodeKey key =
+                    keys.findForUpdate(request.keyId())
+                        .orElseThrow(() -> NodeProblems.unknownKey(request.keyId()));
+                Instant dayStart =
+                    clock
+                        .instant()
+                        .atZone(ZoneOffset.UTC)
+                        .toLocalDate()
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant();
+                Optional<SigningPolicy.Refusal> refusal =
+                    SigningPolicy.check(
+                        key.policy(), request.context(), keys.signedSince(key.keyId(), dayStart));
+                if (refusal.isPresent()) {
+                  audit.record(
+                      key.keyId(),
+                      request.sessionId(),
+                      request.context(),
+                      digest,
+                      "REFUSED",
+                      refusal.get().code() + ": " + refusal.get().detail());
+                  return refusal.get();
+                }
+                Ciphersuite suite = Ciphersuites.byId(key.suite());
+                List<SigningCommitments> commitments = new ArrayList<>();
+                for (Wire.Commitment c : request.commitments()) {
+                  commitments.add(WireCodec.commitment(suite, c));
+                }
+                SigningPackage pkg = SigningPackage.of(commitments, message);
+                SignatureShare share =
+                    vault.withShare(
+                        key.keyId(),
+                        key.participant(),
+                        secret ->
+                            new Frost(suite)
+                                .sign(pkg, session.nonces(), keyPackage(suite, key, secret)));
+                audit.record(
+                    key.keyId(), request.sessionId(), request.context(), digest, "SIGNED", null);
+                return new Wire.SignResponse(
+                    key.participant(), WireCodec.hex(share.serialize(suite.group())));
+              });
+      if (outcome instanceof SigningPolicy.Refusal refusal) {
+        log.warn(
+            "Refused to sign with key {} (request {}): {}",
+            request.keyId(),
+            request.context() == null ? "-" : request.context().requestId(),
+            refusal.detail());
+        throw NodeProblems.policyRefused(refusal.code(), refusal.detail());
+      }
+      return (Wire.SignResponse) java.util.Objects.requireNonNull(outcome);
+    } catch (FrostException e) {
+      throw frostProblem(e);
+    } catch (IllegalArgumentException e) {
+      throw NodeProblems.protocol("bad signing request: " + e.getMessage());
+    } finally {
+      session.nonces().destroy();
+    }
+  }
+
+  int openNonceSessions() {
+    return nonces.size();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private static KeyPackage keyPackage(Ciphersuite suite, NodeKeys.NodeKey key, byte[] share) {
+    Group g = suite.group();
+    return new KeyPackage(
+        Identifier.of(key.participant()),
+        g.deserializeScalar(share),
+        g.deserializeElement(key.verifyingShare()),
+        g.deserializeElement(key.groupKey()),
+        key.minSigners());
+  }
+
+  /** The DKG echo: every round-one package and every ephemeral transport key, as seen here. */
+  static byte[] echo(
+      Ciphersuite suite, Map<Identifier, Dkg.Round1Package> all, Map<Integer, PublicKey> dh) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(DkgEcho.digest(suite, all));
+      new TreeMap<>(dh)
+          .forEach(
+              (id, k) -> {
+                sha.update(BigInteger.valueOf(id).toByteArray());
+                sha.update(k.getEncoded());
+              });
+      return sha.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] sha256(byte[] m) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(m);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Ciphersuite suite(String id) {
+    if (!id.equals(Ciphersuites.ED25519_SHA512.id())
+        && !id.equals(Ciphersuites.SECP256K1_SHA256_TR.id())) {
+      throw NodeProblems.protocol("unsupported ciphersuite " + id);
+    }
+    return Ciphersuites.byId(id);
+  }
+
+  private static void checkKeyId(String keyId) {
+    if (!keyId.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw NodeProblems.protocol("key id must be 1..64 of [A-Za-z0-9_-]");
+    }
+  }
+
+  private static void checkPolicy(Wire.Policy p) {
+    if (p.asset() == null
+        || p.asset().isBlank()
+        || p.perTransactionMax() == null
+        || p.perDayMax() == null
+        || p.perTransactionMax().signum() < 0
+        || p.perDayMax().signum() < 0
+        || p.perTransactionMax().bitLength() > 128
+        || p.perDayMax().bitLength() > 128
+        || p.destinations() == null
+        || p.destinations().isEmpty()
+        || p.destinations().size() > DESTINATIONS_MAX) {
+      throw NodeProblems.protocol(
+          "a policy needs an asset, non-negative limits and 1.."
+              + DESTINATIONS_MAX
+              + " destinations");
+    }
+  }
+
+  private DkgSession dkg(String keyId) {
+    DkgSession s = dkgs.get(keyId);
+    if (s == null || s.createdAt.plus(properties.dkgTtl()).isBefore(clock.instant())) {
+      dkgs.remove(keyId);
+      throw NodeProblems.protocol("no DKG in progress for " + keyId + " at this node");
+    }
+    return s;
+  }
+
+  private void abort(String keyId) {
+    dkgs.remove(keyId);
+  }
+
+  private void expireDkgs() {
+    Instant cutoff = clock.instant().minus(properties.dkgTtl());
+    dkgs.values().removeIf(s -> s.createdAt.isBefore(cutoff));
+  }
+
+  private static RuntimeException frostProblem(FrostException e) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("reason", e.reason().name());
+    props.put("culprits", e.culprits().stream().map(i -> i.value().intValueExact()).toList());
+    return NodeProblems.protocol(e.getMessage(), props);
+  }
+}

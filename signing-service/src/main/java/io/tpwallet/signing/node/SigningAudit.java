@@ -1,0 +1,66 @@
+package io.tpwallet.signing.node;
+
+import io.tpwallet.signing.wire.Wire;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.annotation.Profile;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The node's append-only record of every signing decision, with the reason for a refusal. */
+@Repository
+@Profile("signer")
+public class SigningAudit {
+
+  /** One decision as recorded. */
+  public record Entry(
+      String keyId, @Nullable String requestId, String decision, @Nullable String reason) {}
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+
+  SigningAudit(JdbcClient jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  void record(
+      String keyId,
+      String sessionId,
+      Wire.@Nullable PolicyContext context,
+      byte[] messageSha256,
+      String decision,
+      @Nullable String reason) {
+    jdbc.sql(
+            """
+            insert into signing_audit (at, key_id, session_id, request_id, asset, amount,
+              destination, message_sha256, decision, reason)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+        .params(
+            Timestamp.from(clock.instant()),
+            keyId,
+            sessionId,
+            context == null ? null : context.requestId(),
+            context == null ? null : context.asset(),
+            context == null ? null : new java.math.BigDecimal(context.amount()),
+            context == null ? null : context.destination(),
+            messageSha256,
+            decision,
+            reason)
+        .update();
+  }
+
+  /** The latest decisions for a key, newest first. */
+  public List<Entry> recent(String keyId, int limit) {
+    return jdbc.sql(
+            "select key_id, request_id, decision, reason from signing_audit where key_id = ?"
+                + " order by id desc limit ?")
+        .params(keyId, Math.min(limit, 1000))
+        .query(
+            (rs, n) ->
+                new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+        .list();
+  }
+}

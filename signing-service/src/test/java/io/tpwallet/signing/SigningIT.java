@@ -1,0 +1,476 @@
+package io.tpwallet.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tpwallet.signing.address.Base58;
+import io.tpwallet.signing.address.Bech32;
+import io.tpwallet.signing.vault.TestSoftHsm;
+import io.tpwallet.testkit.Infrastructure;
+import io.tpwallet.testkit.TestPostgres;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.SignatureException;
+import java.security.spec.EdECPoint;
+import java.security.spec.EdECPublicKeySpec;
+import java.security.spec.NamedParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.signers.BIP340Signer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The coordinator in this test's Spring context and three signer nodes as three more Spring
+ * contexts (profile {@code signer}) on random ports, each with its own database and its own
+ * SoftHSM2 token: what a payout needs, checked by verifiers nobody here wrote.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SigningIT {
+
+  private static final HexFormat HEX = HexFormat.of();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
+  private static final List<String> NODE_URLS = new ArrayList<>();
+  private static CuttableProxy node2Proxy;
+  private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    Infrastructure.register(registry, "signing");
+    startNodes();
+    for (int i = 0; i < NODES.size(); i++) {
+      int n = i;
+      registry.add("tpw.signing.nodes[" + n + "].id", () -> n + 1);
+      // The coordinator reaches node 2 through a proxy that can drop it between the rounds.
+      registry.add(
+          "tpw.signing.nodes[" + n + "].url", () -> n == 1 ? node2Proxy.url() : NODE_URLS.get(n));
+    }
+  }
+
+  private static synchronized void startNodes() {
+    if (!NODES.isEmpty()) {
+      return;
+    }
+    List<TestSoftHsm.Token> tokens = TestSoftHsm.createTokens(3);
+    var server = TestPostgres.server();
+    for (int i = 1; i <= 3; i++) {
+      ConfigurableApplicationContext node =
+          new SpringApplicationBuilder(SigningApplication.class)
+              .profiles("signer")
+              .run(
+                  "--server.port=0",
+                  "--spring.datasource.url=" + TestPostgres.freshDatabase("signer" + i),
+                  "--spring.datasource.username=" + server.user(),
+                  "--spring.datasource.password=" + server.password(),
+                  "--tpw.signer.participant=" + i,
+                  "--tpw.signer.vault.mode=pkcs11",
+                  "--tpw.signer.vault.library=" + TestSoftHsm.LIBRARY,
+                  "--tpw.signer.vault.slot=" + tokens.get(i - 1).slot(),
+                  "--tpw.signer.vault.pin=" + TestSoftHsm.PIN,
+                  "--logging.structured.format.console=",
+                  "--logging.level.root=WARN");
+      NODES.add(node);
+      int nodePort = ((WebServerApplicationContext) node).getWebServer().getPort();
+      NODE_URLS.add("http://127.0.0.1:" + nodePort);
+    }
+    try {
+      node2Proxy = new CuttableProxy(NODE_URLS.get(1));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterAll
+  static void stopNodes() {
+    NODES.forEach(ConfigurableApplicationContext::close);
+    if (node2Proxy != null) {
+      node2Proxy.close();
+    }
+  }
+
+  // ---- the tests -----------------------------------------------------------------------------
+
+  static String edKeyId;
+
+  @Test
+  @Order(1)
+  void aTwoOfThreeEd25519KeyMadeByDkgSignsAPayoutTheJdkVerifies() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    edKeyId = key.get("keyId").asString();
+    byte[] publicKey = HEX.parseHex(key.get("publicKey").asString());
+    assertThat(key.get("threshold").asInt()).isEqualTo(2);
+    assertThat(key.get("nodes").toString()).isEqualTo("[1,2,3]");
+    assertThat(key.get("chain").asString()).isEqualTo("solana");
+    assertThat(key.get("address").asString()).isEqualTo(Base58.encode(publicKey));
+    assertThat(Base58.decode(key.get("address").asString())).isEqualTo(publicKey);
+
+    byte[] message = "transfer 1500 lamports to 7Ec...".getBytes();
+    var signed =
+        post(
+            coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+            sign(message, 1_500, PAYEE, "r-1"));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    JsonNode sig = JSON.readTree(signed.body());
+    byte[] signature = HEX.parseHex(sig.get("signature").asString());
+
+    assertThat(signature).hasSize(64);
+    assertThat(jdkEd25519(publicKey, message, signature)).isTrue();
+    byte[] tampered = message.clone();
+    tampered[0] ^= 1;
+    assertThat(jdkEd25519(publicKey, tampered, signature)).isFalse();
+    assertThat(sig.get("signers").toString()).isEqualTo("[1,2]");
+
+    var listed = get(coordinator("/v1/signing/keys"));
+    assertThat(listed.body()).contains(edKeyId);
+    var read = get(coordinator("/v1/signing/keys/" + edKeyId));
+    assertThat(JSON.readTree(read.body()).get("publicKey").asString())
+        .isEqualTo(HEX.formatHex(publicKey));
+  }
+
+  @Test
+  @Order(2)
+  void aTaprootKeyHasABc1pAddressAndItsSignaturesPassBip340UnderTheTweakedKey() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("secp256k1-tr", "BTC"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    byte[] outputKey = HEX.parseHex(key.get("publicKey").asString());
+    byte[] xOnly = Arrays.copyOfRange(outputKey, 1, 33);
+    String address = key.get("address").asString();
+    assertThat(address).startsWith("bc1p");
+    assertThat(key.get("testnetAddress").asString()).startsWith("tb1p");
+    assertThat(Bech32.decodeSegwit("bc", address).program()).isEqualTo(xOnly);
+
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest("a taproot payout".getBytes());
+    var signed =
+        post(
+            coordinator("/v1/signing/keys/" + key.get("keyId").asString() + "/signatures"),
+            sign(digest, 10_000, PAYEE, "r-tr", "BTC"));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    byte[] signature = HEX.parseHex(JSON.readTree(signed.body()).get("signature").asString());
+
+    assertThat(signature).hasSize(64);
+    assertThat(bip340(xOnly, digest, signature)).isTrue();
+    digest[5] ^= 1;
+    assertThat(bip340(xOnly, digest, signature)).isFalse();
+  }
+
+  @Test
+  @Order(3)
+  void theNodesRefuseAPayoutAboveTheLimitThatTheCoordinatorForwards() throws Exception {
+    var refused =
+        post(
+            coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+            sign("too much".getBytes(), 1_001_000, PAYEE, "r-over"));
+
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).contains("application/problem+json"));
+    JsonNode problem = JSON.readTree(refused.body());
+    assertThat(problem.get("type").asString()).endsWith("/signing-policy-refused");
+    assertThat(problem.get("reason").asString()).isEqualTo("per-transaction-limit");
+    assertThat(audit(1, edKeyId))
+        .anySatisfy(
+            e -> {
+              assertThat(e.get("requestId").asString()).isEqualTo("r-over");
+              assertThat(e.get("decision").asString()).isEqualTo("REFUSED");
+              assertThat(e.get("reason").asString()).startsWith("per-transaction-limit");
+            });
+  }
+
+  @Test
+  @Order(4)
+  void aNodeRefusesAnUnlistedDestinationEvenWhenAskedDirectlyAsARogueCoordinatorWould()
+      throws Exception {
+    JsonNode c1 = commit(1, edKeyId);
+    JsonNode c2 = commit(2, edKeyId);
+    var round2 =
+        post(
+            node(1, "/v1/node/sign/round2"),
+            nodeSign(
+                edKeyId,
+                c1.get("sessionId").asString(),
+                "steal".getBytes(),
+                List.of(c1, c2),
+                10,
+                "Mallory1111",
+                "r-rogue"));
+
+    assertThat(round2.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(round2.body()).get("reason").asString())
+        .isEqualTo("destination-not-allowed");
+    assertThat(audit(1, edKeyId))
+        .anySatisfy(
+            e -> {
+              assertThat(e.get("requestId").asString()).isEqualTo("r-rogue");
+              assertThat(e.get("decision").asString()).isEqualTo("REFUSED");
+            });
+  }
+
+  @Test
+  @Order(5)
+  void aNodeGivesOneShareForOneRoundOneAndRefusesToReuseItsNonces() throws Exception {
+    JsonNode c1 = commit(1, edKeyId);
+    JsonNode c2 = commit(2, edKeyId);
+    String body =
+        nodeSign(
+            edKeyId,
+            c1.get("sessionId").asString(),
+            "pay".getBytes(),
+            List.of(c1, c2),
+            10,
+            PAYEE,
+            "r-once");
+
+    var first = post(node(1, "/v1/node/sign/round2"), body);
+    var again = post(node(1, "/v1/node/sign/round2"), body);
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(again.body()).get("type").asString())
+        .endsWith("/signing-nonces-unavailable");
+  }
+
+  @Test
+  @Order(6)
+  void aNodeLostBetweenTheRoundsIsReplacedByAnotherSubsetWithFreshNonces() throws Exception {
+    node2Proxy.cut("/v1/node/sign/round2");
+    byte[] message = "payout while node 2 dies mid-session".getBytes();
+    try {
+      var signed =
+          post(
+              coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+              sign(message, 200, PAYEE, "r-midway"));
+
+      assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(signed.body());
+      assertThat(node2Proxy.cut.get()).isEqualTo(1);
+      assertThat(sig.get("signers").toString()).isEqualTo("[1,3]");
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(sig.get("publicKey").asString()),
+                  message,
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+      // Node 1 signed twice for this request, each time with nonces of its own fresh round one;
+      // node 2 never released a share for it.
+      assertThat(audit(1, edKeyId))
+          .filteredOn(e -> e.get("requestId").asString().equals("r-midway"))
+          .hasSize(2)
+          .allSatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("SIGNED"));
+      assertThat(audit(2, edKeyId))
+          .noneSatisfy(e -> assertThat(e.get("requestId").asString()).isEqualTo("r-midway"));
+    } finally {
+      node2Proxy.heal();
+    }
+  }
+
+  @Test
+  @Order(7)
+  void withOneNodeDownTheOthersSignAndWithTwoDownNothingIsSigned() throws Exception {
+    NODES.get(0).close();
+
+    byte[] message = "payout with node 1 down".getBytes();
+    var signed =
+        post(
+            coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+            sign(message, 100, PAYEE, "r-down1"));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    JsonNode sig = JSON.readTree(signed.body());
+    assertThat(sig.get("signers").toString()).isEqualTo("[2,3]");
+    assertThat(
+            jdkEd25519(
+                HEX.parseHex(sig.get("publicKey").asString()),
+                message,
+                HEX.parseHex(sig.get("signature").asString())))
+        .isTrue();
+
+    var noKey = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(noKey.statusCode()).isEqualTo(503);
+
+    NODES.get(1).close();
+
+    var unavailable =
+        post(
+            coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+            sign(message, 100, PAYEE, "r-down2"));
+    assertThat(unavailable.statusCode()).isEqualTo(503);
+    JsonNode problem = JSON.readTree(unavailable.body());
+    assertThat(problem.get("type").asString()).endsWith("/signers-unavailable");
+    assertThat(problem.get("signersNeeded").asInt()).isEqualTo(2);
+    assertThat(audit(3, edKeyId))
+        .noneSatisfy(e -> assertThat(e.get("requestId").asString()).isEqualTo("r-down2"));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private String coordinator(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  private static String node(int id, String path) {
+    return NODE_URLS.get(id - 1) + path;
+  }
+
+  private static String createKey(String suite, String asset) {
+    return JSON.writeValueAsString(
+        Map.of(
+            "suite",
+            suite,
+            "threshold",
+            2,
+            "nodes",
+            List.of(1, 2, 3),
+            "policy",
+            Map.of(
+                "asset",
+                asset,
+                "perTransactionMax",
+                1_000_000,
+                "perDayMax",
+                5_000_000,
+                "destinations",
+                List.of(PAYEE))));
+  }
+
+  private static String sign(byte[] message, long amount, String destination, String requestId) {
+    return sign(message, amount, destination, requestId, "SOL");
+  }
+
+  private static String sign(
+      byte[] message, long amount, String destination, String requestId, String asset) {
+    return JSON.writeValueAsString(
+        Map.of(
+            "message", HEX.formatHex(message),
+            "context", context(amount, destination, requestId, asset)));
+  }
+
+  private static Map<String, Object> context(
+      long amount, String destination, String requestId, String asset) {
+    return Map.of(
+        "requestId",
+        requestId,
+        "asset",
+        asset,
+        "amount",
+        BigInteger.valueOf(amount),
+        "destination",
+        destination);
+  }
+
+  private static JsonNode commit(int node, String keyId) throws Exception {
+    var r =
+        post(node(node, "/v1/node/sign/round1"), JSON.writeValueAsString(Map.of("keyId", keyId)));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private static String nodeSign(
+      String keyId,
+      String sessionId,
+      byte[] message,
+      List<JsonNode> commits,
+      long amount,
+      String destination,
+      String requestId) {
+    List<Object> commitments = new ArrayList<>();
+    commits.forEach(c -> commitments.add(c.get("commitment")));
+    return JSON.writeValueAsString(
+        Map.of(
+            "keyId", keyId,
+            "sessionId", sessionId,
+            "message", HEX.formatHex(message),
+            "commitments", commitments,
+            "context", context(amount, destination, requestId, "SOL")));
+  }
+
+  private static List<JsonNode> audit(int node, String keyId) throws Exception {
+    var r = get(node(node, "/v1/node/keys/" + keyId + "/audit"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<JsonNode> out = new ArrayList<>();
+    JSON.readTree(r.body()).forEach(out::add);
+    return out;
+  }
+
+  private static HttpResponse<String> post(String url, String body) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The JDK's own Ed25519 verifier; a thrown SignatureException counts as a reject. */
+  static boolean jdkEd25519(byte[] rawKey, byte[] message, byte[] signature) throws Exception {
+    byte[] le = rawKey.clone();
+    boolean xOdd = (le[31] & 0x80) != 0;
+    le[31] &= 0x7f;
+    byte[] be = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      be[i] = le[31 - i];
+    }
+    PublicKey key =
+        KeyFactory.getInstance("Ed25519")
+            .generatePublic(
+                new EdECPublicKeySpec(
+                    NamedParameterSpec.ED25519, new EdECPoint(xOdd, new BigInteger(1, be))));
+    var verifier = java.security.Signature.getInstance("Ed25519");
+    verifier.initVerify(key);
+    verifier.update(message);
+    try {
+      return verifier.verify(signature);
+    } catch (SignatureException e) {
+      return false;
+    }
+  }
+
+  /** BouncyCastle's BIP-340 verifier under the x-only (tweaked) output key. */
+  static boolean bip340(byte[] xOnly, byte[] message, byte[] signature) {
+    try {
+      ECPublicKeyParameters key = BIP340Signer.decodePublicKey(xOnly);
+      var verifier = new BIP340Signer();
+      verifier.init(false, key);
+      verifier.update(message, 0, message.length);
+      return verifier.verifySignature(signature);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+}
