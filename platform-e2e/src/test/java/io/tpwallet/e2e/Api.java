@@ -47,11 +47,12 @@ final class Api {
   }
 
   Reply get(String path) {
-    return send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(15))
-            .GET()
-            .build());
+    return get(path, Duration.ofSeconds(15));
+  }
+
+  /** A GET that may take long: a report that first waits for a lag to drain. */
+  Reply get(String path, Duration timeout) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).GET().build());
   }
 
   String createAccount(String owner, boolean mayGoNegative) {

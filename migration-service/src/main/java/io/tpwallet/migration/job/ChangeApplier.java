@@ -5,6 +5,8 @@ import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.migration.cdc.ChangeEvent;
+import io.tpwallet.migration.ledger.AccountSpec;
+import io.tpwallet.migration.ledger.LedgerAccounts;
 import io.tpwallet.migration.legacy.LegacyStatus;
 import io.tpwallet.migration.transform.Amounts;
 import io.tpwallet.migration.transform.LedgerCommand;
@@ -17,6 +19,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -50,14 +53,27 @@ class ChangeApplier {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
+
+  /**
+   * How long a batch waits for an unreachable ledger to open the account of a wallet it has not
+   * seen before; then the batch fails unapplied and the job waits for the ledger.
+   */
+  static final Duration ACCOUNT_OPEN_RETRY_MAX = Duration.ofSeconds(10);
+
   private final Outbox outbox;
+  private final LedgerAccounts accounts;
   private final Clock clock;
 
   ChangeApplier(
-      JdbcClient jdbc, PlatformTransactionManager transactions, Outbox outbox, Clock clock) {
+      JdbcClient jdbc,
+      PlatformTransactionManager transactions,
+      Outbox outbox,
+      LedgerAccounts accounts,
+      Clock clock) {
     this.jdbc = jdbc;
     this.tx = new TransactionTemplate(transactions);
     this.outbox = outbox;
+    this.accounts = accounts;
     this.clock = clock;
   }
 
@@ -178,6 +194,9 @@ class ChangeApplier {
     try {
       Asset a = Amounts.asset(currency);
       asset = a.code();
+      if (!run.job.dryRun()) {
+        openAccounts(id, a);
+      }
       minor = Amounts.toMinor(new BigDecimal(balance), a);
     } catch (Refusal r) {
       fail(run.job, WALLETS, String.valueOf(id), r);
@@ -202,6 +221,21 @@ class ChangeApplier {
             LegacyIds.walletAccount(id))
         .update();
     run.assets.remove(id);
+  }
+
+  /**
+   * The wallet's ledger account (and its asset's suspense and outside-world accounts) must be open
+   * before a command naming it can reach the outbox: a wallet created while streaming is opened
+   * here, in its own batch, before the transactions that use it.
+   */
+  private void openAccounts(long walletId, Asset asset) {
+    AccountSpec wallet = AccountSpec.wallet(walletId, asset);
+    if (accounts.isOpen(wallet)) {
+      return;
+    }
+    accounts.ensureOpen(AccountSpec.suspense(asset), ACCOUNT_OPEN_RETRY_MAX);
+    accounts.ensureOpen(AccountSpec.external(asset), ACCOUNT_OPEN_RETRY_MAX);
+    accounts.ensureOpen(wallet, ACCOUNT_OPEN_RETRY_MAX);
   }
 
   private void transaction(Run run, ChangeEvent e, boolean snapshotDone) {

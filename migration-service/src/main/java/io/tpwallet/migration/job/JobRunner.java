@@ -1,16 +1,25 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import io.tpwallet.migration.cdc.CdcEngine;
 import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.cdc.SlotCheck;
+import io.tpwallet.migration.ledger.AccountSpec;
+import io.tpwallet.migration.ledger.LedgerAccounts;
+import io.tpwallet.migration.ledger.LedgerUnavailable;
+import io.tpwallet.migration.transform.Amounts;
+import io.tpwallet.migration.transform.Refusal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -44,30 +53,44 @@ public class JobRunner implements SmartLifecycle {
 
   private final MigrationJobs jobs;
   private final ChangeApplier applier;
+  private final LedgerAccounts accounts;
   private final String migrationDbUrl;
   private final String migrationDbUser;
   private final String migrationDbPassword;
-  private final Map<UUID, CdcEngine> engines = new ConcurrentHashMap<>();
+  private final Map<UUID, Run> runs = new ConcurrentHashMap<>();
   private final Map<UUID, Fault> faults = new ConcurrentHashMap<>();
   private volatile boolean running;
+
+  /** A started job: first its accounts are opened, then its CDC engine runs. */
+  private static final class Run {
+    volatile @Nullable CdcEngine engine;
+    volatile boolean cancelled;
+    volatile @Nullable Thread opener;
+  }
 
   JobRunner(
       MigrationJobs jobs,
       ChangeApplier applier,
+      LedgerAccounts accounts,
       @Value("${spring.datasource.url}") String migrationDbUrl,
       @Value("${spring.datasource.username:postgres}") String migrationDbUser,
       @Value("${spring.datasource.password:}") String migrationDbPassword) {
     this.jobs = jobs;
     this.applier = applier;
+    this.accounts = accounts;
     this.migrationDbUrl = migrationDbUrl;
     this.migrationDbUser = migrationDbUser;
     this.migrationDbPassword = migrationDbPassword;
   }
 
-  /** Starts (or resumes) capturing the job's legacy source. */
+  /**
+   * Starts (or resumes) the job: checks the slot, then, on a thread of its own, opens every ledger
+   * account the legacy wallets map to (waiting, with backoff, while the ledger is unreachable) and
+   * only then starts capturing, so that no transfer is ever sent to an account that is not open.
+   */
   public MigrationJob start(UUID id) {
     MigrationJob job = jobs.get(id);
-    if (engines.containsKey(id)) {
+    if (runs.containsKey(id)) {
       throw conflict("job " + id + " is already running");
     }
     CdcSource source =
@@ -96,39 +119,140 @@ public class JobRunner implements SmartLifecycle {
           "Legacy source unreachable",
           "The legacy database could not be read: " + e.getMessage());
     }
-    jobs.phase(id, job.snapshotCompleted() ? Phase.STREAMING : Phase.SNAPSHOTTING, null);
-    CdcEngine engine =
-        CdcEngine.start(
-            source,
-            new CdcEngine.OffsetStore(migrationDbUrl, migrationDbUser, migrationDbPassword, id),
-            batch -> handle(id, batch),
-            error -> stopped(id, error));
-    engines.put(id, engine);
+    Run run = new Run();
+    if (runs.putIfAbsent(id, run) != null) {
+      throw conflict("job " + id + " is already running");
+    }
+    // A job restarted while cut over (or cutting over) keeps that phase: it is still streaming.
+    boolean keepPhase = job.phase() == Phase.CUT_OVER || job.phase() == Phase.CUTTING_OVER;
+    if (!keepPhase) {
+      jobs.phase(id, Phase.OPENING_ACCOUNTS, null);
+    }
+    Thread opener =
+        daemon(
+            "open-accounts-" + job.topicPrefix(),
+            () -> openThenCapture(id, run, source, keepPhase));
+    run.opener = opener;
+    opener.start();
     return jobs.get(id);
+  }
+
+  private void openThenCapture(UUID id, Run run, CdcSource source, boolean keepPhase) {
+    Duration backoff = LedgerAccounts.BACKOFF_MIN;
+    while (!run.cancelled) {
+      try {
+        openAccounts(jobs.get(id));
+        break;
+      } catch (LedgerUnavailable e) {
+        if (run.cancelled) {
+          return;
+        }
+        if (!keepPhase) {
+          jobs.phase(
+              id,
+              Phase.WAITING_FOR_LEDGER,
+              e.getMessage()
+                  + "; retrying in "
+                  + backoff.toMillis()
+                  + " ms. Nothing is captured or sent until every account is open.");
+        }
+        log.warn("job {}: {}", id, e.getMessage());
+        try {
+          Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException interrupted) {
+          return; // paused
+        }
+        backoff = LedgerAccounts.next(backoff);
+      } catch (RuntimeException | SQLException e) {
+        runs.remove(id, run);
+        jobs.phase(id, Phase.FAILED, "opening the ledger accounts failed: " + e.getMessage());
+        log.warn("job {}: opening the ledger accounts failed", id, e);
+        return;
+      }
+    }
+    synchronized (run) {
+      if (run.cancelled) {
+        return;
+      }
+      if (!keepPhase) {
+        jobs.phase(
+            id, jobs.get(id).snapshotCompleted() ? Phase.STREAMING : Phase.SNAPSHOTTING, null);
+      }
+      run.engine =
+          CdcEngine.start(
+              source,
+              new CdcEngine.OffsetStore(migrationDbUrl, migrationDbUser, migrationDbPassword, id),
+              batch -> handle(id, batch),
+              error -> stopped(id, run, error));
+    }
+  }
+
+  /**
+   * Opens the ledger account of every legacy wallet whose currency is a platform asset, and the
+   * suspense and outside-world accounts of each of those assets. A dry run sends nothing to the
+   * ledger and opens nothing.
+   */
+  private void openAccounts(MigrationJob job) throws SQLException {
+    if (job.dryRun()) {
+      return;
+    }
+    Set<Asset> assets = new HashSet<>();
+    try (Connection legacy = legacy(job);
+        var st = legacy.createStatement()) {
+      legacy.setAutoCommit(false);
+      st.setFetchSize(10_000);
+      try (var rs = st.executeQuery("select id, currency from wallets order by id")) {
+        while (rs.next()) {
+          Asset asset;
+          try {
+            asset = Amounts.asset(rs.getString(2));
+          } catch (Refusal unknownCurrency) {
+            continue; // refused when the wallet is captured, and listed in the failures
+          }
+          if (assets.add(asset)) {
+            accounts.ensureOpen(AccountSpec.suspense(asset));
+            accounts.ensureOpen(AccountSpec.external(asset));
+          }
+          accounts.ensureOpen(AccountSpec.wallet(rs.getLong(1), asset));
+        }
+      }
+      legacy.commit();
+    }
   }
 
   /** Stops capturing; the job can be resumed where it stopped. */
   public MigrationJob pause(UUID id) {
     jobs.get(id);
-    CdcEngine engine = engines.remove(id);
-    if (engine == null) {
+    Run run = runs.remove(id);
+    if (run == null) {
       throw conflict("job " + id + " is not running");
     }
+    CdcEngine engine;
+    synchronized (run) {
+      run.cancelled = true;
+      engine = run.engine;
+    }
+    Thread opener = run.opener;
+    if (opener != null) {
+      opener.interrupt();
+    }
     jobs.phase(id, Phase.PAUSED, null);
-    engine.close();
+    if (engine != null) {
+      engine.close();
+    }
     return jobs.get(id);
   }
 
   public MigrationJob resume(UUID id) {
     Phase phase = jobs.get(id).phase();
-    if (phase != Phase.PAUSED && phase != Phase.FAILED) {
+    if (phase != Phase.PAUSED && phase != Phase.FAILED && phase != Phase.WAITING_FOR_LEDGER) {
       throw conflict("job " + id + " is " + phase + ", not paused or failed");
     }
     return start(id);
   }
 
   public boolean isRunning(UUID id) {
-    return engines.containsKey(id);
+    return runs.containsKey(id);
   }
 
   /**
@@ -154,21 +278,54 @@ public class JobRunner implements SmartLifecycle {
     }
   }
 
-  private void stopped(UUID id, @Nullable Throwable error) {
-    CdcEngine engine = engines.remove(id);
+  private void stopped(UUID id, Run run, @Nullable Throwable error) {
+    if (!runs.remove(id, run)) {
+      return; // paused or shut down: whoever stopped it has set the phase
+    }
     if (error != null) {
       Throwable root = error;
-      while (root.getCause() != null && root.getCause() != root) {
+      LedgerUnavailable ledgerDown = null;
+      while (true) {
+        if (root instanceof LedgerUnavailable l) {
+          ledgerDown = l;
+        }
+        if (root.getCause() == null || root.getCause() == root) {
+          break;
+        }
         root = root.getCause();
       }
-      jobs.phase(id, Phase.FAILED, root.getMessage());
-      log.warn("job {} failed: {}", id, root.getMessage());
+      if (ledgerDown != null && running) {
+        // A wallet created while streaming could not be opened: the batch was not applied. Wait
+        // for the ledger and carry on from the stored offsets, by ourselves.
+        jobs.phase(
+            id,
+            Phase.WAITING_FOR_LEDGER,
+            ledgerDown.getMessage() + "; the job resumes by itself once the ledger answers.");
+        daemon("resume-" + id, () -> resumeLater(id)).start();
+      } else {
+        jobs.phase(id, Phase.FAILED, root.getMessage());
+      }
+      log.warn("job {} stopped: {}", id, root.getMessage());
     }
+    CdcEngine engine = run.engine;
     if (engine != null) {
       // Called on the engine's own thread: close it from another one.
       Thread closer = new Thread(engine::close, "cdc-close");
       closer.setDaemon(true);
       closer.start();
+    }
+  }
+
+  private void resumeLater(UUID id) {
+    try {
+      Thread.sleep(LedgerAccounts.BACKOFF_MAX.toMillis());
+      if (running && jobs.get(id).phase() == Phase.WAITING_FOR_LEDGER && !isRunning(id)) {
+        start(id);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("job {} could not resume: {}", id, e.getMessage());
     }
   }
 
@@ -195,22 +352,64 @@ public class JobRunner implements SmartLifecycle {
     return new ProblemException(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Conflict", detail);
   }
 
+  /**
+   * On startup: every job that was running when the runner last stopped (killed or shut down)
+   * resumes from its stored offsets, after the slot check, as if resumed by hand.
+   */
   @Override
   public void start() {
     running = true;
+    List<UUID> active =
+        jobs.list().stream().filter(j -> j.phase().active()).map(j -> j.id()).toList();
+    if (active.isEmpty()) {
+      return;
+    }
+    daemon(
+            "resume-jobs",
+            () -> {
+              for (UUID id : active) {
+                try {
+                  log.info("resuming job {} after a runner restart", id);
+                  start(id);
+                } catch (RuntimeException e) {
+                  log.warn("job {} could not resume after a restart: {}", id, e.getMessage());
+                }
+              }
+            })
+        .start();
   }
 
-  /** On shutdown: stop every engine so that their offsets are stored. */
+  private static Thread daemon(String name, Runnable task) {
+    Thread t = new Thread(task, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /**
+   * On shutdown: stop every engine so that their offsets are stored. The jobs keep their phase, so
+   * that the next start of the runner resumes them.
+   */
   @Override
   public void stop() {
-    for (UUID id : List.copyOf(engines.keySet())) {
-      CdcEngine engine = engines.remove(id);
+    running = false;
+    for (UUID id : List.copyOf(runs.keySet())) {
+      Run run = runs.remove(id);
+      if (run == null) {
+        continue;
+      }
+      CdcEngine engine;
+      synchronized (run) {
+        run.cancelled = true;
+        engine = run.engine;
+      }
+      Thread opener = run.opener;
+      if (opener != null) {
+        opener.interrupt();
+      }
       if (engine != null) {
         engine.close();
-        jobs.phase(id, Phase.PAUSED, "the runner shut down");
       }
     }
-    running = false;
   }
 
   @Override

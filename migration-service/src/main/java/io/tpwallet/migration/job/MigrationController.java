@@ -1,11 +1,14 @@
 package io.tpwallet.migration.job;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.ledger.LedgerUnavailable;
 import io.tpwallet.migration.legacy.LegacySchema;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,6 +21,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The job runner's REST API: create, start, pause, resume, status and report. */
@@ -30,12 +34,25 @@ class MigrationController {
   private final MigrationJobs jobs;
   private final JobRunner runner;
   private final Reconciliation reconciliation;
+  private final Cutover cutover;
 
-  MigrationController(MigrationJobs jobs, JobRunner runner, Reconciliation reconciliation) {
+  MigrationController(
+      MigrationJobs jobs, JobRunner runner, Reconciliation reconciliation, Cutover cutover) {
     this.jobs = jobs;
     this.runner = runner;
     this.reconciliation = reconciliation;
+    this.cutover = cutover;
   }
+
+  /**
+   * A cutover: {@code freezeMethod} TRIGGER (default: a trigger rejects legacy writes) or EXTERNAL
+   * (the team has stopped the legacy app); at most {@code drainSeconds} to drain the lag and {@code
+   * answerSeconds} for the ledger's answers.
+   */
+  record CutoverRequest(
+      @Nullable String freezeMethod,
+      @Nullable Integer drainSeconds,
+      @Nullable Integer answerSeconds) {}
 
   /** The legacy database to read and how to read it. */
   record Source(@Nullable String jdbcUrl, @Nullable String user, @Nullable String password) {}
@@ -65,9 +82,14 @@ class MigrationController {
       @Nullable Long lagMs,
       @Nullable Instant lastEventAppliedAt,
       @Nullable Instant snapshotCompletedAt,
-      String slotName) {
+      String slotName,
+      Cutover.@Nullable Record cutover) {
 
     static Status of(MigrationJob j, boolean running) {
+      return of(j, running, null);
+    }
+
+    static Status of(MigrationJob j, boolean running, Cutover.@Nullable Record cutover) {
       return new Status(
           j.id(),
           j.name(),
@@ -81,7 +103,8 @@ class MigrationController {
           j.lastLagMs(),
           j.lastEventAppliedAt(),
           j.snapshotCompletedAt(),
-          j.slotName());
+          j.slotName(),
+          cutover);
     }
   }
 
@@ -127,7 +150,39 @@ class MigrationController {
 
   @GetMapping("/{id}")
   Status status(@PathVariable UUID id) {
-    return Status.of(jobs.get(id), runner.isRunning(id));
+    return Status.of(jobs.get(id), runner.isRunning(id), cutover.latest(id).orElse(null));
+  }
+
+  /**
+   * Freezes legacy writes, drains the lag, reconciles against the ledger and records the switch;
+   * answers the attempt (SWITCHED, or FAILED with legacy unfrozen again). Blocks until done.
+   */
+  @PostMapping("/{id}/cutover")
+  Cutover.Record cutover(
+      @PathVariable UUID id, @RequestBody(required = false) @Nullable CutoverRequest request)
+      throws SQLException {
+    CutoverRequest r = request == null ? new CutoverRequest(null, null, null) : request;
+    Cutover.FreezeMethod method;
+    try {
+      method =
+          Cutover.FreezeMethod.valueOf(
+              r.freezeMethod() == null ? "TRIGGER" : r.freezeMethod().trim());
+    } catch (IllegalArgumentException e) {
+      throw invalid("freezeMethod must be one of TRIGGER, EXTERNAL");
+    }
+    int drain = r.drainSeconds() == null ? 60 : r.drainSeconds();
+    int answer = r.answerSeconds() == null ? 60 : r.answerSeconds();
+    long max = Cutover.DRAIN_MAX.toSeconds();
+    if (drain < 1 || drain > max || answer < 0 || answer > max) {
+      throw invalid("drainSeconds must be 1.." + max + " and answerSeconds 0.." + max);
+    }
+    return cutover.cutover(id, method, Duration.ofSeconds(drain), Duration.ofSeconds(answer));
+  }
+
+  /** Drops the freeze: legacy accepts writes again and is the system of record. */
+  @PostMapping("/{id}/rollback")
+  Cutover.Record rollback(@PathVariable UUID id) throws SQLException {
+    return cutover.rollback(id);
   }
 
   @PostMapping("/{id}/start")
@@ -145,9 +200,40 @@ class MigrationController {
     return ResponseEntity.accepted().body(Status.of(runner.resume(id), true));
   }
 
+  /** The report plus, with {@code ledger=true}, legacy balances against ledger-service's. */
+  record ReportWithLedger(
+      @JsonUnwrapped Reconciliation.Report report,
+      Reconciliation.@Nullable LedgerCheck ledger,
+      boolean clean) {}
+
+  /**
+   * The job's reconciliation report. {@code ledger=true} also reads every wallet's balance from
+   * ledger-service, after waiting at most {@code waitSeconds} for the lag to drain and every
+   * command to be answered.
+   */
   @GetMapping("/{id}/report")
-  Reconciliation.Report report(@PathVariable UUID id) throws SQLException {
-    return reconciliation.report(id);
+  ReportWithLedger report(
+      @PathVariable UUID id,
+      @RequestParam(defaultValue = "false") boolean ledger,
+      @RequestParam(defaultValue = "30") int waitSeconds)
+      throws SQLException {
+    if (waitSeconds < 0 || waitSeconds > Reconciliation.LEDGER_WAIT_MAX.toSeconds()) {
+      throw invalid("waitSeconds must be 0.." + Reconciliation.LEDGER_WAIT_MAX.toSeconds());
+    }
+    Reconciliation.LedgerCheck check = null;
+    if (ledger) {
+      try {
+        check = reconciliation.ledgerCheck(id, Duration.ofSeconds(waitSeconds));
+      } catch (LedgerUnavailable e) {
+        throw new ProblemException(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            ProblemTypes.of("ledger-unavailable"),
+            "Ledger unavailable",
+            e.getMessage());
+      }
+    }
+    Reconciliation.Report report = reconciliation.report(id);
+    return new ReportWithLedger(report, check, report.clean() && (check == null || check.clean()));
   }
 
   private static ProblemException invalid(String detail) {

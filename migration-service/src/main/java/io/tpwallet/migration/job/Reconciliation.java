@@ -1,6 +1,9 @@
 package io.tpwallet.migration.job;
 
 import io.tpwallet.common.money.Asset;
+import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.ledger.LedgerClient;
 import io.tpwallet.migration.legacy.LegacyStatus;
 import io.tpwallet.migration.transform.Amounts;
 import io.tpwallet.migration.transform.Checksums;
@@ -11,6 +14,7 @@ import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -36,12 +41,211 @@ public class Reconciliation {
   /** The report lists at most this many failures and mismatches; the counts cover all. */
   public static final int LISTED_ROWS_MAX = 1_000;
 
+  /** The longest a reconciliation waits for the lag to drain and the ledger to answer. */
+  public static final Duration LEDGER_WAIT_MAX = Duration.ofMinutes(10);
+
+  private static final Duration POLL = Duration.ofMillis(200);
+
   private final JdbcClient jdbc;
   private final MigrationJobs jobs;
+  private final LedgerClient ledger;
+  private final Drain drain;
 
-  Reconciliation(JdbcClient jdbc, MigrationJobs jobs) {
+  Reconciliation(JdbcClient jdbc, MigrationJobs jobs, LedgerClient ledger, Drain drain) {
     this.jdbc = jdbc;
     this.jobs = jobs;
+    this.ledger = ledger;
+    this.drain = drain;
+  }
+
+  /** A command the ledger refused: nothing was posted for it. */
+  public record Rejection(String key, UUID transferId, String code, @Nullable String detail) {}
+
+  /**
+   * One legacy wallet whose ledger balance differs from its stored legacy balance, with what
+   * explains it: commands the ledger refused or has not answered yet, a legacy balance the asset
+   * cannot represent, or {@code unexplained}.
+   */
+  public record LedgerDifference(
+      long walletId,
+      UUID accountId,
+      String asset,
+      @Nullable String legacyBalance,
+      @Nullable String ledgerBalance,
+      String explanation) {}
+
+  /**
+   * Legacy against the real ledger ({@code GET /v1/ledger/accounts/{id}}), read once the runner had
+   * caught up with legacy and the ledger had answered every command ({@code settled}), or when the
+   * wait ran out ({@code settled = false}: differences may be lag).
+   */
+  public record LedgerCheck(
+      boolean settled,
+      boolean caughtUp,
+      long waitedMs,
+      long commandsUnanswered,
+      long commandsRejected,
+      List<Rejection> rejections,
+      int accountsRead,
+      int accountsMatching,
+      long unexplained,
+      List<LedgerDifference> differences) {
+
+    public boolean clean() {
+      return differences.isEmpty() && commandsUnanswered == 0 && commandsRejected == 0;
+    }
+  }
+
+  static final String UNEXPLAINED = "unexplained";
+
+  /**
+   * Compares each legacy wallet's stored balance with its balance in ledger-service, after waiting
+   * at most {@code wait} for the runner to catch up with legacy and for the ledger to answer every
+   * command of the job (through tpw.ledger.transfer-posted/-rejected).
+   */
+  public LedgerCheck ledgerCheck(UUID jobId, Duration wait) throws SQLException {
+    MigrationJob job = jobs.get(jobId);
+    if (job.dryRun()) {
+      throw new ProblemException(
+          HttpStatus.CONFLICT,
+          ProblemTypes.CONFLICT,
+          "Dry run",
+          "job " + jobId + " is a dry run: it sent nothing to the ledger");
+    }
+    long started = System.nanoTime();
+    long deadline = started + Math.min(wait.toNanos(), LEDGER_WAIT_MAX.toNanos());
+    boolean caughtUp;
+    long unanswered;
+    while (true) {
+      job = jobs.get(jobId);
+      unanswered = unanswered(jobId);
+      caughtUp = drain.caughtUp(job);
+      if ((caughtUp && unanswered == 0) || System.nanoTime() > deadline) {
+        break;
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    long waitedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    List<Rejection> rejections =
+        jdbc.sql(
+                """
+                select idem_key, transfer_id, answer_code, answer_detail from ledger_command
+                where job_id = ? and answer = 'REJECTED' order by idem_key limit ?""")
+            .params(jobId, LISTED_ROWS_MAX)
+            .query(
+                (rs, i) ->
+                    new Rejection(
+                        rs.getString(1),
+                        rs.getObject(2, UUID.class),
+                        rs.getString(3),
+                        rs.getString(4)))
+            .list();
+    long rejected =
+        jdbc.sql("select count(*) from ledger_command where job_id = ? and answer = 'REJECTED'")
+            .param(jobId)
+            .query(Long.class)
+            .single();
+
+    record Wallet(long id, Asset asset, @Nullable BigInteger balance) {}
+    List<Wallet> wallets = new ArrayList<>();
+    try (Connection c =
+            DriverManager.getConnection(job.sourceUrl(), job.sourceUser(), job.sourcePassword());
+        var st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.setFetchSize(10_000);
+      try (var rs = st.executeQuery("select id, currency, balance from wallets order by id")) {
+        while (rs.next()) {
+          Asset asset;
+          try {
+            asset = Amounts.asset(rs.getString(2));
+          } catch (Refusal unknownCurrency) {
+            continue; // no ledger account: listed in the failures
+          }
+          BigInteger minor;
+          try {
+            minor = Amounts.toMinor(rs.getBigDecimal(3), asset);
+          } catch (Refusal notRepresentable) {
+            minor = null;
+          }
+          wallets.add(new Wallet(rs.getLong(1), asset, minor));
+        }
+      }
+      c.commit();
+    }
+    List<LedgerDifference> differences = new ArrayList<>();
+    int matching = 0;
+    long unexplained = 0;
+    for (Wallet w : wallets) {
+      UUID account = LegacyIds.walletAccount(w.id());
+      BigInteger inLedger = ledger.balance(account).map(LedgerClient.Balance::balance).orElse(null);
+      if (w.balance() != null && w.balance().equals(inLedger)) {
+        matching++;
+        continue;
+      }
+      String explanation;
+      if (w.balance() == null) {
+        explanation = "the legacy balance has more digits than the asset's scale (see failures)";
+      } else if (inLedger == null) {
+        explanation = "no ledger account";
+      } else {
+        explanation = notPosted(jobId, w.id());
+      }
+      if (explanation.equals(UNEXPLAINED)) {
+        unexplained++;
+      }
+      if (differences.size() < LISTED_ROWS_MAX) {
+        differences.add(
+            new LedgerDifference(
+                w.id(),
+                account,
+                w.asset().code(),
+                w.balance() == null ? null : w.balance().toString(),
+                inLedger == null ? null : inLedger.toString(),
+                explanation));
+      }
+    }
+    return new LedgerCheck(
+        caughtUp && unanswered == 0,
+        caughtUp,
+        waitedMs,
+        unanswered,
+        rejected,
+        rejections,
+        wallets.size(),
+        matching,
+        unexplained,
+        differences);
+  }
+
+  long unanswered(UUID jobId) {
+    return jdbc.sql("select count(*) from ledger_command where job_id = ? and answer is null")
+        .param(jobId)
+        .query(Long.class)
+        .single();
+  }
+
+  /** Why a wallet's ledger balance may differ: its commands the ledger has not posted. */
+  private String notPosted(UUID jobId, long walletId) {
+    List<String> open =
+        jdbc.sql(
+                """
+                select coalesce(answer_code, 'unanswered') from ledger_command
+                where job_id = ? and (debit_wallet_id = ? or credit_wallet_id = ?)
+                  and answer is distinct from 'POSTED'""")
+            .params(jobId, walletId, walletId)
+            .query(String.class)
+            .list();
+    if (open.isEmpty()) {
+      return UNEXPLAINED;
+    }
+    Map<String, Long> byCode = new TreeMap<>();
+    open.forEach(code -> byCode.merge(code, 1L, Long::sum));
+    return "commands not posted in the ledger: " + byCode;
   }
 
   /** One wallet, legacy against migrated. Amounts are minor units as strings. */

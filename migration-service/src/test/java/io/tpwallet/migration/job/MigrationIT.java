@@ -55,11 +55,13 @@ class MigrationIT {
 
   private static final ZoneId LEGACY_ZONE = ZoneId.of("Asia/Shanghai");
   private static final Duration WAIT_MAX = Duration.ofSeconds(40);
+  private static final FakeLedger LEDGER = new FakeLedger();
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
     Infrastructure.register(registry, "migration");
     registry.add("tpw.outbox.poll-interval", () -> "50ms");
+    registry.add("tpw.ledger.url", LEDGER::url);
   }
 
   @LocalServerPort int port;
@@ -244,6 +246,111 @@ class MigrationIT {
     assertThat(sent.values()).as("each command published once").allMatch(n -> n == 1);
     JsonNode report = report(job);
     assertThat(report.path("mismatches").size()).as(report.path("mismatches").toString()).isZero();
+    runner.pause(job);
+  }
+
+  @Test
+  void noCommandIsSentBeforeEveryAccountIsOpenAndAnUnreachableLedgerIsWaitedOut() throws Exception {
+    String legacyUrl = legacyDatabase();
+    try (Connection legacy = connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(6, 40, 3, 0));
+    }
+    UUID job = create(legacyUrl, false);
+    // Other tests' legacy databases have the same wallet ids, hence the same accounts: forget them,
+    // as a runner meeting this ledger for the first time.
+    jdbc.sql("delete from ledger_account").update();
+    LEDGER.accounts.clear();
+    LEDGER.available = false;
+    try {
+      assertThat(post("/v1/migrations/" + job + "/start").statusCode()).isEqualTo(202);
+      awaitTrue(
+          () -> "WAITING_FOR_LEDGER".equals(status(job).path("phase").asString()),
+          "job waits for the ledger");
+      assertThat(status(job).path("error").asString())
+          .contains("ledger-service", "503", "retrying");
+      Thread.sleep(1_000);
+      assertThat(commands(job)).as("nothing sent while the ledger is down").isEmpty();
+      assertThat(status(job).path("rowsSnapshotted").asLong()).isZero();
+    } finally {
+      LEDGER.available = true;
+    }
+    awaitTrue(() -> status(job).path("snapshotCompletedAt").isString(), "snapshot completed");
+
+    // Every wallet, suspense and outside-world account is open, with the LegacyIds ids.
+    List<Long> wallets = new java.util.ArrayList<>();
+    try (Connection legacy = connect(legacyUrl);
+        var st = legacy.createStatement();
+        var rs = st.executeQuery("select id from wallets where upper(trim(currency)) = 'USD'")) {
+      while (rs.next()) {
+        wallets.add(rs.getLong(1));
+      }
+    }
+    for (long w : wallets) {
+      assertThat(LEDGER.accounts).containsKey(LegacyIds.walletAccount(w));
+      assertThat(LEDGER.accounts.get(LegacyIds.walletAccount(w)))
+          .contains("\"ownerRef\":\"legacy:wallets:" + w + "\"", "\"flags\":[]");
+    }
+    var usd = io.tpwallet.common.money.Asset.USD;
+    assertThat(LEDGER.accounts)
+        .containsKeys(LegacyIds.suspenseAccount(usd), LegacyIds.externalAccount(usd));
+
+    // A wallet created while streaming is opened before the transactions that use it are sent.
+    long wallet;
+    long deposit;
+    try (Connection legacy = connect(legacyUrl);
+        var st = legacy.createStatement()) {
+      var rs =
+          st.executeQuery(
+              "insert into wallets (user_id, currency, balance, created_at, updated_at)"
+                  + " values (1, 'USD', 0, now(), now()) returning id");
+      rs.next();
+      wallet = rs.getLong(1);
+      deposit =
+          new LegacyWriter(legacy, Clock.systemUTC(), LEGACY_ZONE)
+              .deposit(wallet, new BigDecimal("7"));
+    }
+    awaitTrue(() -> "POSTED".equals(txState(job, deposit)), "deposit into the new wallet posted");
+    assertThat(LEDGER.accounts).containsKey(LegacyIds.walletAccount(wallet));
+    runner.pause(job);
+  }
+
+  @Test
+  void aCutoverThatCannotReconcileUnfreezesLegacyAndSaysWhy() throws Exception {
+    String legacyUrl = legacyDatabase();
+    try (Connection legacy = connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(5, 30, 9, 0));
+    }
+    UUID job = create(legacyUrl, false);
+    assertThat(post("/v1/migrations/" + job + "/start").statusCode()).isEqualTo(202);
+    awaitTrue(() -> "STREAMING".equals(status(job).path("phase").asString()), "streaming");
+
+    assertThat(post("/v1/migrations/" + job + "/rollback").statusCode()).isEqualTo(409);
+    // No ledger answers here (the fake ledger does not consume Kafka): the reconciliation cannot
+    // be clean, so the cutover fails and legacy is writable again.
+    var reply =
+        http.send(
+            HttpRequest.newBuilder(uri("/v1/migrations/" + job + "/cutover"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"freezeMethod\":\"TRIGGER\",\"drainSeconds\":30,\"answerSeconds\":0}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    JsonNode attempt = json.readTree(reply.body());
+    assertThat(attempt.path("status").asString()).isEqualTo("FAILED");
+    assertThat(attempt.path("detail").asString()).contains("unanswered");
+    assertThat(attempt.path("frozenAt").isString()).isTrue();
+    assertThat(attempt.path("frozenMs").asLong()).isNotNegative();
+    JsonNode status = status(job);
+    assertThat(status.path("phase").asString()).isEqualTo("STREAMING");
+    assertThat(status.path("cutover").path("status").asString()).isEqualTo("FAILED");
+    try (Connection legacy = connect(legacyUrl)) {
+      new LegacyWriter(legacy, Clock.systemUTC(), LEGACY_ZONE).deposit(1, new BigDecimal("1"));
+    }
+    assertThat(post("/v1/migrations/" + job + "/cutover").statusCode())
+        .as("a second attempt is allowed")
+        .isEqualTo(200);
     runner.pause(job);
   }
 
