@@ -527,6 +527,146 @@ class AccountIT {
         .hasMessageContaining("append-only");
   }
 
+  // ---------------------------------------------------------------- approvals
+
+  @Test
+  void enterprisePaymentsAboveThePolicyNeedMofNApprovalsAndTheOutcomeIsSigned() throws Exception {
+    String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
+    String enterpriseId =
+        call("POST", "/v1/accounts/enterprises", ops, "{\"displayName\":\"Globex\"}").text("id");
+    User a1 = newUser();
+    User a2 = newUser();
+    User outsider = newUser();
+    String base = "/v1/accounts/enterprises/" + enterpriseId;
+    for (User a : List.of(a1, a2)) {
+      assertThat(
+              call("POST", base + "/approvers", ops, "{\"customerId\":\"" + a.id() + "\"}")
+                  .status())
+          .isEqualTo(204);
+    }
+    assertThat(
+            call("POST", base + "/approvers", ops, "{\"customerId\":\"" + a1.id() + "\"}").status())
+        .isEqualTo(409);
+    String policy =
+        "{\"asset\":\"USD\",\"threshold\":\"10000\",\"required\":%d,"
+            + "\"allowlist\":[\"acct:payroll\"]}";
+    assertThat(call("PUT", base + "/approval-policy", ops, policy.formatted(3)).status())
+        .isEqualTo(422);
+    assertThat(call("PUT", base + "/approval-policy", a1.access(), policy.formatted(2)).status())
+        .isEqualTo(403);
+    assertThat(call("PUT", base + "/approval-policy", ops, policy.formatted(2)).text("required"))
+        .isEqualTo("2");
+
+    Answer client =
+        call(
+            "POST",
+            "/v1/accounts/merchants/" + enterpriseId + "/api-clients",
+            ops,
+            "{\"scopes\":[\"payments:write\",\"accounts:read\"]}");
+    String globex =
+        clientToken(client.text("clientId"), client.text("clientSecret"), null)
+            .text("access_token");
+    String small =
+        "{\"paymentId\":\"%s\",\"amount\":\"%s\",\"asset\":\"USD\"," + "\"destination\":\"%s\"}";
+    Answer free =
+        call(
+            "POST",
+            base + "/approvals",
+            globex,
+            small.formatted(UUID.randomUUID(), "5000", "acct:payroll"));
+    assertThat(free.text("status")).isEqualTo("NOT_REQUIRED");
+    assertThat(verifiedAttestation(free.text("attestation")).getStringClaim("status"))
+        .isEqualTo("NOT_REQUIRED");
+    assertThat(
+            call(
+                    "POST",
+                    base + "/approvals",
+                    globex,
+                    small.formatted(UUID.randomUUID(), "5000", "acct:elsewhere"))
+                .text("status"))
+        .isEqualTo("PENDING");
+
+    String paymentId = UUID.randomUUID().toString();
+    Answer pending =
+        call(
+            "POST",
+            base + "/approvals",
+            globex,
+            small.formatted(paymentId, "50000", "acct:payroll"));
+    assertThat(pending.status()).isEqualTo(201);
+    assertThat(pending.text("status")).isEqualTo("PENDING");
+    assertThat(pending.body().get("attestation").isNull()).isTrue();
+    String id = pending.text("id");
+    assertThat(
+            call(
+                    "POST",
+                    base + "/approvals",
+                    globex,
+                    small.formatted(paymentId, "50000", "acct:payroll"))
+                .text("id"))
+        .isEqualTo(id);
+    assertThat(
+            call(
+                    "POST",
+                    base + "/approvals",
+                    globex,
+                    small.formatted(paymentId, "50001", "acct:payroll"))
+                .status())
+        .isEqualTo(422);
+    assertThat(
+            call(
+                    "POST",
+                    base + "/approvals",
+                    outsider.access(),
+                    small.formatted(UUID.randomUUID(), "1", "x"))
+                .status())
+        .isEqualTo(404);
+
+    String approvals = "/v1/accounts/approvals/" + id;
+    assertThat(call("POST", approvals + "/approve", outsider.access(), null).status())
+        .isEqualTo(404);
+    assertThat(call("GET", approvals, outsider.access(), null).status()).isEqualTo(404);
+    assertThat(audit(id, "approval.vote", "REFUSED")).isEqualTo(1);
+    Answer one = call("POST", approvals + "/approve", a1.access(), null);
+    assertThat(one.text("status")).isEqualTo("PENDING");
+    assertThat(one.body().get("votes")).hasSize(1);
+    assertThat(call("POST", approvals + "/approve", a1.access(), null).status()).isEqualTo(409);
+    Answer two = call("POST", approvals + "/approve", a2.access(), null);
+    assertThat(two.text("status")).isEqualTo("APPROVED");
+    JWTClaimsSet signed = verifiedAttestation(two.text("attestation"));
+    assertThat(signed.getStringClaim("payment_id")).isEqualTo(paymentId);
+    assertThat(signed.getStringClaim("amount")).isEqualTo("50000");
+    assertThat(signed.getStringListClaim("approvers"))
+        .containsExactlyInAnyOrder(a1.id().toString(), a2.id().toString());
+    assertThat(call("POST", approvals + "/reject", a2.access(), null).status()).isEqualTo(409);
+    assertThat(call("GET", approvals, globex, null).text("status")).isEqualTo("APPROVED");
+    assertThat(audit(id, "approval.approve", "OK")).isEqualTo(2);
+
+    Answer other =
+        call(
+            "POST",
+            base + "/approvals",
+            globex,
+            small.formatted(UUID.randomUUID(), "50000", "acct:payroll"));
+    Answer rejected =
+        call("POST", "/v1/accounts/approvals/" + other.text("id") + "/reject", a2.access(), null);
+    assertThat(rejected.text("status")).isEqualTo("REJECTED");
+    assertThat(rejected.body().get("attestation").isNull()).isTrue();
+  }
+
+  /** What a signer node does: check the signature against the JWKS, the type and audience. */
+  JWTClaimsSet verifiedAttestation(String attestation) throws Exception {
+    SignedJWT jwt = SignedJWT.parse(attestation);
+    assertThat(jwt.getHeader().getType().getType()).isEqualTo("approval+jwt");
+    var jwks =
+        com.nimbusds.jose.jwk.JWKSet.parse(
+            call("GET", "/.well-known/jwks.json", null, null).raw().body());
+    ECKey key = (ECKey) jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
+    assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isTrue();
+    assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly("tpw-signer");
+    return jwt.getJWTClaimsSet();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   Answer signUp(String email) throws Exception {

@@ -66,18 +66,37 @@ public class TokenIssuer {
     if (sessionId != null) {
       claims.claim("sid", sessionId.toString());
     }
+    String jwt = sign(TokenProperties.ACCESS_TOKEN_TYPE, claims.build());
+    return new AccessToken(jwt, properties.accessTokenTtl().toSeconds(), scope);
+  }
+
+  /**
+   * Signs other statements of this service (an approval for the signer nodes) with the same key,
+   * under their own {@code typ} so that one can never pass for an access token.
+   */
+  public String sign(String type, JWTClaimsSet claims) {
     ECKey key = keys.signingKey();
     var header =
         new JWSHeader.Builder(JWSAlgorithm.ES256)
-            .type(new JOSEObjectType(TokenProperties.ACCESS_TOKEN_TYPE))
+            .type(new JOSEObjectType(type))
             .keyID(key.getKeyID())
             .build();
-    SignedJWT jwt = new SignedJWT(header, claims.build());
+    SignedJWT jwt = new SignedJWT(header, claims);
     try {
       jwt.sign(new ECDSASigner(key));
     } catch (JOSEException e) {
-      throw new IllegalStateException("cannot sign an access token", e);
+      throw new IllegalStateException("cannot sign a " + type, e);
     }
-    return new AccessToken(jwt.serialize(), properties.accessTokenTtl().toSeconds(), scope);
+    return jwt.serialize();
+  }
+
+  /** The issuer every signed statement names. */
+  public String issuer() {
+    return properties.issuer();
+  }
+
+  /** How long a signed statement is good for: a key is served that long after it retires. */
+  public java.time.Duration statementTtl() {
+    return properties.accessTokenTtl();
   }
 }
