@@ -459,6 +459,8 @@ class AccountIT {
 
     Answer sessions = call("GET", "/v1/accounts/sessions", ivy.access(), null);
     assertThat(sessions.body()).hasSize(1);
+    String deviceId =
+        call("GET", "/v1/accounts/devices", ivy.access(), null).body().get(0).get("id").asString();
     User jack = newUser();
     assertThat(
             call("DELETE", "/v1/accounts/sessions/" + ivy.session(), jack.access(), null).status())
@@ -467,37 +469,30 @@ class AccountIT {
             call("DELETE", "/v1/accounts/sessions/" + ivy.session(), ivy.access(), null).status())
         .isEqualTo(204);
     assertThat(refresh(fresh.text("refreshToken"), ivy.device()).status()).isEqualTo(401);
+    // The revoked session's access tokens are refused here at once, not when they expire.
+    String ivyPath = "/v1/accounts/customers/" + ivy.id();
+    assertThat(call("GET", ivyPath, ivy.access(), null).status()).isEqualTo(401);
+    assertThat(call("GET", ivyPath, fresh.text("accessToken"), null).status()).isEqualTo(401);
 
     // A second login on the same device, then the device is revoked: its sessions end.
-    Answer again =
-        call(
-            "POST",
-            "/v1/accounts/sessions",
-            null,
-            "{\"email\":\""
-                + ivy.email()
-                + "\",\"password\":\"correct horse battery\",\"deviceId\":\""
-                + SignedJWT.parse(ivy.access()).getJWTClaimsSet().getStringClaim("sid").length()
-                + "\"}");
-    assertThat(again.status()).isEqualTo(400);
-    String deviceId =
-        call("GET", "/v1/accounts/devices", ivy.access(), null).body().get(0).get("id").asString();
-    Answer second =
-        call(
-            "POST",
-            "/v1/accounts/sessions",
-            null,
-            "{\"email\":\""
-                + ivy.email()
-                + "\",\"password\":\"correct horse battery\",\"deviceId\":\""
-                + deviceId
-                + "\"}");
+    String login =
+        "{\"email\":\""
+            + ivy.email()
+            + "\",\"password\":\"correct horse battery\",\"deviceId\":\"%s\"}";
+    assertThat(call("POST", "/v1/accounts/sessions", null, login.formatted("not-a-uuid")).status())
+        .isEqualTo(400);
+    Answer second = call("POST", "/v1/accounts/sessions", null, login.formatted(deviceId));
     assertThat(second.status()).isEqualTo(201);
+    String secondAccess = second.text("accessToken");
+    assertThat(call("GET", ivyPath, secondAccess, null).status()).isEqualTo(200);
     assertThat(call("DELETE", "/v1/accounts/devices/" + deviceId, jack.access(), null).status())
         .isEqualTo(404);
-    assertThat(call("DELETE", "/v1/accounts/devices/" + deviceId, ivy.access(), null).status())
+    assertThat(call("DELETE", "/v1/accounts/devices/" + deviceId, secondAccess, null).status())
         .isEqualTo(204);
     assertThat(refresh(second.text("refreshToken"), ivy.device()).status()).isEqualTo(401);
+    assertThat(call("GET", ivyPath, secondAccess, null).status()).isEqualTo(401);
+    assertThat(call("POST", "/v1/accounts/sessions", null, login.formatted(deviceId)).status())
+        .isEqualTo(404);
 
     // A risk signal ends every session of the customer.
     String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
@@ -509,6 +504,8 @@ class AccountIT {
             "{\"reason\":\"account takeover suspected\"}");
     assertThat(risk.body().get("revoked").asInt()).isEqualTo(1);
     assertThat(refresh(jack.refresh(), jack.device()).status()).isEqualTo(401);
+    assertThat(call("GET", "/v1/accounts/customers/" + jack.id(), jack.access(), null).status())
+        .isEqualTo(401);
     assertThat(audit(jack.id().toString(), "session.revoke-all", "OK")).isEqualTo(1);
   }
 

@@ -204,6 +204,7 @@ class GatewayAuthIT {
     String greedy = token("greedy-" + UUID.randomUUID(), "payments:read", c -> {});
     int ok = 0;
     HttpResponse<String> limited = null;
+    long started = System.nanoTime();
     for (int i = 0; i < 50; i++) {
       HttpResponse<String> r = send("GET", "/v1/payments/p-" + i, greedy);
       if (r.statusCode() == 200) {
@@ -213,8 +214,9 @@ class GatewayAuthIT {
         limited = r;
       }
     }
-    // The burst of 5, plus what refilled (1/s) while the loop ran.
-    assertThat(ok).isBetween(5, 20);
+    // The burst of 5, plus what refilled (1/s) while the loop ran, however slow the machine.
+    long seconds = (System.nanoTime() - started) / 1_000_000_000L + 1;
+    assertThat(ok).isBetween(5, (int) Math.min(45, 5 + seconds));
     assertThat(limited).isNotNull();
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
     assertThat(limited.body())

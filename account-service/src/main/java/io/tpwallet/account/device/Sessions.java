@@ -44,7 +44,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * lapse within their short lifetime.
  */
 @Service
-public class Sessions {
+public class Sessions implements io.tpwallet.account.access.RevokedSessions {
 
   public static final URI INVALID_CREDENTIALS = ProblemTypes.of("invalid-credentials");
   public static final URI INVALID_GRANT = ProblemTypes.of("invalid-grant");
@@ -263,6 +263,15 @@ public class Sessions {
               .update();
           return tokens(customer, session, device, next);
         });
+  }
+
+  @Override
+  public boolean isRevoked(UUID sessionId) {
+    return jdbc.sql("select count(*) from session where id = ? and revoked_at is null")
+            .param(sessionId)
+            .query(Long.class)
+            .single()
+        == 0;
   }
 
   public List<Device> devices() {

@@ -2,6 +2,7 @@ package io.tpwallet.account.security;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import io.tpwallet.account.access.RevokedSessions;
 import io.tpwallet.account.audit.AuditLog;
 import io.tpwallet.account.keys.SigningKeys;
 import io.tpwallet.account.keys.TokenProperties;
@@ -11,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -19,7 +21,11 @@ import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -98,7 +104,8 @@ class SecurityConfiguration {
   }
 
   @Bean
-  JwtDecoder jwtDecoder(SigningKeys keys, TokenProperties properties) {
+  JwtDecoder jwtDecoder(
+      SigningKeys keys, TokenProperties properties, RevokedSessions revokedSessions) {
     NimbusJwtDecoder decoder =
         NimbusJwtDecoder.withJwkSource(keys.jwkSource())
             .jwsAlgorithm(SignatureAlgorithm.ES256)
@@ -113,8 +120,32 @@ class SecurityConfiguration {
             new JwtTimestampValidator(properties.clockSkew()),
             new JwtIssuerValidator(properties.issuer()),
             new JwtAudienceValidator(properties.audience()),
-            new JwtTypeValidator(TokenProperties.ACCESS_TOKEN_TYPE)));
+            new JwtTypeValidator(TokenProperties.ACCESS_TOKEN_TYPE),
+            liveSession(revokedSessions)));
     return decoder;
+  }
+
+  /**
+   * A user token names its login session ({@code sid}); once the session is revoked (by the user,
+   * on a device revocation or a risk signal) its tokens are refused here at once. The gateway does
+   * not look sessions up and accepts them until they expire (at most the access-token TTL).
+   */
+  static OAuth2TokenValidator<Jwt> liveSession(RevokedSessions revokedSessions) {
+    return jwt -> {
+      String sid = jwt.getClaimAsString("sid");
+      if (sid == null) {
+        return OAuth2TokenValidatorResult.success();
+      }
+      try {
+        if (!revokedSessions.isRevoked(UUID.fromString(sid))) {
+          return OAuth2TokenValidatorResult.success();
+        }
+      } catch (IllegalArgumentException malformed) {
+        // falls through to the failure
+      }
+      return OAuth2TokenValidatorResult.failure(
+          new OAuth2Error("invalid_token", "The session of this token has ended.", null));
+    };
   }
 
   private static void write(
