@@ -1,0 +1,169 @@
+package io.tpwallet.account.security;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import io.tpwallet.account.access.RevokedSessions;
+import io.tpwallet.account.audit.AuditLog;
+import io.tpwallet.account.keys.SigningKeys;
+import io.tpwallet.account.keys.TokenProperties;
+import io.tpwallet.common.problem.ProblemTypes;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every request except the public ones (sign-up, login, token, JWKS, probes) needs a valid access
+ * token: ES256 only (RFC 8725 algorithm allowlist), {@code typ} at+jwt, this issuer and audience,
+ * not expired and already valid within the clock skew. 401 and 403 are problem details, audited.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+  @Bean
+  SecurityFilterChain api(HttpSecurity http, AuditLog audit, JsonMapper json) throws Exception {
+    http.csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .logout(l -> l.disable())
+        .requestCache(c -> c.disable())
+        .authorizeHttpRequests(
+            authorize ->
+                authorize
+                    .requestMatchers("/actuator/**", "/.well-known/jwks.json", "/error")
+                    .permitAll()
+                    .requestMatchers(
+                        HttpMethod.POST,
+                        "/v1/accounts/customers",
+                        "/v1/accounts/oauth2/token",
+                        "/v1/accounts/sessions",
+                        "/v1/accounts/sessions/refresh")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
+        .oauth2ResourceServer(
+            resource ->
+                resource
+                    .jwt(jwt -> {})
+                    .authenticationEntryPoint(
+                        (request, response, e) -> {
+                          audit.refused(
+                              "anonymous", "authenticate", request.getRequestURI(), e.getMessage());
+                          response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                          write(
+                              json,
+                              request,
+                              response,
+                              HttpStatus.UNAUTHORIZED,
+                              "unauthorized",
+                              "A valid access token is required.");
+                        })
+                    .accessDeniedHandler(
+                        (request, response, e) -> {
+                          audit.refused(
+                              String.valueOf(
+                                  request.getUserPrincipal() == null
+                                      ? "anonymous"
+                                      : request.getUserPrincipal().getName()),
+                              "authorize",
+                              request.getRequestURI(),
+                              e.getMessage());
+                          write(
+                              json,
+                              request,
+                              response,
+                              HttpStatus.FORBIDDEN,
+                              "forbidden",
+                              "The access token does not allow this request.");
+                        }));
+    return http.build();
+  }
+
+  @Bean
+  JwtDecoder jwtDecoder(
+      SigningKeys keys, TokenProperties properties, RevokedSessions revokedSessions) {
+    NimbusJwtDecoder decoder =
+        NimbusJwtDecoder.withJwkSource(keys.jwkSource())
+            .jwsAlgorithm(SignatureAlgorithm.ES256)
+            .jwtProcessorCustomizer(
+                processor ->
+                    processor.setJWSTypeVerifier(
+                        new DefaultJOSEObjectTypeVerifier<>(
+                            new JOSEObjectType(TokenProperties.ACCESS_TOKEN_TYPE))))
+            .build();
+    decoder.setJwtValidator(
+        new DelegatingOAuth2TokenValidator<>(
+            new JwtTimestampValidator(properties.clockSkew()),
+            new JwtIssuerValidator(properties.issuer()),
+            new JwtAudienceValidator(properties.audience()),
+            new JwtTypeValidator(TokenProperties.ACCESS_TOKEN_TYPE),
+            liveSession(revokedSessions)));
+    return decoder;
+  }
+
+  /**
+   * A user token names its login session ({@code sid}); once the session is revoked (by the user,
+   * on a device revocation or a risk signal) its tokens are refused here at once. The gateway does
+   * not look sessions up and accepts them until they expire (at most the access-token TTL).
+   */
+  static OAuth2TokenValidator<Jwt> liveSession(RevokedSessions revokedSessions) {
+    return jwt -> {
+      String sid = jwt.getClaimAsString("sid");
+      if (sid == null) {
+        return OAuth2TokenValidatorResult.success();
+      }
+      try {
+        if (!revokedSessions.isRevoked(UUID.fromString(sid))) {
+          return OAuth2TokenValidatorResult.success();
+        }
+      } catch (IllegalArgumentException malformed) {
+        // falls through to the failure
+      }
+      return OAuth2TokenValidatorResult.failure(
+          new OAuth2Error("invalid_token", "The session of this token has ended.", null));
+    };
+  }
+
+  private static void write(
+      JsonMapper json,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      HttpStatus status,
+      String slug,
+      String detail)
+      throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", ProblemTypes.of(slug).toString());
+    body.put("title", status.getReasonPhrase());
+    body.put("status", status.value());
+    body.put("detail", detail);
+    body.put("instance", request.getRequestURI());
+    response.setStatus(status.value());
+    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    response.getOutputStream().write(json.writeValueAsBytes(body));
+  }
+}

@@ -1,0 +1,33 @@
+package io.tpwallet.gateway.auth;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code tpw.gateway.auth.*}: whether the gateway requires access tokens, and how it checks them.
+ *
+ * @param enabled off by default in this release: the demo and the end-to-end test still call the
+ *     gateway without tokens ({@code TPW_GATEWAY_AUTH_ENABLED=true} turns it on)
+ * @param jwkSetUri account-service's JWKS
+ * @param issuer the only {@code iss} accepted
+ * @param audience the {@code aud} a token must name
+ * @param clockSkew leeway on {@code exp} and {@code nbf}; at most 60 s
+ */
+@ConfigurationProperties("tpw.gateway.auth")
+public record AuthProperties(
+    @DefaultValue("false") boolean enabled,
+    @DefaultValue("http://127.0.0.1:8081/.well-known/jwks.json") String jwkSetUri,
+    @DefaultValue("http://127.0.0.1:8081") String issuer,
+    @DefaultValue("tpwallet-api") String audience,
+    @DefaultValue("60s") Duration clockSkew) {
+
+  /** RFC 9068 access tokens; an ID token or any other JWT is not accepted. */
+  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
+
+  public AuthProperties {
+    if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new IllegalArgumentException("tpw.gateway.auth.clock-skew must be 0..60s");
+    }
+  }
+}
