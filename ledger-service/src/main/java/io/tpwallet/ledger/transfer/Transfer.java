@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A committed transfer row; it never changes. For a POST it is the amount posted, for a VOID or
- * EXPIRE the amount released; {@code pendingId} names the hold those resolve.
+ * EXPIRE the amount released; {@code pendingId} names the hold those resolve. {@code reversesId}
+ * names the transfer a reversal reverses; {@code legacyRef} is the legacy system's reference of an
+ * imported transfer, whose {@code createdAt} is then its historical time.
  */
 public record Transfer(
     UUID id,
@@ -20,7 +22,36 @@ public record Transfer(
     TransferKind kind,
     @Nullable UUID pendingId,
     @Nullable Instant timeoutAt,
-    Instant createdAt) {
+    Instant createdAt,
+    @Nullable UUID reversesId,
+    @Nullable String legacyRef) {
+
+  /** A transfer that is neither a reversal nor imported. */
+  public Transfer(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      TransferKind kind,
+      @Nullable UUID pendingId,
+      @Nullable Instant timeoutAt,
+      Instant createdAt) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        kind,
+        pendingId,
+        timeoutAt,
+        createdAt,
+        null,
+        null);
+  }
 
   /** A transfer that posted at once. */
   public Transfer(

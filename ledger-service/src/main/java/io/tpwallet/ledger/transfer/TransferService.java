@@ -3,10 +3,14 @@ package io.tpwallet.ledger.transfer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.account.Accounts.Totals;
+import io.tpwallet.ledger.chain.ChainedEntry;
+import io.tpwallet.ledger.chain.ChainedTransfer;
+import io.tpwallet.ledger.chain.LedgerChain;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>A batch runs in one transaction: read the holds it names, lock all its accounts in id order,
  * read what is already stored under its ids, apply every event in memory (linked chains all or
  * nothing), then write the new transfers, their entries, each changed account's totals once and the
- * events, each table with one statement batch.
+ * events, each table with one statement batch, and last the batch's link in the hash chain.
  */
 @Service
 public class TransferService {
@@ -52,6 +56,7 @@ public class TransferService {
   private final Accounts accounts;
   private final Transfers transfers;
   private final LedgerEvents events;
+  private final LedgerChain chain;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Timer batchTimer;
@@ -61,12 +66,14 @@ public class TransferService {
       Accounts accounts,
       Transfers transfers,
       LedgerEvents events,
+      LedgerChain chain,
       PlatformTransactionManager transactions,
       Clock clock,
       MeterRegistry meters) {
     this.accounts = accounts;
     this.transfers = transfers;
     this.events = events;
+    this.chain = chain;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.batchTimer =
@@ -181,7 +188,9 @@ public class TransferService {
     if (created.isEmpty()) {
       return;
     }
-    if (!transfers.insertAll(created)) {
+    // A batch id made here, not the caller's: the link names the rows this transaction wrote.
+    UUID batchId = Ids.newId();
+    if (!transfers.insertAll(created, batchId)) {
       throw new RaceLost();
     }
     List<Transfer> posting = new ArrayList<>();
@@ -211,6 +220,38 @@ public class TransferService {
       }
     }
     events.batchWritten(created, balances);
+    chain.append(batchId, now, chained(created), chainedEntries(posting));
+  }
+
+  private static List<ChainedTransfer> chained(List<Transfer> created) {
+    List<ChainedTransfer> rows = new ArrayList<>(created.size());
+    for (Transfer t : created) {
+      rows.add(
+          new ChainedTransfer(
+              t.id(),
+              t.kind().name(),
+              t.debitAccountId(),
+              t.creditAccountId(),
+              t.amount(),
+              t.asset(),
+              t.reference(),
+              t.pendingId(),
+              t.reversesId(),
+              t.legacyRef(),
+              t.timeoutAt(),
+              t.createdAt()));
+    }
+    return rows;
+  }
+
+  /** The entries {@link Transfers#insertEntries} wrote for the batch's posting transfers. */
+  private static List<ChainedEntry> chainedEntries(List<Transfer> posting) {
+    List<ChainedEntry> rows = new ArrayList<>(posting.size() * 2);
+    for (Transfer t : posting) {
+      rows.add(new ChainedEntry(t.id(), 'D', t.debitAccountId(), t.amount(), t.createdAt()));
+      rows.add(new ChainedEntry(t.id(), 'C', t.creditAccountId(), t.amount(), t.createdAt()));
+    }
+    return rows;
   }
 
   public Optional<Transfer> find(UUID id) {

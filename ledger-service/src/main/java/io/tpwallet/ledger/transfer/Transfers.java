@@ -34,7 +34,7 @@ class Transfers {
   private static final String COLUMNS =
       """
       id, debit_account_id, credit_account_id, amount, asset, reference, kind, pending_id,
-      timeout_at, created_at""";
+      timeout_at, created_at, reverses_id, legacy_ref""";
 
   /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
   private static final int BATCH_ROWS = 1000;
@@ -82,13 +82,14 @@ class Transfers {
    * whether every one was inserted. One that was not had its id taken by a concurrent transaction
    * that committed after this one looked: the caller retries the batch, which then replays it.
    */
-  boolean insertAll(List<Transfer> rows) {
+  boolean insertAll(List<Transfer> rows, UUID batchId) {
     int[][] counts =
         batch.batchUpdate(
             """
             insert into ledger_transfer (id, debit_account_id, credit_account_id, amount, asset,
-                reference, kind, pending_id, timeout_at, created_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reference, kind, pending_id, timeout_at, created_at, reverses_id, legacy_ref,
+                batch_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (id) do nothing""",
             rows,
             BATCH_ROWS,
@@ -103,6 +104,9 @@ class Transfers {
               ps.setObject(8, t.pendingId());
               ps.setObject(9, offset(t.timeoutAt()));
               ps.setObject(10, offset(t.createdAt()));
+              ps.setObject(11, t.reversesId());
+              ps.setString(12, t.legacyRef());
+              ps.setObject(13, batchId);
             });
     return Arrays.stream(counts).flatMapToInt(Arrays::stream).allMatch(c -> c == 1);
   }
@@ -210,7 +214,9 @@ class Transfers {
         TransferKind.valueOf(rs.getString("kind")),
         rs.getObject("pending_id", UUID.class),
         timeoutAt == null ? null : timeoutAt.toInstant(),
-        instant(rs, "created_at"));
+        instant(rs, "created_at"),
+        rs.getObject("reverses_id", UUID.class),
+        rs.getString("legacy_ref"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {
