@@ -86,7 +86,20 @@ public record Transfer(
         && amount.equals(command.amount())
         && asset.equals(command.asset())
         && reference.equals(command.reference())
-        && timeoutSeconds == command.timeoutSeconds();
+        && timeoutSeconds == command.timeoutSeconds()
+        && reversesId == null
+        && java.util.Objects.equals(legacyRef, command.legacyRef())
+        && (command.importedAt() == null || createdAt.equals(command.importedAt()));
+  }
+
+  /** Whether {@code command} asks for exactly this reversal (so that it is a replay). */
+  public boolean sameAs(ReverseCommand command) {
+    BigInteger asked = command.amount();
+    return id.equals(command.id())
+        && kind == TransferKind.SINGLE
+        && command.originalId().equals(reversesId)
+        && (asked == null || asked.equals(amount))
+        && reference.equals(command.reference());
   }
 
   /** Whether {@code command} asks for exactly this resolution (so that it is a replay). */
@@ -103,6 +116,9 @@ public record Transfer(
     if (command instanceof TransferCommand t) {
       return sameAs(t);
     }
-    return sameAs((ResolveCommand) command);
+    if (command instanceof ResolveCommand r) {
+      return sameAs(r);
+    }
+    return sameAs((ReverseCommand) command);
   }
 }

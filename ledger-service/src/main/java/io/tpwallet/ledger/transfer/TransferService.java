@@ -11,6 +11,7 @@ import io.tpwallet.ledger.account.Accounts.Totals;
 import io.tpwallet.ledger.chain.ChainedEntry;
 import io.tpwallet.ledger.chain.ChainedTransfer;
 import io.tpwallet.ledger.chain.LedgerChain;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -154,21 +155,28 @@ public class TransferService {
     Set<UUID> ids = new LinkedHashSet<>();
     Set<UUID> pendingIds = new LinkedHashSet<>();
     Set<UUID> accountIds = new LinkedHashSet<>();
+    Set<UUID> originalIds = new LinkedHashSet<>();
+    boolean imports = false;
     for (LedgerCommand c : commands) {
       ids.add(c.id());
       if (c instanceof TransferCommand t) {
         accountIds.add(t.debitAccountId());
         accountIds.add(t.creditAccountId());
+        imports |= t.importedAt() != null;
       } else if (c instanceof ResolveCommand r) {
         pendingIds.add(r.pendingId());
+      } else if (c instanceof ReverseCommand r) {
+        originalIds.add(r.originalId());
       }
     }
-    // Holds never change once written, so they can be read before the locks; how they were
-    // resolved can, and is read after.
+    // Holds and reversed transfers never change once written, so they can be read before the
+    // locks; how holds were resolved and how much of a transfer was reversed can, and are read
+    // after.
     Map<UUID, Transfer> holds = transfers.findAll(pendingIds);
-    for (Transfer hold : holds.values()) {
-      accountIds.add(hold.debitAccountId());
-      accountIds.add(hold.creditAccountId());
+    Map<UUID, Transfer> originals = transfers.findAll(originalIds);
+    for (Transfer t : concat(holds.values(), originals.values())) {
+      accountIds.add(t.debitAccountId());
+      accountIds.add(t.creditAccountId());
     }
     Map<UUID, Account> locked = new HashMap<>();
     for (Account a : accounts.lockInIdOrder(accountIds)) {
@@ -176,8 +184,13 @@ public class TransferService {
     }
     Map<UUID, Transfer> stored = transfers.findAll(ids);
     Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds);
+    Map<UUID, BigInteger> reversed = transfers.reversedAmounts(originalIds);
+    Map<UUID, Instant> lastImports = imports ? transfers.lastImports(locked.keySet()) : Map.of();
 
-    Batch batch = new Batch(locked, stored, holds, resolutions, now);
+    Batch batch =
+        new Batch(locked, stored, holds, resolutions, now)
+            .withReversals(originals, reversed)
+            .withImports(lastImports);
     List<Posting> postings = batch.applyAll(commands);
     write(batch, now);
     return postings;
@@ -252,6 +265,18 @@ public class TransferService {
       rows.add(new ChainedEntry(t.id(), 'C', t.creditAccountId(), t.amount(), t.createdAt()));
     }
     return rows;
+  }
+
+  private static List<Transfer> concat(
+      java.util.Collection<Transfer> a, java.util.Collection<Transfer> b) {
+    List<Transfer> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** Reverses a posted transfer, all that is left of it or part. */
+  public Posting reverse(ReverseCommand command) {
+    return execute(List.of(command)).get(0);
   }
 
   public Optional<Transfer> find(UUID id) {

@@ -1,6 +1,7 @@
 package io.tpwallet.ledger.transfer;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -73,6 +74,52 @@ class Transfers {
                 found.put(
                     rs.getObject("pending_id", UUID.class),
                     TransferKind.valueOf(rs.getString("kind"))))
+        .list();
+    return found;
+  }
+
+  /** For each of {@code originalIds} that has reversals, the sum of their amounts. */
+  Map<UUID, BigInteger> reversedAmounts(Collection<UUID> originalIds) {
+    Map<UUID, BigInteger> found = new HashMap<>();
+    if (originalIds.isEmpty()) {
+      return found;
+    }
+    jdbc.sql(
+            """
+            select reverses_id, sum(amount) from ledger_transfer
+            where reverses_id = any(?::uuid[]) group by reverses_id""")
+        .param(uuids(originalIds))
+        .query(
+            (rs, i) ->
+                found.put(rs.getObject(1, UUID.class), rs.getBigDecimal(2).toBigIntegerExact()))
+        .list();
+    return found;
+  }
+
+  /** For each of {@code accountIds} with imported transfers, the time of its newest import. */
+  Map<UUID, Instant> lastImports(Collection<UUID> accountIds) {
+    Map<UUID, Instant> found = new HashMap<>();
+    if (accountIds.isEmpty()) {
+      return found;
+    }
+    jdbc.sql(
+            """
+            select a.id,
+                   greatest(
+                     (select max(created_at) from ledger_transfer
+                       where debit_account_id = a.id and legacy_ref is not null),
+                     (select max(created_at) from ledger_transfer
+                       where credit_account_id = a.id and legacy_ref is not null)) as last
+            from unnest(?::uuid[]) as a(id)""")
+        .param(uuids(accountIds))
+        .query(
+            (rs, i) -> {
+              OffsetDateTime last = rs.getObject("last", OffsetDateTime.class);
+              if (last != null) {
+                found.put(rs.getObject("id", UUID.class), last.toInstant());
+              }
+              return 1;
+            })
         .list();
     return found;
   }
