@@ -33,10 +33,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * A seeded loop of random batches of transfers, holds, posts, voids, reversals and replays against
- * a plain in-memory model of the ledger: every result code and, at the end, every account's four
- * totals must agree, and the chain must verify. The seed is printed with any failure; rerun one
- * with {@code -Dledger.model.seed=<seed>}.
+ * A seeded loop of random batches (with linked chains) of transfers, holds, posts, voids, reversals
+ * and replays against a plain in-memory model of the ledger: every result code and, at the end,
+ * every account's four totals must agree, and the chain must verify. The seed is printed with any
+ * failure; rerun one with {@code -Dledger.model.seed=<seed>}.
  */
 @SpringBootTest
 class OperationModelIT {
@@ -94,13 +94,13 @@ class OperationModelIT {
         batch.add(next(random, ids, known));
       }
       List<Posting> got = transfers.execute(batch);
+      List<TransferResult> expected = applyBatch(batch);
       for (int i = 0; i < size; i++) {
         LedgerCommand c = batch.get(i);
-        TransferResult expected = apply(c);
         assertThat(got.get(i).result())
             .as("seed %d, operation %d: %s", seed, done + i, c)
-            .isEqualTo(expected);
-        seen.merge(c.getClass().getSimpleName() + ":" + expected, 1, Integer::sum);
+            .isEqualTo(expected.get(i));
+        seen.merge(c.getClass().getSimpleName() + ":" + expected.get(i), 1, Integer::sum);
         known.add(c.id());
       }
       done += size;
@@ -128,7 +128,8 @@ class OperationModelIT {
             "ResolveCommand:OK",
             "ResolveCommand:PENDING_TRANSFER_NOT_FOUND",
             "ReverseCommand:OK",
-            "ReverseCommand:REVERSED_TRANSFER_NOT_FOUND");
+            "ReverseCommand:REVERSED_TRANSFER_NOT_FOUND",
+            "TransferCommand:LINKED_EVENT_FAILED");
   }
 
   private LedgerCommand next(Random random, List<UUID> accountIds, List<UUID> known) {
@@ -146,21 +147,24 @@ class OperationModelIT {
     }
     long amount = random.nextInt(30) == 0 ? 0 : 1 + random.nextInt(200);
     UUID some = pick(random, known, kind < 85 ? "PENDING" : null);
+    boolean linked = random.nextInt(4) == 0;
     if (kind < 40) {
-      return new TransferCommand(id, debit, credit, BigInteger.valueOf(amount), "USD", "m");
+      return new TransferCommand(id, debit, credit, BigInteger.valueOf(amount), "USD", "m")
+          .withLinked(linked);
     }
     if (kind < 60) {
-      return TransferCommand.hold(id, debit, credit, BigInteger.valueOf(amount), "USD", "m", 0);
+      return TransferCommand.hold(id, debit, credit, BigInteger.valueOf(amount), "USD", "m", 0)
+          .withLinked(linked);
     }
     if (kind < 75) {
       BigInteger part = random.nextBoolean() ? null : BigInteger.valueOf(1 + random.nextInt(220));
-      return ResolveCommand.post(id, some, part, "m");
+      return ResolveCommand.post(id, some, part, "m").withLinked(linked);
     }
     if (kind < 85) {
-      return ResolveCommand.voiding(id, some, "m");
+      return ResolveCommand.voiding(id, some, "m").withLinked(linked);
     }
     BigInteger part = random.nextBoolean() ? null : BigInteger.valueOf(1 + random.nextInt(120));
-    return ReverseCommand.of(id, some, part, "m");
+    return ReverseCommand.of(id, some, part, "m").withLinked(linked);
   }
 
   /**
@@ -187,6 +191,98 @@ class OperationModelIT {
       return known.get(random.nextInt(known.size()));
     }
     return Ids.newId();
+  }
+
+  /**
+   * The model's answers to a batch: events in order; a linked chain (linked events up to and
+   * including the first unlinked one) is undone as a whole when one of its events is refused, and a
+   * chain still open at the end of the batch is not applied at all.
+   */
+  private List<TransferResult> applyBatch(List<LedgerCommand> batch) {
+    int n = batch.size();
+    List<TransferResult> results = new ArrayList<>();
+    Snapshot mark = null;
+    int chainStart = -1;
+    for (int i = 0; i < n; i++) {
+      LedgerCommand c = batch.get(i);
+      if (chainStart < 0 && c.linked()) {
+        chainStart = i;
+        mark = snapshot();
+      }
+      if (chainStart >= 0 && c.linked() && i == n - 1) {
+        restore(mark);
+        for (int j = chainStart; j < i; j++) {
+          results.set(j, TransferResult.LINKED_EVENT_FAILED);
+        }
+        results.add(TransferResult.LINKED_EVENT_CHAIN_OPEN);
+        break;
+      }
+      TransferResult r = apply(c);
+      if (chainStart >= 0 && !r.posted()) {
+        restore(mark);
+        for (int j = chainStart; j < i; j++) {
+          results.set(j, TransferResult.LINKED_EVENT_FAILED);
+        }
+        results.add(r);
+        int end = i;
+        while (end < n - 1 && batch.get(end).linked()) {
+          end++;
+          boolean open = end == n - 1 && batch.get(end).linked();
+          results.add(
+              open ? TransferResult.LINKED_EVENT_CHAIN_OPEN : TransferResult.LINKED_EVENT_FAILED);
+        }
+        i = end;
+        chainStart = -1;
+        continue;
+      }
+      results.add(r);
+      if (chainStart >= 0 && !c.linked()) {
+        chainStart = -1;
+      }
+    }
+    return results;
+  }
+
+  /** A copy of the whole model, to undo a failed chain. */
+  private record Snapshot(
+      Map<UUID, long[]> totals,
+      Map<UUID, T> stored,
+      Map<UUID, LedgerCommand> applied,
+      Map<UUID, String> resolvedBy,
+      Map<UUID, Long> reversed) {}
+
+  private Snapshot snapshot() {
+    Map<UUID, long[]> totals = new HashMap<>();
+    model.forEach((id, m) -> totals.put(id, new long[] {m.dp, m.cp, m.dpend, m.cpend}));
+    return new Snapshot(
+        totals,
+        new HashMap<>(stored),
+        new HashMap<>(applied),
+        new HashMap<>(resolvedBy),
+        new HashMap<>(reversed));
+  }
+
+  private void restore(@Nullable Snapshot s) {
+    if (s == null) {
+      throw new IllegalStateException("no chain to undo");
+    }
+    s.totals()
+        .forEach(
+            (id, t) -> {
+              M m = model.get(id);
+              m.dp = t[0];
+              m.cp = t[1];
+              m.dpend = t[2];
+              m.cpend = t[3];
+            });
+    stored.clear();
+    stored.putAll(s.stored());
+    applied.clear();
+    applied.putAll(s.applied());
+    resolvedBy.clear();
+    resolvedBy.putAll(s.resolvedBy());
+    reversed.clear();
+    reversed.putAll(s.reversed());
   }
 
   /** The model's answer to one event, applied to the model when OK. */
