@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *            per transfer, by id:              "T" id kind debit credit amount asset reference
  *                                                  pendingId reversesId legacyRef timeoutAt
  *                                                  createdAt "\n"   (each a field)
- *            per entry, by transfer id, D before C: "E" transferId direction account amount
+ *            per entry, by transfer id, then C before D: "E" transferId direction account amount
  *                                                  createdAt "\n"
  * hash     = SHA-256(prevHash (32 bytes; zeros before seq 1) || content)
  * </pre>
