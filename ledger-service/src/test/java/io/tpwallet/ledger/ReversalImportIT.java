@@ -1,6 +1,7 @@
 package io.tpwallet.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
@@ -32,8 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,6 +55,8 @@ class ReversalImportIT {
   @Autowired Accounts accounts;
   @Autowired TransferService transfers;
   @Autowired LedgerChain chain;
+  @Autowired JdbcClient jdbc;
+  @Autowired PlatformTransactionManager transactions;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -110,6 +117,44 @@ class ReversalImportIT {
         .isEqualTo(TransferResult.OK);
     assertThat(problemCode(reverse(hold, Ids.newId(), null))).isEqualTo("TRANSFER_NOT_REVERSIBLE");
     assertThat(chain.verify().ok()).isTrue();
+  }
+
+  @Test
+  void theDatabaseRefusesReversalsAddingUpToMoreThanTheOriginalWhateverTheCodeDoes()
+      throws Exception {
+    UUID issuance = open(false);
+    UUID alice = open(false);
+    UUID payment = Ids.newId();
+    transfer(payment, issuance, alice, "100");
+    var tx = new TransactionTemplate(transactions);
+    assertThatThrownBy(
+            () ->
+                tx.executeWithoutResult(
+                    status -> {
+                      UUID id = Ids.newId();
+                      jdbc.sql(
+                              """
+                              insert into ledger_transfer (id, debit_account_id, credit_account_id,
+                                  amount, asset, reverses_id, batch_id)
+                              values (?, ?, ?, 101, 'USD', ?, ?)""")
+                          .params(id, alice, issuance, payment, Ids.newId())
+                          .update();
+                      jdbc.sql(
+                              """
+                              insert into ledger_entry (transfer_id, account_id, direction, amount)
+                              values (?, ?, 'D', 101), (?, ?, 'C', 101)""")
+                          .params(id, alice, id, issuance)
+                          .update();
+                    }))
+        // Refused at commit, by the deferred constraint trigger.
+        .isInstanceOf(TransactionSystemException.class)
+        .hasStackTraceContaining("reversals of " + payment);
+    assertThat(
+            transfers
+                .reverse(ReverseCommand.of(Ids.newId(), payment, null, ""))
+                .transfer()
+                .amount())
+        .isEqualTo(BigInteger.valueOf(100));
   }
 
   @Test
