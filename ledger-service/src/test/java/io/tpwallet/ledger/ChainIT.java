@@ -7,6 +7,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.ledger.account.AccountFlag;
 import io.tpwallet.ledger.account.Accounts;
+import io.tpwallet.ledger.chain.ChainVerifier;
 import io.tpwallet.ledger.chain.LedgerChain;
 import io.tpwallet.ledger.chain.Verification;
 import io.tpwallet.ledger.transfer.LedgerCommand;
@@ -42,6 +43,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,6 +64,7 @@ class ChainIT {
   @Autowired TransferService transfers;
   @Autowired LedgerChain chain;
   @Autowired JdbcClient jdbc;
+  @Autowired PlatformTransactionManager transactions;
 
   @Value("${spring.datasource.url}")
   String url;
@@ -133,8 +136,16 @@ class ChainIT {
     assertThat(chain.verify().ok()).isTrue();
 
     // A link's hash rewritten: that link is the break.
+    String hash =
+        jdbc.sql("select encode(hash, 'hex') from ledger_chain where seq = ?")
+            .param(postSeq)
+            .query(String.class)
+            .single();
     tamper("update ledger_chain set hash = sha256('x') where seq = " + postSeq);
     assertThat(chain.verify().brokenSeq()).isEqualTo(postSeq);
+    // Restored, so that the other test of this class finds a whole chain in any order.
+    tamper("update ledger_chain set hash = decode('" + hash + "', 'hex') where seq = " + postSeq);
+    assertThat(chain.verify().ok()).isTrue();
   }
 
   @Test
@@ -175,6 +186,10 @@ class ChainIT {
         .isZero();
     assertThat(jdbc.sql("select max(seq) from ledger_chain").query(Long.class).single())
         .isEqualTo(links());
+    // Reading links 3 at a time and rows in groups of at most 5 transfers gives the same answer.
+    Verification whole = chain.verify();
+    assertThat(whole.ok()).isTrue();
+    assertThat(new ChainVerifier(jdbc, transactions, 3, 5).verify()).isEqualTo(whole);
     assertThatThrownBy(() -> jdbc.sql("update ledger_chain set entries = 0").update())
         .isInstanceOf(DataAccessException.class)
         .hasMessageContaining("append-only");
