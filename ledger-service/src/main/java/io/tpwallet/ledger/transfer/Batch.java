@@ -30,6 +30,9 @@ final class Batch {
   private final LinkedHashMap<UUID, Transfer> created = new LinkedHashMap<>();
   private final List<Runnable> undo = new ArrayList<>();
   private final Instant now;
+  private Map<UUID, Transfer> originals = Map.of();
+  private final Map<UUID, BigInteger> reversed = new LinkedHashMap<>();
+  private final Map<UUID, Instant> lastImports = new LinkedHashMap<>();
 
   /**
    * @param accounts the batch's accounts, locked
@@ -53,6 +56,24 @@ final class Batch {
       initial.put(a.id(), PostingRules.totals(a));
       totals.put(a.id(), PostingRules.totals(a));
     }
+  }
+
+  /**
+   * @param originals committed transfers the batch's reversals name
+   * @param reversedSoFar how much of each of those was reversed before this batch
+   */
+  Batch withReversals(Map<UUID, Transfer> originals, Map<UUID, BigInteger> reversedSoFar) {
+    this.originals = originals;
+    this.reversed.putAll(reversedSoFar);
+    return this;
+  }
+
+  /**
+   * @param newestImports the time of the newest imported transfer on each locked account
+   */
+  Batch withImports(Map<UUID, Instant> newestImports) {
+    this.lastImports.putAll(newestImports);
+    return this;
   }
 
   /** Applies every event in order, honouring linked chains; one result per event. */
@@ -130,7 +151,132 @@ final class Batch {
     if (command instanceof TransferCommand t) {
       return applyTransfer(t);
     }
-    return applyResolve((ResolveCommand) command);
+    if (command instanceof ResolveCommand r) {
+      return applyResolve(r);
+    }
+    return applyReverse((ReverseCommand) command);
+  }
+
+  /**
+   * A reversal is checked and applied as the transfer the other way that it is, after checking that
+   * the original posted and that the reversals of it stay within its amount.
+   */
+  private Posting applyReverse(ReverseCommand c) {
+    UUID originalId = c.originalId();
+    Transfer original = originals.get(originalId);
+    if (original == null) {
+      original = created.get(originalId);
+    }
+    if (original == null) {
+      return refusal(TransferResult.REVERSED_TRANSFER_NOT_FOUND, c);
+    }
+    if (!original.kind().posts() || original.reversesId() != null) {
+      return refusal(TransferResult.TRANSFER_NOT_REVERSIBLE, c);
+    }
+    BigInteger before = reversed.getOrDefault(originalId, BigInteger.ZERO);
+    BigInteger remaining = original.amount().subtract(before);
+    if (remaining.signum() <= 0) {
+      return refusal(TransferResult.TRANSFER_ALREADY_REVERSED, c);
+    }
+    BigInteger asked = c.amount();
+    BigInteger amount = asked == null ? remaining : asked;
+    if (amount.signum() <= 0) {
+      return refusal(TransferResult.INVALID_AMOUNT, c);
+    }
+    if (amount.compareTo(remaining) > 0) {
+      return refusal(TransferResult.EXCEEDS_REVERSIBLE_AMOUNT, c);
+    }
+    TransferCommand back =
+        new TransferCommand(
+            c.id(),
+            original.creditAccountId(),
+            original.debitAccountId(),
+            amount,
+            original.asset(),
+            c.reference());
+    Account debit = accounts.get(back.debitAccountId());
+    Account credit = accounts.get(back.creditAccountId());
+    if (debit == null || credit == null) {
+      throw new IllegalStateException(
+          "the accounts of transfer " + originalId + " were not locked");
+    }
+    Totals d = totals.get(debit.id());
+    Totals k = totals.get(credit.id());
+    Optional<TransferResult> refused = PostingRules.checkAccounts(back, debit, d, credit, k);
+    if (refused.isPresent()) {
+      return refusal(refused.get(), c);
+    }
+    postNow(d, k, amount);
+    reversed.put(originalId, before.add(amount));
+    undo.add(() -> reversed.put(originalId, before));
+    return create(
+        new Transfer(
+            c.id(),
+            back.debitAccountId(),
+            back.creditAccountId(),
+            amount,
+            back.asset(),
+            back.reference(),
+            TransferKind.SINGLE,
+            null,
+            null,
+            now,
+            originalId,
+            null),
+        c);
+  }
+
+  private void postNow(Totals d, Totals k, BigInteger amount) {
+    set(
+        d,
+        new Totals(
+            d.id(),
+            d.debitsPosted().add(amount),
+            d.creditsPosted(),
+            d.debitsPending(),
+            d.creditsPending()));
+    set(
+        k,
+        new Totals(
+            k.id(),
+            k.debitsPosted(),
+            k.creditsPosted().add(amount),
+            k.debitsPending(),
+            k.creditsPending()));
+  }
+
+  /**
+   * An imported transfer carries its historical time: not after now, and not before an import
+   * already on either account, so that each account's imported history is applied in order.
+   */
+  private Optional<TransferResult> checkImport(TransferCommand c) {
+    Instant at = c.importedAt();
+    if (at == null) {
+      return Optional.empty();
+    }
+    if (at.isAfter(now)) {
+      return Optional.of(TransferResult.IMPORTED_IN_FUTURE);
+    }
+    for (UUID account : List.of(c.debitAccountId(), c.creditAccountId())) {
+      Instant last = lastImports.get(account);
+      if (last != null && at.isBefore(last)) {
+        return Optional.of(TransferResult.IMPORTED_OUT_OF_ORDER);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void recordImport(UUID account, Instant at) {
+    Instant before = lastImports.get(account);
+    lastImports.put(account, at);
+    undo.add(
+        () -> {
+          if (before == null) {
+            lastImports.remove(account);
+          } else {
+            lastImports.put(account, before);
+          }
+        });
   }
 
   private Posting applyTransfer(TransferCommand c) {
@@ -146,10 +292,18 @@ final class Batch {
     Totals d = totals.get(debit.id());
     Totals k = totals.get(credit.id());
     Optional<TransferResult> refused = PostingRules.checkAccounts(c, debit, d, credit, k);
+    if (refused.isEmpty()) {
+      refused = checkImport(c);
+    }
     if (refused.isPresent()) {
       return refusal(refused.get(), c);
     }
     BigInteger amount = c.amount();
+    Instant importedAt = c.importedAt();
+    if (importedAt != null) {
+      recordImport(c.debitAccountId(), importedAt);
+      recordImport(c.creditAccountId(), importedAt);
+    }
     if (c.pending()) {
       set(
           d,
@@ -168,22 +322,7 @@ final class Batch {
               k.debitsPending(),
               k.creditsPending().add(amount)));
     } else {
-      set(
-          d,
-          new Totals(
-              d.id(),
-              d.debitsPosted().add(amount),
-              d.creditsPosted(),
-              d.debitsPending(),
-              d.creditsPending()));
-      set(
-          k,
-          new Totals(
-              k.id(),
-              k.debitsPosted(),
-              k.creditsPosted().add(amount),
-              k.debitsPending(),
-              k.creditsPending()));
+      postNow(d, k, amount);
     }
     Instant timeoutAt = c.timeoutSeconds() > 0 ? now.plusSeconds(c.timeoutSeconds()) : null;
     return create(
@@ -197,7 +336,9 @@ final class Batch {
             c.kind(),
             null,
             timeoutAt,
-            now),
+            importedAt == null ? now : importedAt,
+            null,
+            c.legacyRef()),
         c);
   }
 

@@ -2,6 +2,7 @@ package io.tpwallet.ledger.transfer;
 
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,8 @@ class BatchController {
     TRANSFER,
     HOLD,
     POST,
-    VOID
+    VOID,
+    REVERSE
   }
 
   /** One event of a batch: the fields of a transfer or of a post/void, its type and its link. */
@@ -50,7 +52,10 @@ class BatchController {
       @Nullable String reference,
       @Nullable Long timeoutSeconds,
       @Nullable UUID pendingId,
-      @Nullable Boolean linked) {}
+      @Nullable Boolean linked,
+      @Nullable UUID reversesId,
+      @Nullable Instant importedAt,
+      @Nullable String legacyRef) {}
 
   record BatchRequest(@Nullable List<@Nullable BatchEvent> events) {}
 
@@ -98,7 +103,7 @@ class BatchController {
 
   private static LedgerCommand command(int index, @Nullable BatchEvent e) {
     if (e == null || e.type() == null) {
-      throw invalid(index, "type", "must be one of TRANSFER, HOLD, POST, VOID");
+      throw invalid(index, "type", "must be one of TRANSFER, HOLD, POST, VOID, REVERSE");
     }
     boolean linked = Boolean.TRUE.equals(e.linked());
     String amount = e.amount();
@@ -118,7 +123,9 @@ class BatchController {
                         e.asset(),
                         e.reference(),
                         e.type() == EventType.HOLD,
-                        e.timeoutSeconds()))
+                        e.timeoutSeconds(),
+                        e.importedAt(),
+                        e.legacyRef()))
                 .withLinked(linked);
         case POST, VOID -> {
           if (e.pendingId() == null) {
@@ -128,6 +135,15 @@ class BatchController {
                   new TransferController.ResolveRequest(e.id(), e.amount(), e.reference()),
                   e.pendingId(),
                   e.type() == EventType.POST ? TransferKind.POST : TransferKind.VOID)
+              .withLinked(linked);
+        }
+        case REVERSE -> {
+          if (e.reversesId() == null) {
+            throw invalid(index, "reversesId", "is required");
+          }
+          yield TransferController.validate(
+                  new TransferController.ResolveRequest(e.id(), e.amount(), e.reference()),
+                  e.reversesId())
               .withLinked(linked);
         }
       };

@@ -157,6 +157,15 @@ final class PostingRules {
       case LINKED_EVENT_FAILED -> "Another event of this linked chain failed; none was applied.";
       case LINKED_EVENT_CHAIN_OPEN ->
           "The batch ends inside a linked chain; none of the chain was applied.";
+      case REVERSED_TRANSFER_NOT_FOUND -> "There is no transfer with the id this reversal names.";
+      case TRANSFER_NOT_REVERSIBLE ->
+          "Only a transfer that posted (not a hold, void, expiry or reversal) can be reversed.";
+      case TRANSFER_ALREADY_REVERSED -> "The transfer's whole amount was already reversed.";
+      case EXCEEDS_REVERSIBLE_AMOUNT ->
+          "The reversal asks for more than what is left to reverse of the transfer.";
+      case IMPORTED_OUT_OF_ORDER ->
+          "The imported transfer is older than an import already on one of its accounts.";
+      case IMPORTED_IN_FUTURE -> "The imported transfer's time is in the future.";
     };
   }
 }

@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A committed transfer row; it never changes. For a POST it is the amount posted, for a VOID or
- * EXPIRE the amount released; {@code pendingId} names the hold those resolve.
+ * EXPIRE the amount released; {@code pendingId} names the hold those resolve. {@code reversesId}
+ * names the transfer a reversal reverses; {@code legacyRef} is the legacy system's reference of an
+ * imported transfer, whose {@code createdAt} is then its historical time.
  */
 public record Transfer(
     UUID id,
@@ -20,7 +22,36 @@ public record Transfer(
     TransferKind kind,
     @Nullable UUID pendingId,
     @Nullable Instant timeoutAt,
-    Instant createdAt) {
+    Instant createdAt,
+    @Nullable UUID reversesId,
+    @Nullable String legacyRef) {
+
+  /** A transfer that is neither a reversal nor imported. */
+  public Transfer(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      TransferKind kind,
+      @Nullable UUID pendingId,
+      @Nullable Instant timeoutAt,
+      Instant createdAt) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        kind,
+        pendingId,
+        timeoutAt,
+        createdAt,
+        null,
+        null);
+  }
 
   /** A transfer that posted at once. */
   public Transfer(
@@ -55,7 +86,20 @@ public record Transfer(
         && amount.equals(command.amount())
         && asset.equals(command.asset())
         && reference.equals(command.reference())
-        && timeoutSeconds == command.timeoutSeconds();
+        && timeoutSeconds == command.timeoutSeconds()
+        && reversesId == null
+        && java.util.Objects.equals(legacyRef, command.legacyRef())
+        && (command.importedAt() == null || createdAt.equals(command.importedAt()));
+  }
+
+  /** Whether {@code command} asks for exactly this reversal (so that it is a replay). */
+  public boolean sameAs(ReverseCommand command) {
+    BigInteger asked = command.amount();
+    return id.equals(command.id())
+        && kind == TransferKind.SINGLE
+        && command.originalId().equals(reversesId)
+        && (asked == null || asked.equals(amount))
+        && reference.equals(command.reference());
   }
 
   /** Whether {@code command} asks for exactly this resolution (so that it is a replay). */
@@ -72,6 +116,9 @@ public record Transfer(
     if (command instanceof TransferCommand t) {
       return sameAs(t);
     }
-    return sameAs((ResolveCommand) command);
+    if (command instanceof ResolveCommand r) {
+      return sameAs(r);
+    }
+    return sameAs((ReverseCommand) command);
   }
 }

@@ -1,7 +1,10 @@
 package io.tpwallet.ledger.transfer;
 
 import java.math.BigInteger;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request to move {@code amount} minor units of {@code asset} from the debit account to the
@@ -19,8 +22,12 @@ public record TransferCommand(
     String reference,
     boolean pending,
     long timeoutSeconds,
-    boolean linked)
+    boolean linked,
+    @Nullable Instant importedAt,
+    @Nullable String legacyRef)
     implements LedgerCommand {
+
+  public static final int LEGACY_REF_LENGTH_MAX = 128;
 
   public static final int REFERENCE_LENGTH_MAX = 256;
 
@@ -32,6 +39,72 @@ public record TransferCommand(
       throw new IllegalArgumentException(
           "reference must be at most " + REFERENCE_LENGTH_MAX + " characters");
     }
+    if ((importedAt == null) != (legacyRef == null)) {
+      throw new IllegalArgumentException("an imported transfer has both importedAt and legacyRef");
+    }
+    if (legacyRef != null && (legacyRef.isEmpty() || legacyRef.length() > LEGACY_REF_LENGTH_MAX)) {
+      throw new IllegalArgumentException(
+          "legacyRef must be 1.." + LEGACY_REF_LENGTH_MAX + " characters");
+    }
+    if (importedAt != null && pending) {
+      throw new IllegalArgumentException("an imported transfer posts; holds are not imported");
+    }
+    if (importedAt != null) {
+      // Microseconds: what PostgreSQL stores, so that a replay compares equal.
+      importedAt = importedAt.truncatedTo(ChronoUnit.MICROS);
+    }
+  }
+
+  /** A transfer or hold that is not imported. */
+  public TransferCommand(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      boolean pending,
+      long timeoutSeconds,
+      boolean linked) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        pending,
+        timeoutSeconds,
+        linked,
+        null,
+        null);
+  }
+
+  /**
+   * A transfer of the legacy system's history: it posts at once with the historical time {@code
+   * importedAt} as its createdAt, through the same checks as any other.
+   */
+  public static TransferCommand imported(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      Instant importedAt,
+      String legacyRef) {
+    return new TransferCommand(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        false,
+        0,
+        false,
+        importedAt,
+        legacyRef);
   }
 
   /** A transfer that posts at once, not linked. */
@@ -69,7 +142,9 @@ public record TransferCommand(
         reference,
         pending,
         timeoutSeconds,
-        linkedToNext);
+        linkedToNext,
+        importedAt,
+        legacyRef);
   }
 
   public TransferKind kind() {

@@ -49,7 +49,9 @@ class TransferController {
       @Nullable String asset,
       @Nullable String reference,
       @Nullable Boolean pending,
-      @Nullable Long timeoutSeconds) {}
+      @Nullable Long timeoutSeconds,
+      @Nullable Instant importedAt,
+      @Nullable String legacyRef) {}
 
   /** The body of {@code POST /v1/ledger/transfers/{pendingId}/post} and {@code .../void}. */
   record ResolveRequest(@Nullable UUID id, @Nullable String amount, @Nullable String reference) {}
@@ -70,7 +72,9 @@ class TransferController {
       String status,
       @Nullable UUID pendingId,
       @Nullable Instant timeoutAt,
-      Instant createdAt) {
+      Instant createdAt,
+      @Nullable UUID reversesId,
+      @Nullable String legacyRef) {
 
     static TransferResponse of(Transfer t, String status) {
       return new TransferResponse(
@@ -84,7 +88,9 @@ class TransferController {
           status,
           t.pendingId(),
           t.timeoutAt(),
-          t.createdAt());
+          t.createdAt(),
+          t.reversesId(),
+          t.legacyRef());
     }
 
     /** A transfer just written or replayed: a new hold is PENDING, anything else by its kind. */
@@ -140,6 +146,46 @@ class TransferController {
       @PathVariable UUID pendingId, @RequestBody ResolveRequest request) {
     ResolveCommand command = validate(request, pendingId, TransferKind.VOID);
     return answer(transfers.resolve(command), command);
+  }
+
+  /**
+   * Reverses the posted transfer {@code id}: a new transfer the other way that names it ({@code
+   * reversesId}); the original never changes. Without {@code amount} all that is left to reverse,
+   * with it part of it; reversals of one transfer add up to at most its amount. 201 when applied
+   * now, 200 on a replay, 422 when the transfer is unknown, not reversible (a hold, void, expiry or
+   * itself a reversal), already wholly reversed, asked for more than is left, or when the limits of
+   * the accounts refuse it (a wallet that has spent the money: insufficient-funds).
+   */
+  @PostMapping("/v1/ledger/transfers/{id}/reverse")
+  ResponseEntity<TransferResponse> reverse(
+      @PathVariable UUID id, @RequestBody ResolveRequest request) {
+    ReverseCommand command = validate(request, id);
+    return answer(transfers.reverse(command), command);
+  }
+
+  static ReverseCommand validate(ResolveRequest r, UUID originalId) {
+    List<Map<String, String>> errors = new ArrayList<>();
+    requirePresent(errors, "id", r.id());
+    String amount = r.amount();
+    if (amount != null && !AMOUNT.matcher(amount).matches()) {
+      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+    }
+    String reference = r.reference() == null ? "" : r.reference();
+    if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
+      errors.add(
+          error(
+              "reference",
+              "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
+    }
+    if (!errors.isEmpty()) {
+      throw invalid(errors);
+    }
+    return new ReverseCommand(
+        required(r.id()),
+        originalId,
+        amount == null ? null : new BigInteger(amount),
+        reference,
+        false);
   }
 
   private static ResponseEntity<TransferResponse> answer(Posting posting, LedgerCommand command) {
@@ -263,6 +309,20 @@ class TransferController {
     } else if (timeoutSeconds > 0 && !pending) {
       errors.add(error("timeoutSeconds", "only a hold (pending: true) has a timeout"));
     }
+    Instant importedAt = r.importedAt();
+    String legacyRef = r.legacyRef();
+    if ((importedAt == null) != (legacyRef == null)) {
+      errors.add(error("legacyRef", "an imported transfer has both importedAt and legacyRef"));
+    }
+    if (legacyRef != null
+        && (legacyRef.isEmpty() || legacyRef.length() > TransferCommand.LEGACY_REF_LENGTH_MAX)) {
+      errors.add(
+          error(
+              "legacyRef", "must be 1.." + TransferCommand.LEGACY_REF_LENGTH_MAX + " characters"));
+    }
+    if (importedAt != null && pending) {
+      errors.add(error("importedAt", "an imported transfer posts; holds are not imported"));
+    }
     if (!errors.isEmpty()) {
       throw invalid(errors);
     }
@@ -283,7 +343,9 @@ class TransferController {
         reference,
         pending,
         timeoutSeconds,
-        false);
+        false,
+        importedAt,
+        legacyRef);
   }
 
   /** The problem a refusal is answered with: a stable type per result code. */

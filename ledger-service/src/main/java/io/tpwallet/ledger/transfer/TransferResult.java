@@ -37,7 +37,19 @@ public enum TransferResult {
   /** Another event of this event's linked chain failed, so none of the chain was applied. */
   LINKED_EVENT_FAILED,
   /** The batch's last event is linked: its chain never ends, so none of it was applied. */
-  LINKED_EVENT_CHAIN_OPEN;
+  LINKED_EVENT_CHAIN_OPEN,
+  /** No transfer has the id this reversal names. */
+  REVERSED_TRANSFER_NOT_FOUND,
+  /** The transfer this reversal names posted nothing (a hold, void or expiry) or is a reversal. */
+  TRANSFER_NOT_REVERSIBLE,
+  /** The transfer's whole amount has already been reversed. */
+  TRANSFER_ALREADY_REVERSED,
+  /** The reversal asks for more than what is left to reverse of the transfer. */
+  EXCEEDS_REVERSIBLE_AMOUNT,
+  /** An imported transfer is older than an import already on one of its accounts. */
+  IMPORTED_OUT_OF_ORDER,
+  /** An imported transfer's historical time is after the ledger's now. */
+  IMPORTED_IN_FUTURE;
 
   /** Whether the transfer stands after this result. */
   public boolean posted() {

@@ -3,10 +3,15 @@ package io.tpwallet.ledger.transfer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.account.Accounts.Totals;
+import io.tpwallet.ledger.chain.ChainedEntry;
+import io.tpwallet.ledger.chain.ChainedTransfer;
+import io.tpwallet.ledger.chain.LedgerChain;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,7 +40,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>A batch runs in one transaction: read the holds it names, lock all its accounts in id order,
  * read what is already stored under its ids, apply every event in memory (linked chains all or
  * nothing), then write the new transfers, their entries, each changed account's totals once and the
- * events, each table with one statement batch.
+ * events, each table with one statement batch, and last the batch's link in the hash chain.
  */
 @Service
 public class TransferService {
@@ -52,6 +57,7 @@ public class TransferService {
   private final Accounts accounts;
   private final Transfers transfers;
   private final LedgerEvents events;
+  private final LedgerChain chain;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final Timer batchTimer;
@@ -61,12 +67,14 @@ public class TransferService {
       Accounts accounts,
       Transfers transfers,
       LedgerEvents events,
+      LedgerChain chain,
       PlatformTransactionManager transactions,
       Clock clock,
       MeterRegistry meters) {
     this.accounts = accounts;
     this.transfers = transfers;
     this.events = events;
+    this.chain = chain;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.batchTimer =
@@ -147,21 +155,28 @@ public class TransferService {
     Set<UUID> ids = new LinkedHashSet<>();
     Set<UUID> pendingIds = new LinkedHashSet<>();
     Set<UUID> accountIds = new LinkedHashSet<>();
+    Set<UUID> originalIds = new LinkedHashSet<>();
+    boolean imports = false;
     for (LedgerCommand c : commands) {
       ids.add(c.id());
       if (c instanceof TransferCommand t) {
         accountIds.add(t.debitAccountId());
         accountIds.add(t.creditAccountId());
+        imports |= t.importedAt() != null;
       } else if (c instanceof ResolveCommand r) {
         pendingIds.add(r.pendingId());
+      } else if (c instanceof ReverseCommand r) {
+        originalIds.add(r.originalId());
       }
     }
-    // Holds never change once written, so they can be read before the locks; how they were
-    // resolved can, and is read after.
+    // Holds and reversed transfers never change once written, so they can be read before the
+    // locks; how holds were resolved and how much of a transfer was reversed can, and are read
+    // after.
     Map<UUID, Transfer> holds = transfers.findAll(pendingIds);
-    for (Transfer hold : holds.values()) {
-      accountIds.add(hold.debitAccountId());
-      accountIds.add(hold.creditAccountId());
+    Map<UUID, Transfer> originals = transfers.findAll(originalIds);
+    for (Transfer t : concat(holds.values(), originals.values())) {
+      accountIds.add(t.debitAccountId());
+      accountIds.add(t.creditAccountId());
     }
     Map<UUID, Account> locked = new HashMap<>();
     for (Account a : accounts.lockInIdOrder(accountIds)) {
@@ -169,8 +184,13 @@ public class TransferService {
     }
     Map<UUID, Transfer> stored = transfers.findAll(ids);
     Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds);
+    Map<UUID, BigInteger> reversed = transfers.reversedAmounts(originalIds);
+    Map<UUID, Instant> lastImports = imports ? transfers.lastImports(locked.keySet()) : Map.of();
 
-    Batch batch = new Batch(locked, stored, holds, resolutions, now);
+    Batch batch =
+        new Batch(locked, stored, holds, resolutions, now)
+            .withReversals(originals, reversed)
+            .withImports(lastImports);
     List<Posting> postings = batch.applyAll(commands);
     write(batch, now);
     return postings;
@@ -181,7 +201,9 @@ public class TransferService {
     if (created.isEmpty()) {
       return;
     }
-    if (!transfers.insertAll(created)) {
+    // A batch id made here, not the caller's: the link names the rows this transaction wrote.
+    UUID batchId = Ids.newId();
+    if (!transfers.insertAll(created, batchId)) {
       throw new RaceLost();
     }
     List<Transfer> posting = new ArrayList<>();
@@ -211,6 +233,50 @@ public class TransferService {
       }
     }
     events.batchWritten(created, balances);
+    chain.append(batchId, now, chained(created), chainedEntries(posting));
+  }
+
+  private static List<ChainedTransfer> chained(List<Transfer> created) {
+    List<ChainedTransfer> rows = new ArrayList<>(created.size());
+    for (Transfer t : created) {
+      rows.add(
+          new ChainedTransfer(
+              t.id(),
+              t.kind().name(),
+              t.debitAccountId(),
+              t.creditAccountId(),
+              t.amount(),
+              t.asset(),
+              t.reference(),
+              t.pendingId(),
+              t.reversesId(),
+              t.legacyRef(),
+              t.timeoutAt(),
+              t.createdAt()));
+    }
+    return rows;
+  }
+
+  /** The entries {@link Transfers#insertEntries} wrote for the batch's posting transfers. */
+  private static List<ChainedEntry> chainedEntries(List<Transfer> posting) {
+    List<ChainedEntry> rows = new ArrayList<>(posting.size() * 2);
+    for (Transfer t : posting) {
+      rows.add(new ChainedEntry(t.id(), 'D', t.debitAccountId(), t.amount(), t.createdAt()));
+      rows.add(new ChainedEntry(t.id(), 'C', t.creditAccountId(), t.amount(), t.createdAt()));
+    }
+    return rows;
+  }
+
+  private static List<Transfer> concat(
+      java.util.Collection<Transfer> a, java.util.Collection<Transfer> b) {
+    List<Transfer> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** Reverses a posted transfer, all that is left of it or part. */
+  public Posting reverse(ReverseCommand command) {
+    return execute(List.of(command)).get(0);
   }
 
   public Optional<Transfer> find(UUID id) {

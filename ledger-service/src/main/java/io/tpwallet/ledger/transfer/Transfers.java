@@ -1,6 +1,7 @@
 package io.tpwallet.ledger.transfer;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -34,7 +35,7 @@ class Transfers {
   private static final String COLUMNS =
       """
       id, debit_account_id, credit_account_id, amount, asset, reference, kind, pending_id,
-      timeout_at, created_at""";
+      timeout_at, created_at, reverses_id, legacy_ref""";
 
   /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
   private static final int BATCH_ROWS = 1000;
@@ -77,18 +78,65 @@ class Transfers {
     return found;
   }
 
+  /** For each of {@code originalIds} that has reversals, the sum of their amounts. */
+  Map<UUID, BigInteger> reversedAmounts(Collection<UUID> originalIds) {
+    Map<UUID, BigInteger> found = new HashMap<>();
+    if (originalIds.isEmpty()) {
+      return found;
+    }
+    jdbc.sql(
+            """
+            select reverses_id, sum(amount) from ledger_transfer
+            where reverses_id = any(?::uuid[]) group by reverses_id""")
+        .param(uuids(originalIds))
+        .query(
+            (rs, i) ->
+                found.put(rs.getObject(1, UUID.class), rs.getBigDecimal(2).toBigIntegerExact()))
+        .list();
+    return found;
+  }
+
+  /** For each of {@code accountIds} with imported transfers, the time of its newest import. */
+  Map<UUID, Instant> lastImports(Collection<UUID> accountIds) {
+    Map<UUID, Instant> found = new HashMap<>();
+    if (accountIds.isEmpty()) {
+      return found;
+    }
+    jdbc.sql(
+            """
+            select a.id,
+                   greatest(
+                     (select max(created_at) from ledger_transfer
+                       where debit_account_id = a.id and legacy_ref is not null),
+                     (select max(created_at) from ledger_transfer
+                       where credit_account_id = a.id and legacy_ref is not null)) as last
+            from unnest(?::uuid[]) as a(id)""")
+        .param(uuids(accountIds))
+        .query(
+            (rs, i) -> {
+              OffsetDateTime last = rs.getObject("last", OffsetDateTime.class);
+              if (last != null) {
+                found.put(rs.getObject("id", UUID.class), last.toInstant());
+              }
+              return 1;
+            })
+        .list();
+    return found;
+  }
+
   /**
    * Inserts new transfers in their order (a hold before the post of it in the same batch); returns
    * whether every one was inserted. One that was not had its id taken by a concurrent transaction
    * that committed after this one looked: the caller retries the batch, which then replays it.
    */
-  boolean insertAll(List<Transfer> rows) {
+  boolean insertAll(List<Transfer> rows, UUID batchId) {
     int[][] counts =
         batch.batchUpdate(
             """
             insert into ledger_transfer (id, debit_account_id, credit_account_id, amount, asset,
-                reference, kind, pending_id, timeout_at, created_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reference, kind, pending_id, timeout_at, created_at, reverses_id, legacy_ref,
+                batch_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (id) do nothing""",
             rows,
             BATCH_ROWS,
@@ -103,6 +151,9 @@ class Transfers {
               ps.setObject(8, t.pendingId());
               ps.setObject(9, offset(t.timeoutAt()));
               ps.setObject(10, offset(t.createdAt()));
+              ps.setObject(11, t.reversesId());
+              ps.setString(12, t.legacyRef());
+              ps.setObject(13, batchId);
             });
     return Arrays.stream(counts).flatMapToInt(Arrays::stream).allMatch(c -> c == 1);
   }
@@ -210,7 +261,9 @@ class Transfers {
         TransferKind.valueOf(rs.getString("kind")),
         rs.getObject("pending_id", UUID.class),
         timeoutAt == null ? null : timeoutAt.toInstant(),
-        instant(rs, "created_at"));
+        instant(rs, "created_at"),
+        rs.getObject("reverses_id", UUID.class),
+        rs.getString("legacy_ref"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -1,0 +1,25 @@
+package io.tpwallet.ledger.chain;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Verifies the hash chain on demand. */
+@RestController
+class ChainController {
+
+  private final LedgerChain chain;
+
+  ChainController(LedgerChain chain) {
+    this.chain = chain;
+  }
+
+  /**
+   * Recomputes every link of the chain and answers 200 with {@code ok: true}, or {@code ok: false}
+   * with the first broken batch ({@code brokenSeq}, {@code brokenBatchId}, {@code reason}). It
+   * reads the whole ledger: an operator's and an auditor's call, not a health probe.
+   */
+  @GetMapping("/v1/ledger/verify")
+  Verification verify() {
+    return chain.verify();
+  }
+}

@@ -1,0 +1,226 @@
+package io.tpwallet.ledger.statement;
+
+import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Lists transfers, answers an account's balance at a point in time and its statement. */
+@RestController
+class StatementController {
+
+  static final int PAGE_SIZE_DEFAULT = 50;
+  private static final Set<String> STATUSES = Set.of("PENDING", "POSTED", "VOIDED", "EXPIRED");
+
+  private final Statements statements;
+  private final Clock clock;
+
+  StatementController(Statements statements, Clock clock) {
+    this.statements = statements;
+    this.clock = clock;
+  }
+
+  record TransferView(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      String amount,
+      String asset,
+      String reference,
+      String kind,
+      String status,
+      @Nullable UUID pendingId,
+      @Nullable Instant timeoutAt,
+      Instant createdAt,
+      @Nullable UUID reversesId,
+      @Nullable String legacyRef) {}
+
+  record TransferPage(List<TransferView> transfers, @Nullable String nextCursor) {}
+
+  record BalanceAt(
+      UUID accountId,
+      String asset,
+      Instant at,
+      String debitsPosted,
+      String creditsPosted,
+      String balance) {}
+
+  record StatementLine(
+      long entryId,
+      UUID transferId,
+      String direction,
+      String amount,
+      UUID counterpartyAccountId,
+      String reference,
+      Instant createdAt,
+      String balanceAfter) {}
+
+  record Statement(
+      UUID accountId,
+      String asset,
+      Instant from,
+      Instant to,
+      String openingBalance,
+      List<StatementLine> lines,
+      String closingBalance,
+      @Nullable String nextCursor) {}
+
+  /**
+   * Transfers newest first, filtered by any of: {@code accountId} (either side), {@code reference},
+   * {@code status} (PENDING, POSTED, VOIDED, EXPIRED, as GET /transfers/{id} shows it), {@code
+   * from} (inclusive) and {@code to} (exclusive) on createdAt (an import's historical time). At
+   * most {@code limit} (1..200) per page; pass {@code nextCursor} as {@code cursor} for the next.
+   * Pages are stable while transfers are appended.
+   */
+  @GetMapping("/v1/ledger/transfers")
+  TransferPage transfers(
+      @RequestParam(required = false) @Nullable UUID accountId,
+      @RequestParam(required = false) @Nullable String reference,
+      @RequestParam(required = false) @Nullable String status,
+      @RequestParam(required = false) @Nullable Instant from,
+      @RequestParam(required = false) @Nullable Instant to,
+      @RequestParam(defaultValue = "" + PAGE_SIZE_DEFAULT) int limit,
+      @RequestParam(required = false) @Nullable String cursor) {
+    checkLimit(limit);
+    if (status != null && !STATUSES.contains(status)) {
+      throw invalid("status must be one of PENDING, POSTED, VOIDED, EXPIRED.");
+    }
+    List<Statements.TransferRow> rows =
+        statements.transfers(
+            new Statements.TransferQuery(
+                accountId,
+                reference,
+                status,
+                from,
+                to,
+                cursor == null ? null : Cursor.decode(cursor),
+                limit));
+    List<TransferView> views = new ArrayList<>(rows.size());
+    for (var t : rows) {
+      views.add(
+          new TransferView(
+              t.id(),
+              t.debitAccountId(),
+              t.creditAccountId(),
+              t.amount().toString(),
+              t.asset(),
+              t.reference(),
+              t.kind(),
+              t.status(),
+              t.pendingId(),
+              t.timeoutAt(),
+              t.createdAt(),
+              t.reversesId(),
+              t.legacyRef()));
+    }
+    String next = null;
+    if (rows.size() == limit) {
+      var last = rows.get(rows.size() - 1);
+      next = new Cursor(last.createdAt(), last.id().toString()).encode();
+    }
+    return new TransferPage(views, next);
+  }
+
+  /**
+   * The account's posted totals and balance from its entries up to and including {@code at}
+   * (default now). Pending holds are not entries and are not counted.
+   */
+  @GetMapping("/v1/ledger/accounts/{id}/balance")
+  BalanceAt balanceAt(@PathVariable UUID id, @RequestParam(required = false) @Nullable Instant at) {
+    String asset = asset(id);
+    Instant when = at == null ? clock.instant() : at;
+    BigInteger[] totals = statements.totalsAt(id, when);
+    return new BalanceAt(
+        id,
+        asset,
+        when,
+        totals[0].toString(),
+        totals[1].toString(),
+        totals[1].subtract(totals[0]).toString());
+  }
+
+  /**
+   * The account's statement for [{@code from}, {@code to}) (default: from the beginning to now):
+   * the balance before the page, its entries oldest first with the balance after each, and the
+   * balance after the page. At most {@code limit} (1..200) lines per page; pass {@code nextCursor}
+   * as {@code cursor} for the next.
+   */
+  @GetMapping("/v1/ledger/accounts/{id}/statement")
+  Statement statement(
+      @PathVariable UUID id,
+      @RequestParam(required = false) @Nullable Instant from,
+      @RequestParam(required = false) @Nullable Instant to,
+      @RequestParam(defaultValue = "" + PAGE_SIZE_DEFAULT) int limit,
+      @RequestParam(required = false) @Nullable String cursor) {
+    checkLimit(limit);
+    String asset = asset(id);
+    Instant start = from == null ? Instant.EPOCH : from;
+    Instant end = to == null ? clock.instant() : to;
+    if (!start.isBefore(end)) {
+      throw invalid("from must be before to.");
+    }
+    Cursor after = cursor == null ? null : Cursor.decode(cursor);
+    long afterId = 0;
+    if (after != null) {
+      try {
+        afterId = Long.parseLong(after.tiebreak());
+      } catch (NumberFormatException e) {
+        throw invalid("The cursor is not a statement cursor.");
+      }
+    }
+    // Balance before the page: every entry before `from`, or up to and including the cursor's.
+    BigInteger opening =
+        after == null
+            ? statements.balanceBefore(id, start, 0)
+            : statements.balanceBefore(id, after.at(), afterId + 1);
+    List<Statements.Line> lines = statements.lines(id, start, end, after, limit);
+    List<StatementLine> out = new ArrayList<>(lines.size());
+    BigInteger running = opening;
+    for (var l : lines) {
+      running =
+          l.direction().equals("CREDIT") ? running.add(l.amount()) : running.subtract(l.amount());
+      out.add(
+          new StatementLine(
+              l.entryId(),
+              l.transferId(),
+              l.direction(),
+              l.amount().toString(),
+              l.counterpartyAccountId(),
+              l.reference(),
+              l.createdAt(),
+              running.toString()));
+    }
+    String next = null;
+    if (lines.size() == limit) {
+      var last = lines.get(lines.size() - 1);
+      next = new Cursor(last.createdAt(), Long.toString(last.entryId())).encode();
+    }
+    return new Statement(id, asset, start, end, opening.toString(), out, running.toString(), next);
+  }
+
+  private String asset(UUID id) {
+    return statements
+        .assetOf(id)
+        .orElseThrow(() -> ProblemException.notFound("No account " + id + "."));
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1 || limit > Statements.PAGE_SIZE_MAX) {
+      throw invalid("limit must be 1-" + Statements.PAGE_SIZE_MAX + ".");
+    }
+  }
+
+  private static ProblemException invalid(String detail) {
+    return ProblemException.badRequest(ProblemTypes.VALIDATION, "Invalid parameter", detail);
+  }
+}
