@@ -3,17 +3,11 @@ package io.tpwallet.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tpwallet.common.id.Ids;
-import io.tpwallet.common.money.Asset;
-import io.tpwallet.ledger.account.AccountFlag;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +41,6 @@ class BatchIT {
   @Autowired TransferService transfers;
   @Autowired JdbcClient jdbc;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   @Test
@@ -242,17 +235,7 @@ class BatchIT {
   }
 
   private UUID open(boolean wallet) {
-    return accounts
-        .open(
-            Ids.newId(),
-            Asset.USD,
-            wallet ? "customer" : "issuance",
-            null,
-            wallet
-                ? EnumSet.of(AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS)
-                : EnumSet.noneOf(AccountFlag.class))
-        .account()
-        .id();
+    return LedgerTestSupport.openUsd(accounts, wallet);
   }
 
   private long balance(UUID account) {
@@ -267,16 +250,11 @@ class BatchIT {
     return jdbc.sql("select count(*) from " + table).query(Long.class).single();
   }
 
-  private JsonNode body(HttpResponse<String> response) {
-    return json.readTree(response.body());
+  private static JsonNode body(HttpResponse<String> response) {
+    return LedgerTestSupport.body(response);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.post(port, path, body);
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tpwallet.common.id.Ids;
-import io.tpwallet.common.money.Asset;
-import io.tpwallet.ledger.account.AccountFlag;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.chain.ChainVerifier;
 import io.tpwallet.ledger.chain.LedgerChain;
@@ -27,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -276,16 +273,6 @@ class ChainIT {
   }
 
   private UUID open(boolean wallet) {
-    return accounts
-        .open(
-            Ids.newId(),
-            Asset.USD,
-            wallet ? "customer" : "issuance",
-            null,
-            wallet
-                ? EnumSet.of(AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS)
-                : EnumSet.noneOf(AccountFlag.class))
-        .account()
-        .id();
+    return LedgerTestSupport.openUsd(accounts, wallet);
   }
 }

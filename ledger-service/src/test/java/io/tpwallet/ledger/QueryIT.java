@@ -3,8 +3,6 @@ package io.tpwallet.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tpwallet.common.id.Ids;
-import io.tpwallet.common.money.Asset;
-import io.tpwallet.ledger.account.AccountFlag;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.transfer.ResolveCommand;
 import io.tpwallet.ledger.transfer.TransferCommand;
@@ -12,15 +10,11 @@ import io.tpwallet.ledger.transfer.TransferResult;
 import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
 import java.math.BigInteger;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -47,7 +41,6 @@ class QueryIT {
   @Autowired Accounts accounts;
   @Autowired TransferService transfers;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   @Test
@@ -165,17 +158,7 @@ class QueryIT {
   }
 
   private UUID open(boolean wallet) {
-    return accounts
-        .open(
-            Ids.newId(),
-            Asset.USD,
-            wallet ? "customer" : "issuance",
-            null,
-            wallet
-                ? EnumSet.of(AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS)
-                : EnumSet.noneOf(AccountFlag.class))
-        .account()
-        .id();
+    return LedgerTestSupport.openUsd(accounts, wallet);
   }
 
   private int status(String path) throws Exception {
@@ -189,8 +172,6 @@ class QueryIT {
   }
 
   private HttpResponse<String> send(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.get(port, path);
   }
 }

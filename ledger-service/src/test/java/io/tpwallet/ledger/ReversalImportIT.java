@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tpwallet.common.id.Ids;
-import io.tpwallet.common.money.Asset;
-import io.tpwallet.ledger.account.AccountFlag;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.chain.LedgerChain;
 import io.tpwallet.ledger.transfer.ReverseCommand;
@@ -14,12 +12,8 @@ import io.tpwallet.ledger.transfer.TransferResult;
 import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +52,6 @@ class ReversalImportIT {
   @Autowired JdbcClient jdbc;
   @Autowired PlatformTransactionManager transactions;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   @Test
@@ -295,39 +288,22 @@ class ReversalImportIT {
   }
 
   private UUID open(boolean wallet) {
-    return accounts
-        .open(
-            Ids.newId(),
-            Asset.USD,
-            wallet ? "customer" : "issuance",
-            null,
-            wallet
-                ? EnumSet.of(AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS)
-                : EnumSet.noneOf(AccountFlag.class))
-        .account()
-        .id();
+    return LedgerTestSupport.openUsd(accounts, wallet);
   }
 
   private long balance(UUID account) {
     return accounts.find(account).orElseThrow().balance().longValueExact();
   }
 
-  private JsonNode body(HttpResponse<String> response) {
-    return json.readTree(response.body());
+  private static JsonNode body(HttpResponse<String> response) {
+    return LedgerTestSupport.body(response);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.get(port, path);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.post(port, path, body);
   }
 }

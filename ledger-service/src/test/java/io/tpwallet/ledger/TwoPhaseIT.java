@@ -21,9 +21,6 @@ import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +40,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Holds (two-phase transfers): placed, posted in full or in part, voided, expired; exactly once.
@@ -66,9 +62,6 @@ class TwoPhaseIT {
   @Autowired JdbcClient jdbc;
   @Autowired Envelope envelope;
   @Autowired io.tpwallet.ledger.transfer.HoldExpiryProbe expiry;
-
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final JsonMapper json = JsonMapper.builder().build();
 
   @Test
   void aHoldIsCountedByTheLimitAndPostingPartOfItReleasesTheRest() throws Exception {
@@ -395,22 +388,15 @@ class TwoPhaseIT {
     return accounts.find(id).orElseThrow();
   }
 
-  private JsonNode body(HttpResponse<String> response) {
-    return json.readTree(response.body());
+  private static JsonNode body(HttpResponse<String> response) {
+    return LedgerTestSupport.body(response);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.get(port, path);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LedgerTestSupport.post(port, path, body);
   }
 }
