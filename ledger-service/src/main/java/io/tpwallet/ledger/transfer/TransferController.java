@@ -167,16 +167,10 @@ class TransferController {
     List<Map<String, String>> errors = new ArrayList<>();
     requirePresent(errors, "id", r.id());
     String amount = r.amount();
-    if (amount != null && !AMOUNT.matcher(amount).matches()) {
-      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+    if (amount != null) {
+      checkAmount(errors, amount);
     }
-    String reference = r.reference() == null ? "" : r.reference();
-    if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
-      errors.add(
-          error(
-              "reference",
-              "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
-    }
+    String reference = reference(errors, r.reference());
     if (!errors.isEmpty()) {
       throw invalid(errors);
     }
@@ -248,19 +242,13 @@ class TransferController {
     List<Map<String, String>> errors = new ArrayList<>();
     requirePresent(errors, "id", r.id());
     String amount = r.amount();
-    if (amount != null && !AMOUNT.matcher(amount).matches()) {
-      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+    if (amount != null) {
+      checkAmount(errors, amount);
     }
     if (amount != null && kind != TransferKind.POST) {
       errors.add(error("amount", "a void releases the whole hold and takes no amount"));
     }
-    String reference = r.reference() == null ? "" : r.reference();
-    if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
-      errors.add(
-          error(
-              "reference",
-              "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
-    }
+    String reference = reference(errors, r.reference());
     if (!errors.isEmpty()) {
       throw invalid(errors);
     }
@@ -282,26 +270,44 @@ class TransferController {
         Map.of("errors", errors));
   }
 
-  static TransferCommand validate(TransferRequest r) {
-    List<Map<String, String>> errors = new ArrayList<>();
-    requirePresent(errors, "id", r.id());
-    requirePresent(errors, "debitAccountId", r.debitAccountId());
-    requirePresent(errors, "creditAccountId", r.creditAccountId());
-    String amount = r.amount();
-    if (amount == null || !AMOUNT.matcher(amount).matches()) {
-      errors.add(error("amount", "must be a string of integer minor units, e.g. \"2500\""));
+  private static final String AMOUNT_MESSAGE =
+      "must be a string of integer minor units, e.g. \"2500\"";
+
+  /** Adds an error unless {@code amount} is a string of integer minor units. */
+  private static void checkAmount(List<Map<String, String>> errors, String amount) {
+    if (!AMOUNT.matcher(amount).matches()) {
+      errors.add(error("amount", AMOUNT_MESSAGE));
     }
-    String asset = r.asset();
-    if (asset == null || asset.isBlank()) {
-      errors.add(error("asset", "is required"));
-    }
-    String reference = r.reference() == null ? "" : r.reference();
+  }
+
+  /** The reference, empty when absent; an error when it is longer than a transfer may carry. */
+  private static String reference(List<Map<String, String>> errors, @Nullable String given) {
+    String reference = given == null ? "" : given;
     if (reference.length() > TransferCommand.REFERENCE_LENGTH_MAX) {
       errors.add(
           error(
               "reference",
               "must be at most " + TransferCommand.REFERENCE_LENGTH_MAX + " characters"));
     }
+    return reference;
+  }
+
+  static TransferCommand validate(TransferRequest r) {
+    List<Map<String, String>> errors = new ArrayList<>();
+    requirePresent(errors, "id", r.id());
+    requirePresent(errors, "debitAccountId", r.debitAccountId());
+    requirePresent(errors, "creditAccountId", r.creditAccountId());
+    String amount = r.amount();
+    if (amount == null) {
+      errors.add(error("amount", AMOUNT_MESSAGE));
+    } else {
+      checkAmount(errors, amount);
+    }
+    String asset = r.asset();
+    if (asset == null || asset.isBlank()) {
+      errors.add(error("asset", "is required"));
+    }
+    String reference = reference(errors, r.reference());
     boolean pending = Boolean.TRUE.equals(r.pending());
     long timeoutSeconds = r.timeoutSeconds() == null ? 0 : r.timeoutSeconds();
     if (timeoutSeconds < 0 || timeoutSeconds > TransferCommand.TIMEOUT_SECONDS_MAX) {
