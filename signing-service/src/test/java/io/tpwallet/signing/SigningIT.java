@@ -65,6 +65,8 @@ class SigningIT {
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
     Infrastructure.register(registry, "signing");
+    // These tests say which nodes sign (and cut node 2 between the rounds): lowest ids first.
+    registry.add("tpw.signing.signer-order", () -> "ASCENDING");
     startNodes();
     for (int i = 0; i < NODES.size(); i++) {
       int n = i;
@@ -258,6 +260,51 @@ class SigningIT {
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(JSON.readTree(again.body()).get("type").asString())
         .endsWith("/signing-nonces-unavailable");
+  }
+
+  @Test
+  @Order(5)
+  void parallelRequestsNeverTakeANodePastItsDayLimit() throws Exception {
+    // Node 1 has signed a few thousand lamports with this key today (limit 5,000,000): of ten
+    // parallel payouts of 1,000,000 exactly four fit, whatever the interleaving.
+    int requests = 10;
+    List<java.util.concurrent.Callable<java.net.http.HttpResponse<String>>> calls =
+        new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      JsonNode c1 = commit(1, edKeyId);
+      JsonNode c2 = commit(2, edKeyId);
+      String body =
+          nodeSign(
+              edKeyId,
+              c1.get("sessionId").asString(),
+              ("day payout " + i).getBytes(),
+              List.of(c1, c2),
+              1_000_000,
+              PAYEE,
+              "r-day-" + i);
+      calls.add(() -> post(node(1, "/v1/node/sign/round2"), body));
+    }
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(requests);
+    List<Integer> statuses = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    try {
+      for (var answer : pool.invokeAll(calls)) {
+        statuses.add(answer.get().statusCode());
+        if (answer.get().statusCode() == 403) {
+          reasons.add(JSON.readTree(answer.get().body()).get("reason").asString());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(statuses).filteredOn(st -> st == 200).hasSize(4);
+    assertThat(statuses).filteredOn(st -> st == 403).hasSize(6);
+    assertThat(reasons).containsOnly("per-day-limit");
+    assertThat(audit(1, edKeyId))
+        .filteredOn(e -> e.get("requestId").asString().startsWith("r-day-"))
+        .filteredOn(e -> e.get("decision").asString().equals("SIGNED"))
+        .hasSize(4);
   }
 
   @Test

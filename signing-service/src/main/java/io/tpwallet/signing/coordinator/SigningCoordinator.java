@@ -24,8 +24,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
@@ -44,6 +51,8 @@ class SigningCoordinator {
   private static final Logger log = LoggerFactory.getLogger(SigningCoordinator.class);
   static final int SIGN_ATTEMPTS_MAX = 3;
   static final int MESSAGE_BYTES_MAX = 64 * 1024;
+  static final int ROUND_THREADS = 64;
+  static final int PUBLIC_KEYS_CACHED_MAX = 10_000;
 
   /** A finished signature and who made it. */
   record Signed(byte[] signature, List<Integer> signers) {}
@@ -51,6 +60,18 @@ class SigningCoordinator {
   private final Map<Integer, NodeClient> nodes = new TreeMap<>();
   private final SigningKeys keys;
   private final Clock clock;
+  private final CoordinatorProperties.SignerOrder signerOrder;
+  private final AtomicInteger rotation = new AtomicInteger();
+  private final Map<String, PublicKeyPackage> publicKeys = new ConcurrentHashMap<>();
+  // Both rounds call the t nodes at once; bounded like the nodes' own request threads.
+  private final ExecutorService rounds =
+      Executors.newFixedThreadPool(
+          ROUND_THREADS,
+          r -> {
+            Thread t = new Thread(r, "signing-rounds");
+            t.setDaemon(true);
+            return t;
+          });
 
   SigningCoordinator(
       CoordinatorProperties properties, SigningKeys keys, Clock clock, JsonMapper json) {
@@ -61,6 +82,7 @@ class SigningCoordinator {
     }
     this.keys = keys;
     this.clock = clock;
+    this.signerOrder = properties.signerOrder();
     log.info("Coordinator knows signer nodes {}", nodes.keySet());
   }
 
@@ -185,21 +207,35 @@ class SigningCoordinator {
     Group group = suite.group();
     Set<Integer> down = new LinkedHashSet<>();
     for (int attempt = 0; attempt < SIGN_ATTEMPTS_MAX; attempt++) {
-      // Round one: commitments from the first t reachable participants.
+      // Round one: commitments from t reachable participants, asked at once; a node that fails is
+      // replaced by the next candidate.
       Map<Integer, Wire.CommitResponse> commits = new TreeMap<>();
-      for (int p : key.participants()) {
-        if (commits.size() == key.minSigners()) {
-          break;
+      List<Integer> candidates = new ArrayList<>();
+      for (int p : preferred(key.participants())) {
+        if (!down.contains(p) && nodes.containsKey(p)) {
+          candidates.add(p);
         }
-        if (down.contains(p) || !nodes.containsKey(p)) {
-          continue;
-        }
-        try {
-          commits.put(p, nodes.get(p).commit(new Wire.CommitRequest(key.keyId())));
-        } catch (NodeClient.Unavailable | NodeClient.Refused e) {
-          log.warn("Signer node {} not usable for key {}: {}", p, key.keyId(), e.getMessage());
-          down.add(p);
-        }
+      }
+      int next = 0;
+      while (commits.size() < key.minSigners() && next < candidates.size()) {
+        int wanted = Math.min(key.minSigners() - commits.size(), candidates.size() - next);
+        List<Integer> asked = candidates.subList(next, next + wanted);
+        next += wanted;
+        Map<Integer, Outcome<Wire.CommitResponse>> answers =
+            onEach(asked, p -> nodes.get(p).commit(new Wire.CommitRequest(key.keyId())));
+        answers.forEach(
+            (p, answer) -> {
+              if (answer.value() != null) {
+                commits.put(p, answer.value());
+              } else {
+                log.warn(
+                    "Signer node {} not usable for key {}: {}",
+                    p,
+                    key.keyId(),
+                    answer.failure().getMessage());
+                down.add(p);
+              }
+            });
       }
       if (commits.size() < key.minSigners()) {
         keys.recordRequest(
@@ -226,28 +262,26 @@ class SigningCoordinator {
       List<Wire.Commitment> commitments =
           commits.values().stream().map(Wire.CommitResponse::commitment).toList();
       String messageHex = WireCodec.hex(message);
+      // Round two at the t nodes at once.
+      Map<Integer, Outcome<Wire.SignResponse>> answers =
+          onEach(
+              List.copyOf(commits.keySet()),
+              p ->
+                  nodes
+                      .get(p)
+                      .sign(
+                          new Wire.SignRequest(
+                              key.keyId(),
+                              commits.get(p).sessionId(),
+                              messageHex,
+                              commitments,
+                              context)));
       Map<Identifier, SignatureShare> shares = new TreeMap<>();
       boolean lostOne = false;
-      for (var e : commits.entrySet()) {
+      for (var e : answers.entrySet()) {
         int p = e.getKey();
-        try {
-          Wire.SignResponse r =
-              nodes
-                  .get(p)
-                  .sign(
-                      new Wire.SignRequest(
-                          key.keyId(), e.getValue().sessionId(), messageHex, commitments, context));
-          Identifier id = Identifier.of(p);
-          shares.put(id, SignatureShare.deserialize(group, id, WireCodec.unhex(r.share())));
-        } catch (NodeClient.Unavailable u) {
-          // A node that dies between the rounds loses its nonces with its memory; start again
-          // from round one with the others (never re-ask anyone for the same nonces).
-          log.warn(
-              "Signer node {} lost during round two of key {}: {}", p, key.keyId(), u.getMessage());
-          down.add(p);
-          lostOne = true;
-          break;
-        } catch (NodeClient.Refused r) {
+        RuntimeException failure = e.getValue().failure();
+        if (failure instanceof NodeClient.Refused r) {
           keys.recordRequest(
               clock.instant(),
               key.keyId(),
@@ -263,6 +297,26 @@ class SigningCoordinator {
               "Signer node " + r.node + " refused round two: " + r.getMessage(),
               Map.of("node", r.node, "nodeProblem", r.problem));
         }
+        if (failure != null) {
+          // A node that dies between the rounds loses its nonces with its memory; start again
+          // from round one with the others (never re-ask anyone for the same nonces). Shares the
+          // others released for this package are useless without the lost one.
+          log.warn(
+              "Signer node {} lost during round two of key {}: {}",
+              p,
+              key.keyId(),
+              failure.getMessage());
+          down.add(p);
+          lostOne = true;
+          continue;
+        }
+        Identifier id = Identifier.of(p);
+        shares.put(
+            id,
+            SignatureShare.deserialize(
+                group,
+                id,
+                WireCodec.unhex(java.util.Objects.requireNonNull(e.getValue().value()).share())));
       }
       if (lostOne) {
         continue;
@@ -297,7 +351,67 @@ class SigningCoordinator {
         List.copyOf(down));
   }
 
-  static PublicKeyPackage publicKeyPackage(Ciphersuite suite, SigningKeys.SigningKey key) {
+  /**
+   * A node's answer, or why there is none ({@link NodeClient.Unavailable} or {@link
+   * NodeClient.Refused}).
+   */
+  record Outcome<T>(@Nullable T value, @Nullable RuntimeException failure) {}
+
+  /**
+   * Calls every node at once and waits for all of them, so that no request is left running when the
+   * coordinator decides; a node's Unavailable or Refused becomes its outcome, anything else (a bug)
+   * is thrown.
+   */
+  private <T> Map<Integer, Outcome<T>> onEach(
+      List<Integer> participants, Function<Integer, T> call) {
+    Map<Integer, CompletableFuture<T>> calls = new TreeMap<>();
+    for (int p : participants) {
+      calls.put(p, CompletableFuture.supplyAsync(() -> call.apply(p), rounds));
+    }
+    Map<Integer, Outcome<T>> outcomes = new TreeMap<>();
+    calls.forEach(
+        (p, f) -> {
+          try {
+            outcomes.put(p, new Outcome<>(f.join(), null));
+          } catch (CompletionException e) {
+            if (e.getCause() instanceof NodeClient.Unavailable
+                || e.getCause() instanceof NodeClient.Refused) {
+              outcomes.put(p, new Outcome<>(null, (RuntimeException) e.getCause()));
+            } else if (e.getCause() instanceof RuntimeException r) {
+              throw r;
+            } else {
+              throw e;
+            }
+          }
+        });
+    return outcomes;
+  }
+
+  /** The key's participants in the order they are asked: rotated per request, or ascending. */
+  private List<Integer> preferred(List<Integer> participants) {
+    if (signerOrder == CoordinatorProperties.SignerOrder.ASCENDING || participants.isEmpty()) {
+      return participants;
+    }
+    int start = Math.floorMod(rotation.getAndIncrement(), participants.size());
+    List<Integer> rotated = new ArrayList<>(participants.subList(start, participants.size()));
+    rotated.addAll(participants.subList(0, start));
+    return rotated;
+  }
+
+  /** Decoded once per key: a key's public part never changes, and decoding checks subgroups. */
+  private PublicKeyPackage publicKeyPackage(Ciphersuite suite, SigningKeys.SigningKey key) {
+    PublicKeyPackage cached = publicKeys.get(key.keyId());
+    if (cached == null) {
+      cached = decodePublicKeyPackage(suite, key);
+      if (publicKeys.size() >= PUBLIC_KEYS_CACHED_MAX) {
+        publicKeys.clear();
+      }
+      publicKeys.put(key.keyId(), cached);
+    }
+    return cached;
+  }
+
+  static PublicKeyPackage decodePublicKeyPackage(Ciphersuite suite, SigningKeys.SigningKey key) {
     Group g = suite.group();
     Map<Identifier, Element> shares = new TreeMap<>();
     key.verifyingShares().forEach((p, s) -> shares.put(Identifier.of(p), g.deserializeElement(s)));

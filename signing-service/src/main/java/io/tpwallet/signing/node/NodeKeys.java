@@ -64,16 +64,7 @@ class NodeKeys {
     }
   }
 
-  /** The key, its row locked until the transaction ends, so per-day sums are not raced. */
-  Optional<NodeKey> findForUpdate(String keyId) {
-    return find(keyId, " for update");
-  }
-
   Optional<NodeKey> find(String keyId) {
-    return find(keyId, "");
-  }
-
-  private Optional<NodeKey> find(String keyId, String lock) {
     List<String> destinations =
         jdbc.sql("select destination from node_key_destination where key_id = ? order by 1")
             .param(keyId)
@@ -81,8 +72,7 @@ class NodeKeys {
             .list();
     return jdbc.sql(
             "select key_id, suite, participant, min_signers, max_signers, group_key,"
-                + " verifying_share, asset, per_tx_max, per_day_max from node_key where key_id = ?"
-                + lock)
+                + " verifying_share, asset, per_tx_max, per_day_max from node_key where key_id = ?")
         .param(keyId)
         .query(
             (rs, n) ->
@@ -102,13 +92,36 @@ class NodeKeys {
         .optional();
   }
 
-  BigInteger signedSince(String keyId, java.time.Instant since) {
+  /**
+   * Adds {@code amount} to what this node signed with the key on {@code day}, only if the total
+   * stays within {@code perDayMax}; the new total, or empty when the limit would be passed. The row
+   * stays locked until the transaction ends, so two requests cannot both pass the limit.
+   */
+  Optional<BigInteger> addToDay(
+      String keyId, java.time.LocalDate day, BigInteger amount, BigInteger perDayMax) {
+    if (amount.compareTo(perDayMax) > 0) {
+      return Optional.empty();
+    }
     return jdbc.sql(
-            "select coalesce(sum(amount), 0) from signing_audit"
-                + " where key_id = ? and decision = 'SIGNED' and at >= ?")
-        .params(keyId, java.sql.Timestamp.from(since))
+            """
+            insert into signing_day_total (key_id, day, amount) values (?, ?, ?)
+            on conflict (key_id, day) do update
+              set amount = signing_day_total.amount + excluded.amount
+              where signing_day_total.amount + excluded.amount <= ?
+            returning amount""")
+        .params(keyId, day, new java.math.BigDecimal(amount), new java.math.BigDecimal(perDayMax))
         .query(java.math.BigDecimal.class)
-        .single()
-        .toBigIntegerExact();
+        .optional()
+        .map(java.math.BigDecimal::toBigIntegerExact);
+  }
+
+  /** What this node signed with the key on {@code day} (UTC). */
+  BigInteger signedOn(String keyId, java.time.LocalDate day) {
+    return jdbc.sql("select amount from signing_day_total where key_id = ? and day = ?")
+        .params(keyId, day)
+        .query(java.math.BigDecimal.class)
+        .optional()
+        .map(java.math.BigDecimal::toBigIntegerExact)
+        .orElse(BigInteger.ZERO);
   }
 }

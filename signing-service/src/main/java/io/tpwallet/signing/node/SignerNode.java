@@ -4,6 +4,7 @@ import io.tpwallet.signing.frost.Ciphersuite;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Dkg;
 import io.tpwallet.signing.frost.DkgEcho;
+import io.tpwallet.signing.frost.Element;
 import io.tpwallet.signing.frost.Frost;
 import io.tpwallet.signing.frost.FrostException;
 import io.tpwallet.signing.frost.Group;
@@ -24,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +59,7 @@ class SignerNode {
   static final int PARTICIPANTS_MAX = 255;
   static final int DESTINATIONS_MAX = 1000;
   static final int MESSAGE_BYTES_MAX = 64 * 1024;
+  static final int KEYS_CACHED_MAX = 10_000;
 
   /** A DKG in progress at this node. */
   private static final class DkgSession {
@@ -102,6 +105,7 @@ class SignerNode {
   private final RandomSource random = RandomSource.secure();
   private final NonceSessions nonces;
   private final Map<String, DkgSession> dkgs = new ConcurrentHashMap<>();
+  private final Map<String, KeyMaterial> material = new ConcurrentHashMap<>();
 
   SignerNode(
       SignerProperties properties,
@@ -305,25 +309,29 @@ class SignerNode {
   // ---- signing ------------------------------------------------------------------------------
 
   Wire.CommitResponse commit(Wire.CommitRequest request) {
-    NodeKeys.NodeKey key =
-        keys.find(request.keyId()).orElseThrow(() -> NodeProblems.unknownKey(request.keyId()));
-    Ciphersuite suite = Ciphersuites.byId(key.suite());
+    KeyMaterial key = material(request.keyId());
     SigningNonces made =
         vault.withShare(
-            key.keyId(),
-            key.participant(),
-            share -> new Frost(suite).commit(keyPackage(suite, key, share), random));
+            key.row().keyId(),
+            key.row().participant(),
+            share -> new Frost(key.suite()).commit(key.keyPackage(share), random));
     String sessionId = UUID.randomUUID().toString();
-    if (!nonces.put(sessionId, key.keyId(), made)) {
+    if (!nonces.put(sessionId, key.row().keyId(), made)) {
       throw new io.tpwallet.common.problem.ProblemException(
           HttpStatus.SERVICE_UNAVAILABLE,
           NodeProblems.BUSY,
           "Too many open signing sessions",
           "This node holds the most unused nonces it allows; retry shortly.");
     }
-    return new Wire.CommitResponse(sessionId, WireCodec.commitment(suite, made.commitments()));
+    return new Wire.CommitResponse(
+        sessionId, WireCodec.commitment(key.suite(), made.commitments()));
   }
 
+  /**
+   * Round two. The share is computed outside any database transaction; it leaves the node only
+   * after the per-day total has been raised by one guarded upsert and the decision audited in the
+   * same short transaction, so the key's day row is locked for two statements and a commit.
+   */
   Wire.SignResponse sign(Wire.SignRequest request) {
     // Take the nonces before anything else: from here on they are gone, whatever follows.
     NonceSessions.Session session =
@@ -339,59 +347,52 @@ class SignerNode {
         throw NodeProblems.protocol("message longer than " + MESSAGE_BYTES_MAX + " bytes");
       }
       byte[] digest = sha256(message);
-      Object outcome =
-          tx.execute(
-              status -> {
-                NodeKeys.NodeKey key =
-                    keys.findForUpdate(request.keyId())
-                        .orElseThrow(() -> NodeProblems.unknownKey(request.keyId()));
-                Instant dayStart =
-                    clock
-                        .instant()
-                        .atZone(ZoneOffset.UTC)
-                        .toLocalDate()
-                        .atStartOfDay(ZoneOffset.UTC)
-                        .toInstant();
-                Optional<SigningPolicy.Refusal> refusal =
-                    SigningPolicy.check(
-                        key.policy(), request.context(), keys.signedSince(key.keyId(), dayStart));
-                if (refusal.isPresent()) {
-                  audit.record(
-                      key.keyId(),
-                      request.sessionId(),
-                      request.context(),
-                      digest,
-                      "REFUSED",
-                      refusal.get().code() + ": " + refusal.get().detail());
-                  return refusal.get();
-                }
-                Ciphersuite suite = Ciphersuites.byId(key.suite());
-                List<SigningCommitments> commitments = new ArrayList<>();
-                for (Wire.Commitment c : request.commitments()) {
-                  commitments.add(WireCodec.commitment(suite, c));
-                }
-                SigningPackage pkg = SigningPackage.of(commitments, message);
-                SignatureShare share =
-                    vault.withShare(
-                        key.keyId(),
-                        key.participant(),
-                        secret ->
-                            new Frost(suite)
-                                .sign(pkg, session.nonces(), keyPackage(suite, key, secret)));
-                audit.record(
-                    key.keyId(), request.sessionId(), request.context(), digest, "SIGNED", null);
-                return new Wire.SignResponse(
-                    key.participant(), WireCodec.hex(share.serialize(suite.group())));
-              });
-      if (outcome instanceof SigningPolicy.Refusal refusal) {
-        log.warn(
-            "Refused to sign with key {} (request {}): {}",
-            request.keyId(),
-            request.context() == null ? "-" : request.context().requestId(),
-            refusal.detail());
-        throw NodeProblems.policyRefused(refusal.code(), refusal.detail());
+      KeyMaterial key = material(request.keyId());
+      Wire.Policy policy = key.row().policy();
+      // Every rule but the running day total first; a request alone above the day limit fails here.
+      Optional<SigningPolicy.Refusal> refusal =
+          SigningPolicy.check(policy, request.context(), BigInteger.ZERO);
+      if (refusal.isPresent()) {
+        throw refused(key, request, digest, refusal.get());
       }
-      return (Wire.SignResponse) java.util.Objects.requireNonNull(outcome);
+      Wire.PolicyContext context = java.util.Objects.requireNonNull(request.context());
+      List<SigningCommitments> commitments = new ArrayList<>();
+      for (Wire.Commitment c : request.commitments()) {
+        commitments.add(WireCodec.commitment(key.suite(), c));
+      }
+      SigningPackage pkg = SigningPackage.of(commitments, message);
+      SignatureShare share =
+          vault.withShare(
+              key.row().keyId(),
+              key.row().participant(),
+              secret -> new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage(secret)));
+      LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
+      boolean withinDay =
+          Boolean.TRUE.equals(
+              tx.execute(
+                  status -> {
+                    if (keys.addToDay(key.row().keyId(), day, context.amount(), policy.perDayMax())
+                        .isEmpty()) {
+                      return false;
+                    }
+                    audit.record(
+                        key.row().keyId(), request.sessionId(), context, digest, "SIGNED", null);
+                    return true;
+                  }));
+      if (!withinDay) {
+        SigningPolicy.Refusal dayRefusal =
+            SigningPolicy.check(policy, context, keys.signedOn(key.row().keyId(), day))
+                .orElse(
+                    new SigningPolicy.Refusal(
+                        SigningPolicy.PER_DAY,
+                        "amount "
+                            + context.amount()
+                            + " is above the per-day limit "
+                            + policy.perDayMax()));
+        throw refused(key, request, digest, dayRefusal);
+      }
+      return new Wire.SignResponse(
+          key.row().participant(), WireCodec.hex(share.serialize(key.suite().group())));
     } catch (FrostException e) {
       throw frostProblem(e);
     } catch (IllegalArgumentException e) {
@@ -401,21 +402,67 @@ class SignerNode {
     }
   }
 
+  private RuntimeException refused(
+      KeyMaterial key, Wire.SignRequest request, byte[] digest, SigningPolicy.Refusal refusal) {
+    tx.executeWithoutResult(
+        status ->
+            audit.record(
+                key.row().keyId(),
+                request.sessionId(),
+                request.context(),
+                digest,
+                "REFUSED",
+                refusal.code() + ": " + refusal.detail()));
+    log.warn(
+        "Refused to sign with key {} (request {}): {}",
+        request.keyId(),
+        request.context() == null ? "-" : request.context().requestId(),
+        refusal.detail());
+    return NodeProblems.policyRefused(refusal.code(), refusal.detail());
+  }
+
+  /**
+   * A key's public part and policy, decoded once: both are fixed when the DKG finishes (there is no
+   * API to change them), so the subgroup checks of decoding are not paid on every request.
+   */
+  record KeyMaterial(
+      NodeKeys.NodeKey row, Ciphersuite suite, Element verifyingShare, Element groupKey) {
+
+    KeyPackage keyPackage(byte[] share) {
+      return new KeyPackage(
+          Identifier.of(row.participant()),
+          suite.group().deserializeScalar(share),
+          verifyingShare,
+          groupKey,
+          row.minSigners());
+    }
+  }
+
+  private KeyMaterial material(String keyId) {
+    KeyMaterial cached = material.get(keyId);
+    if (cached != null) {
+      return cached;
+    }
+    NodeKeys.NodeKey row = keys.find(keyId).orElseThrow(() -> NodeProblems.unknownKey(keyId));
+    Ciphersuite suite = Ciphersuites.byId(row.suite());
+    KeyMaterial made =
+        new KeyMaterial(
+            row,
+            suite,
+            suite.group().deserializeElement(row.verifyingShare()),
+            suite.group().deserializeElement(row.groupKey()));
+    if (material.size() >= KEYS_CACHED_MAX) {
+      material.clear();
+    }
+    material.put(keyId, made);
+    return made;
+  }
+
   int openNonceSessions() {
     return nonces.size();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  private static KeyPackage keyPackage(Ciphersuite suite, NodeKeys.NodeKey key, byte[] share) {
-    Group g = suite.group();
-    return new KeyPackage(
-        Identifier.of(key.participant()),
-        g.deserializeScalar(share),
-        g.deserializeElement(key.verifyingShare()),
-        g.deserializeElement(key.groupKey()),
-        key.minSigners());
-  }
 
   /** The DKG echo: every round-one package and every ephemeral transport key, as seen here. */
   static byte[] echo(

@@ -1,0 +1,226 @@
+package io.tpwallet.localstack;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Load driver for threshold signing through the coordinator of a running stack ({@code ./tpw up}:
+ * coordinator on 8085, three signer processes on 8091..8093, all on loopback): makes a 2-of-3 key
+ * by DKG per suite (timing several DKGs), then keeps {@code clients} concurrent requesters signing
+ * 32-byte digests for {@code seconds} and prints signatures/s and p50/p99/p999 latency.
+ *
+ * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns]}; defaults {@code
+ * http://127.0.0.1:8085 16 20 5}. Bounded: at most {@link #SECONDS_MAX} seconds, {@link
+ * #CLIENTS_MAX} clients and {@link #SIGNATURES_MAX} signatures per suite; loopback only by intent
+ * (it refuses other hosts).
+ */
+public final class SigningLoad {
+
+  static final int CLIENTS_MAX = 256;
+  static final int SECONDS_MAX = 300;
+  static final int DKG_RUNS_MAX = 50;
+  static final long SIGNATURES_MAX = 2_000_000;
+  static final int WARMUP_SECONDS = 5;
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final String DESTINATION = "bench-destination";
+  static final List<String> SUITES = List.of("ed25519", "secp256k1-tr");
+
+  private final URI coordinator;
+  private final int clients;
+  private final int seconds;
+  private final int dkgRuns;
+  private final HttpClient http;
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns) {
+    this.coordinator = coordinator;
+    this.clients = clients;
+    this.seconds = seconds;
+    this.dkgRuns = dkgRuns;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(Math.max(2, clients / 4)))
+            .build();
+  }
+
+  public static void main(String[] args) throws Exception {
+    URI url = URI.create(args.length > 0 ? args[0] : "http://127.0.0.1:8085");
+    int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    int dkgRuns = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+    if (!List.of("127.0.0.1", "localhost", "[::1]").contains(url.getHost())) {
+      throw new IllegalArgumentException("loopback only: " + url);
+    }
+    if (clients < 1 || clients > CLIENTS_MAX || seconds < 1 || seconds > SECONDS_MAX) {
+      throw new IllegalArgumentException(
+          "clients 1.." + CLIENTS_MAX + ", seconds 1.." + SECONDS_MAX);
+    }
+    if (dkgRuns < 1 || dkgRuns > DKG_RUNS_MAX) {
+      throw new IllegalArgumentException("dkgRuns 1.." + DKG_RUNS_MAX);
+    }
+    new SigningLoad(url, clients, seconds, dkgRuns).run();
+    System.exit(0);
+  }
+
+  void run() throws Exception {
+    System.out.printf(
+        "Signing load against %s: 2-of-3 keys, %d clients, %d s per suite (after %d s warm-up),"
+            + " %d cpus%n",
+        coordinator, clients, seconds, WARMUP_SECONDS, Runtime.getRuntime().availableProcessors());
+    for (String suite : SUITES) {
+      long[] dkg = new long[dkgRuns];
+      String keyId = null;
+      for (int i = 0; i < dkgRuns; i++) {
+        long started = System.nanoTime();
+        keyId = createKey(suite);
+        dkg[i] = System.nanoTime() - started;
+      }
+      System.out.printf(
+          "%-13s DKG 2-of-3 over HTTP (coordinator + 3 nodes): %s ms (p50 / max of %d)%n",
+          suite, percentiles(dkg, 50, 100), dkgRuns);
+      drive(suite, keyId, WARMUP_SECONDS);
+      Result result = drive(suite, keyId, seconds);
+      System.out.printf(
+          "%-13s %,d signatures in %.1f s = %,.0f signatures/s; latency ms p50 / p99 / p999: %s;"
+              + " errors %d%n",
+          suite,
+          result.count,
+          result.seconds,
+          result.count / result.seconds,
+          percentiles(result.latencies, 50, 99, 99.9),
+          result.errors);
+    }
+  }
+
+  record Result(long count, double seconds, long[] latencies, long errors) {}
+
+  private Result drive(String suite, String keyId, int runSeconds) throws Exception {
+    long deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
+    AtomicLong issued = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Future<long[]>> futures = new ArrayList<>();
+    long started = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      futures.add(
+          pool.submit(
+              () -> {
+                long[] samples = new long[1024];
+                int n = 0;
+                byte[] digest = new byte[32];
+                while (System.nanoTime() < deadline && issued.incrementAndGet() <= SIGNATURES_MAX) {
+                  ThreadLocalRandom.current().nextBytes(digest);
+                  long t0 = System.nanoTime();
+                  if (!sign(suite, keyId, digest)) {
+                    errors.incrementAndGet();
+                    continue;
+                  }
+                  if (n == samples.length) {
+                    samples = Arrays.copyOf(samples, n * 2);
+                  }
+                  samples[n++] = System.nanoTime() - t0;
+                }
+                return Arrays.copyOf(samples, n);
+              }));
+    }
+    List<long[]> parts = new ArrayList<>();
+    for (Future<long[]> f : futures) {
+      parts.add(f.get());
+    }
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    pool.shutdown();
+    long[] all = parts.stream().flatMapToLong(Arrays::stream).toArray();
+    return new Result(all.length, elapsed, all, errors.get());
+  }
+
+  private String createKey(String suite) throws IOException, InterruptedException {
+    ObjectNode body = json.createObjectNode();
+    body.put("suite", suite);
+    body.put("threshold", 2);
+    body.putArray("nodes").add(1).add(2).add(3);
+    ObjectNode policy = body.putObject("policy");
+    policy.put("asset", "BENCH");
+    policy.put("perTransactionMax", BigInteger.TEN.pow(6));
+    // A day limit no benchmark reaches: the per-day sum is still computed and locked per request.
+    policy.put("perDayMax", BigInteger.TEN.pow(30));
+    policy.putArray("destinations").add(DESTINATION);
+    HttpResponse<String> response = post("/v1/signing/keys", body);
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException(
+          "DKG answered " + response.statusCode() + ": " + response.body());
+    }
+    return json.readTree(response.body()).path("keyId").asString();
+  }
+
+  private boolean sign(String suite, String keyId, byte[] digest) {
+    ObjectNode body = json.createObjectNode();
+    body.put("message", HexFormat.of().formatHex(digest));
+    ObjectNode context = body.putObject("context");
+    context.put("requestId", UUID.randomUUID().toString());
+    context.put("asset", "BENCH");
+    context.put("amount", 1);
+    context.put("destination", DESTINATION);
+    try {
+      HttpResponse<String> response = post("/v1/signing/keys/" + keyId + "/signatures", body);
+      if (response.statusCode() != 200) {
+        System.err.println(
+            suite + " sign answered " + response.statusCode() + ": " + response.body());
+        return false;
+      }
+      JsonNode answer = json.readTree(response.body());
+      return answer.path("signature").asString().length() == 128;
+    } catch (IOException e) {
+      System.err.println(suite + " sign failed: " + e);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private HttpResponse<String> post(String path, JsonNode body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(coordinator + path))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Nearest-rank percentiles of the samples, in milliseconds, joined by " / ". */
+  static String percentiles(long[] nanos, double... percents) {
+    if (nanos.length == 0) {
+      return "n/a";
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    List<String> out = new ArrayList<>();
+    for (double p : percents) {
+      int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+      out.add(String.format("%.1f", sorted[Math.max(0, rank - 1)] / 1e6));
+    }
+    return String.join(" / ", out);
+  }
+}
