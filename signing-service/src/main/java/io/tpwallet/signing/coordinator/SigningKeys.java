@@ -1,6 +1,7 @@
 package io.tpwallet.signing.coordinator;
 
 import io.tpwallet.signing.wire.Wire;
+import io.tpwallet.signing.wire.WireCodec;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -48,7 +49,8 @@ class SigningKeys {
     jdbc.sql(
             """
             insert into signing_key (key_id, suite, min_signers, group_key, asset, per_tx_max,
-              per_day_max, destinations, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+              per_day_max, destinations, created_at, approvals)
+              values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
         .params(
             key.keyId(),
             key.suite(),
@@ -58,7 +60,8 @@ class SigningKeys {
             new BigDecimal(p.perTransactionMax()),
             new BigDecimal(p.perDayMax()),
             String.join("\n", p.destinations()),
-            Timestamp.from(key.createdAt()))
+            Timestamp.from(key.createdAt()),
+            WireCodec.approvalsText(p.approvals()))
         .update();
     key.verifyingShares()
         .forEach(
@@ -92,7 +95,7 @@ class SigningKeys {
             });
     return jdbc.sql(
             "select key_id, suite, min_signers, group_key, asset, per_tx_max, per_day_max,"
-                + " destinations, created_at from signing_key"
+                + " destinations, created_at, approvals from signing_key"
                 + (keyId == null ? "" : " where key_id = :id")
                 + " order by created_at, key_id limit "
                 + LIST_SIZE_MAX)
@@ -109,7 +112,8 @@ class SigningKeys {
                         rs.getString(5),
                         rs.getBigDecimal(6).toBigIntegerExact(),
                         rs.getBigDecimal(7).toBigIntegerExact(),
-                        Arrays.asList(rs.getString(8).split("\n"))),
+                        Arrays.asList(rs.getString(8).split("\n")),
+                        WireCodec.approvals(rs.getString(10))),
                     rs.getTimestamp(9).toInstant()))
         .list();
   }

@@ -1,6 +1,7 @@
 package io.tpwallet.signing.node;
 
 import io.tpwallet.signing.wire.Wire;
+import io.tpwallet.signing.wire.WireCodec;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
@@ -43,8 +44,8 @@ class NodeKeys {
     jdbc.sql(
             """
             insert into node_key (key_id, suite, participant, min_signers, max_signers,
-              group_key, verifying_share, asset, per_tx_max, per_day_max)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+              group_key, verifying_share, asset, per_tx_max, per_day_max, approvals)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
         .params(
             key.keyId(),
             key.suite(),
@@ -55,7 +56,8 @@ class NodeKeys {
             key.verifyingShare(),
             p.asset(),
             p.perTransactionMax(),
-            p.perDayMax())
+            p.perDayMax(),
+            WireCodec.approvalsText(p.approvals()))
         .update();
     for (String d : p.destinations()) {
       jdbc.sql("insert into node_key_destination (key_id, destination) values (?, ?)")
@@ -72,7 +74,8 @@ class NodeKeys {
             .list();
     return jdbc.sql(
             "select key_id, suite, participant, min_signers, max_signers, group_key,"
-                + " verifying_share, asset, per_tx_max, per_day_max from node_key where key_id = ?")
+                + " verifying_share, asset, per_tx_max, per_day_max, approvals from node_key"
+                + " where key_id = ?")
         .param(keyId)
         .query(
             (rs, n) ->
@@ -88,7 +91,8 @@ class NodeKeys {
                         rs.getString(8),
                         rs.getBigDecimal(9).toBigIntegerExact(),
                         rs.getBigDecimal(10).toBigIntegerExact(),
-                        destinations)))
+                        destinations,
+                        WireCodec.approvals(rs.getString(11)))))
         .optional();
   }
 

@@ -58,6 +58,7 @@ class SignerNode {
   private static final Logger log = LoggerFactory.getLogger(SignerNode.class);
   static final int PARTICIPANTS_MAX = 255;
   static final int DESTINATIONS_MAX = 1000;
+  static final int APPROVERS_MAX = 32;
   static final int MESSAGE_BYTES_MAX = 64 * 1024;
   static final int KEYS_CACHED_MAX = 10_000;
 
@@ -351,7 +352,8 @@ class SignerNode {
       Wire.Policy policy = key.row().policy();
       // Every rule but the running day total first; a request alone above the day limit fails here.
       Optional<SigningPolicy.Refusal> refusal =
-          SigningPolicy.check(policy, request.context(), BigInteger.ZERO);
+          SigningPolicy.check(
+              key.row().keyId(), policy, request.context(), digest, BigInteger.ZERO);
       if (refusal.isPresent()) {
         throw refused(key, request, digest, refusal.get());
       }
@@ -381,7 +383,12 @@ class SignerNode {
                   }));
       if (!withinDay) {
         SigningPolicy.Refusal dayRefusal =
-            SigningPolicy.check(policy, context, keys.signedOn(key.row().keyId(), day))
+            SigningPolicy.check(
+                    key.row().keyId(),
+                    policy,
+                    context,
+                    digest,
+                    keys.signedOn(key.row().keyId(), day))
                 .orElse(
                     new SigningPolicy.Refusal(
                         SigningPolicy.PER_DAY,
@@ -520,6 +527,34 @@ class SignerNode {
           "a policy needs an asset, non-negative limits and 1.."
               + DESTINATIONS_MAX
               + " destinations");
+    }
+    Wire.Approvals a = p.approvals();
+    if (a != null) {
+      if (a.above() == null
+          || a.above().signum() < 0
+          || a.above().bitLength() > 128
+          || a.approvers() == null
+          || a.approvers().isEmpty()
+          || a.approvers().size() > APPROVERS_MAX
+          || a.required() < 1
+          || a.required() > a.approvers().size()
+          || new java.util.HashSet<>(a.approvers()).size() != a.approvers().size()) {
+        throw NodeProblems.protocol(
+            "approvals need a non-negative threshold, 1.."
+                + APPROVERS_MAX
+                + " distinct approvers and 1..approvers required");
+      }
+      for (String approver : a.approvers()) {
+        try {
+          if (approver == null || !approver.equals(approver.toLowerCase(java.util.Locale.ROOT))) {
+            throw new java.security.InvalidKeyException("not lowercase hex");
+          }
+          SigningPolicy.ed25519PublicKey(WireCodec.unhex(approver));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+          throw NodeProblems.protocol(
+              "an approver must be a raw Ed25519 public key in lowercase hex: " + approver);
+        }
+      }
     }
   }
 

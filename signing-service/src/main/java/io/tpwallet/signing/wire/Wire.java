@@ -18,11 +18,25 @@ public final class Wire {
       String asset,
       BigInteger perTransactionMax,
       BigInteger perDayMax,
-      List<String> destinations) {}
+      List<String> destinations,
+      @Nullable Approvals approvals) {}
+
+  /**
+   * Above {@code above} (minor units), a signature needs {@code required} distinct approvers among
+   * {@code approvers} (raw 32-byte Ed25519 public keys, hex) to have signed the request.
+   */
+  public record Approvals(BigInteger above, int required, List<String> approvers) {}
+
+  /** One approver's Ed25519 signature (hex) over the request's approval payload. */
+  public record Approval(String approver, String signature) {}
 
   /** What a signature pays, as the requester describes it; each node checks it against policy. */
   public record PolicyContext(
-      String requestId, String asset, BigInteger amount, String destination) {}
+      String requestId,
+      String asset,
+      BigInteger amount,
+      String destination,
+      @Nullable List<Approval> approvals) {}
 
   /** A DKG round-one broadcast plus the sender's ephemeral X25519 key for round two. */
   public record Round1(List<String> commitment, String proofR, String proofZ, String dhPublic) {}

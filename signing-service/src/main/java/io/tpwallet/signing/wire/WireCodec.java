@@ -7,8 +7,10 @@ import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.Identifier;
 import io.tpwallet.signing.frost.SigningCommitments;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hex encodings of the library's values for the wire. Decoding goes through the group's own
@@ -73,5 +75,28 @@ public final class WireCodec {
     Group g = suite.group();
     return new SigningCommitments(
         Identifier.of(c.participant()), element(g, c.hiding()), element(g, c.binding()));
+  }
+
+  /** A policy's approval rule as stored in one text column: threshold, count, then each key. */
+  public static @Nullable String approvalsText(Wire.@Nullable Approvals a) {
+    if (a == null) {
+      return null;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(a.above().toString());
+    lines.add(Integer.toString(a.required()));
+    lines.addAll(a.approvers());
+    return String.join("\n", lines);
+  }
+
+  public static Wire.@Nullable Approvals approvals(@Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    List<String> lines = List.of(text.split("\n"));
+    return new Wire.Approvals(
+        new BigInteger(lines.get(0)),
+        Integer.parseInt(lines.get(1)),
+        List.copyOf(lines.subList(2, lines.size())));
   }
 }
