@@ -210,6 +210,92 @@ class SigningIT {
   }
 
   @Test
+  @Order(3)
+  void aboveItsApprovalThresholdAKeySignsOnlyWithTwoOfItsThreeApprovers() throws Exception {
+    var approvers = new ArrayList<java.security.KeyPair>();
+    for (int i = 0; i < 3; i++) {
+      approvers.add(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
+    }
+    Map<String, Object> policy =
+        Map.of(
+            "asset",
+            "SOL",
+            "perTransactionMax",
+            1_000_000,
+            "perDayMax",
+            5_000_000,
+            "destinations",
+            List.of(PAYEE),
+            "approvals",
+            Map.of(
+                "above",
+                100_000,
+                "required",
+                2,
+                "approvers",
+                approvers.stream().map(SigningIT::rawEd25519).toList()));
+    var created =
+        post(
+            coordinator("/v1/signing/keys"),
+            JSON.writeValueAsString(
+                Map.of(
+                    "suite",
+                    "ed25519",
+                    "threshold",
+                    2,
+                    "nodes",
+                    List.of(1, 2, 3),
+                    "policy",
+                    policy)));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String keyId = JSON.readTree(created.body()).get("keyId").asString();
+    byte[] message = "a large payout".getBytes();
+    String signatures = coordinator("/v1/signing/keys/" + keyId + "/signatures");
+
+    var unapproved = post(signatures, sign(message, 200_000, PAYEE, "r-big"));
+    assertThat(unapproved.statusCode()).as(unapproved.body()).isEqualTo(403);
+    assertThat(JSON.readTree(unapproved.body()).get("reason").asString())
+        .isEqualTo("approvals-missing");
+    assertThat(audit(2, keyId))
+        .anySatisfy(e -> assertThat(e.get("reason").asString()).startsWith("approvals-missing"));
+
+    // What an approver signs, as docs/signing-service.md defines it, built here independently.
+    String payload =
+        String.join(
+            "\n",
+            "tpw-signing-approval-v1",
+            keyId,
+            "r-big",
+            "SOL",
+            "200000",
+            PAYEE,
+            HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(message)));
+    var approvals = new ArrayList<Map<String, String>>();
+    for (var approver : List.of(approvers.get(0), approvers.get(2))) {
+      var signer = java.security.Signature.getInstance("Ed25519");
+      signer.initSign(approver.getPrivate());
+      signer.update(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      approvals.add(
+          Map.of("approver", rawEd25519(approver), "signature", HEX.formatHex(signer.sign())));
+    }
+    var context = new java.util.HashMap<>(context(200_000, PAYEE, "r-big", "SOL"));
+    context.put("approvals", approvals);
+    var approved =
+        post(
+            signatures,
+            JSON.writeValueAsString(Map.of("message", HEX.formatHex(message), "context", context)));
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    byte[] publicKey = HEX.parseHex(JSON.readTree(created.body()).get("publicKey").asString());
+    byte[] signature = HEX.parseHex(JSON.readTree(approved.body()).get("signature").asString());
+    assertThat(jdkEd25519(publicKey, message, signature)).isTrue();
+  }
+
+  private static String rawEd25519(java.security.KeyPair k) {
+    byte[] spki = k.getPublic().getEncoded();
+    return HEX.formatHex(Arrays.copyOfRange(spki, spki.length - 32, spki.length));
+  }
+
+  @Test
   @Order(4)
   void aNodeRefusesAnUnlistedDestinationEvenWhenAskedDirectlyAsARogueCoordinatorWould()
       throws Exception {
