@@ -2,6 +2,7 @@ package io.tpwallet.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -25,6 +26,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -198,6 +201,51 @@ class AccountIT {
     assertThat(audit(carol.id().toString(), "kyc.verify.rejected", "OK")).isEqualTo(1);
     assertThat(audit(carol.id().toString(), "kyc.verify.approved", "OK")).isEqualTo(1);
     assertThat(count("kyc_verification")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void thePerMonthLimitCountsThisUtcMonthOnly() throws Exception {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    // On the 1st the month so far is today, and every day limit is below the month's.
+    assumeTrue(today.getDayOfMonth() > 1, "the 1st of a month has no earlier day this month");
+    User erin = newUser();
+    // Earlier spend, written as the service writes it: last month's does not count, this
+    // month's earlier days do.
+    spend(erin, today.withDayOfMonth(1).minusDays(1), 90_000);
+    for (int i = 0; i < 3; i++) {
+      spend(erin, today.minusDays(1), 30_000);
+    }
+    spend(erin, today.minusDays(1), 5_000);
+    // This month so far: 95000 of the L0 1,000.00 a month.
+    Answer over = authorize(erin, "5001", "USD");
+    assertThat(over.status()).isEqualTo(422);
+    assertThat(over.text("limit")).isEqualTo("per-month");
+    assertThat(over.text("limitMinor")).isEqualTo("100000");
+    assertThat(over.text("spentThisMonthMinor")).isEqualTo("95000");
+    assertThat(over.text("spentTodayMinor")).isEqualTo("0");
+    assertThat(over.text("detail")).contains("per-month limit of KYC tier L0");
+    Answer fits = authorize(erin, "5000", "USD"); // exactly 100000 this month
+    assertThat(fits.status()).isEqualTo(200);
+    assertThat(fits.text("spentThisMonth")).isEqualTo("100000");
+    assertThat(fits.text("perMonth")).isEqualTo("100000");
+    Answer full = authorize(erin, "1", "USD");
+    assertThat(full.status()).isEqualTo(422);
+    assertThat(full.text("limit")).isEqualTo("per-month");
+    Answer limits =
+        call("GET", "/v1/accounts/customers/" + erin.id() + "/limits", erin.access(), null);
+    JsonNode usd = limits.body().get("limits").get("USD");
+    assertThat(usd.get("perMonth").asString()).isEqualTo("100000");
+    assertThat(usd.get("spentThisMonth").asString()).isEqualTo("100000");
+    assertThat(usd.get("spentToday").asString()).isEqualTo("5000");
+    assertThat(audit(erin.id().toString(), "kyc.authorize", "REFUSED")).isEqualTo(2);
+  }
+
+  void spend(User user, LocalDate day, long minor) {
+    jdbc.sql(
+            "insert into kyc_spend (id, customer_id, asset, amount_minor, day, created_at)"
+                + " values (?, ?, 'USD', ?, ?, now())")
+        .params(UUID.randomUUID(), user.id(), minor, day)
+        .update();
   }
 
   // ---------------------------------------------------------------- clients, RBAC, enterprises

@@ -87,9 +87,16 @@ public class Kyc {
   public record AuthorizationRequest(
       @Nullable String paymentId, @Nullable String amount, @Nullable String asset) {}
 
-  /** A payment within the limits; its amount now counts against today's total. */
+  /** A payment within the limits; its amount now counts against today's and this month's total. */
   public record Authorization(
-      UUID paymentId, String tier, String amount, String asset, String spentToday, String perDay) {}
+      UUID paymentId,
+      String tier,
+      String amount,
+      String asset,
+      String spentToday,
+      String perDay,
+      String spentThisMonth,
+      String perMonth) {}
 
   public Verification verify(UUID customerId, VerificationRequest body) {
     Caller caller = access.requireOrAdmin(Scopes.ACCOUNTS_WRITE, "kyc.verify");
@@ -155,11 +162,15 @@ public class Kyc {
         id, customerId, target.name(), decision.outcome().name(), decision.reason(), tierNow);
   }
 
-  /** The limits of the customer's tier (and its own, for a sub-account) and today's spend. */
+  /**
+   * The limits of the customer's tier (and its own, for a sub-account) and the spend of today and
+   * of this month.
+   */
   public Map<String, Object> limitsOf(UUID customerId) {
     Caller caller = access.require(Scopes.ACCOUNTS_READ, "kyc.limits");
     Customer customer = customers.visible(caller, customerId, "kyc.limits");
     KycTier tier = KycTier.valueOf(customer.kycTier());
+    LocalDate day = today();
     Map<String, Object> perAsset = new LinkedHashMap<>();
     limits
         .of(tier)
@@ -170,7 +181,10 @@ public class Kyc {
                     Map.of(
                         "perTransaction", limit.perTransaction().toString(),
                         "perDay", limit.perDay().toString(),
-                        "spentToday", spentToday(customerId, asset, today()).toString())));
+                        "perMonth", limit.perMonth().toString(),
+                        "spentToday", spentSince(customerId, asset, day, day).toString(),
+                        "spentThisMonth",
+                            spentSince(customerId, asset, day.withDayOfMonth(1), day).toString())));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("customerId", customerId);
     answer.put("tier", tier.name());
@@ -219,11 +233,13 @@ public class Kyc {
           KycProperties.Limit limit = limits.of(tier).get(asset.code());
           BigInteger perTx = limit == null ? BigInteger.ZERO : limit.perTransaction();
           BigInteger perDay = limit == null ? BigInteger.ZERO : limit.perDay();
+          BigInteger perMonth = limit == null ? BigInteger.ZERO : limit.perMonth();
           if (customer.limits() != null && customer.limits().asset().equals(asset.code())) {
             perTx = perTx.min(new BigInteger(customer.limits().perTransaction()));
             perDay = perDay.min(new BigInteger(customer.limits().perDay()));
           }
-          BigInteger spent = spentToday(customerId, asset.code(), day);
+          BigInteger spent = spentSince(customerId, asset.code(), day, day);
+          BigInteger spentMonth = spentSince(customerId, asset.code(), day.withDayOfMonth(1), day);
           if (previous.isPresent()) {
             if (!previous.get().equals(amount + " " + asset.code())) {
               throw ProblemException.unprocessable(
@@ -237,13 +253,20 @@ public class Kyc {
                 amount.toString(),
                 asset.code(),
                 spent.toString(),
-                perDay.toString());
+                perDay.toString(),
+                spentMonth.toString(),
+                perMonth.toString());
           }
-          if (amount.compareTo(perTx) > 0) {
-            throw refuse(caller, customerId, tier, "per-transaction", perTx, amount, asset, spent);
-          }
-          if (spent.add(amount).compareTo(perDay) > 0) {
-            throw refuse(caller, customerId, tier, "per-day", perDay, amount, asset, spent);
+          String exceeded = exceededLimit(perTx, perDay, perMonth, amount, spent, spentMonth);
+          if (exceeded != null) {
+            BigInteger which =
+                switch (exceeded) {
+                  case PER_TRANSACTION -> perTx;
+                  case PER_DAY -> perDay;
+                  default -> perMonth;
+                };
+            throw refuse(
+                caller, customerId, tier, exceeded, which, amount, asset, spent, spentMonth);
           }
           jdbc.sql(
                   "insert into kyc_spend (id, customer_id, asset, amount_minor, day, created_at)"
@@ -262,8 +285,38 @@ public class Kyc {
               amount.toString(),
               asset.code(),
               spent.add(amount).toString(),
-              perDay.toString());
+              perDay.toString(),
+              spentMonth.add(amount).toString(),
+              perMonth.toString());
         });
+  }
+
+  static final String PER_TRANSACTION = "per-transaction";
+  static final String PER_DAY = "per-day";
+  static final String PER_MONTH = "per-month";
+
+  /**
+   * Which limit a payment of {@code amount} breaks, checked in the order per-transaction, per-day,
+   * per-month; {@code null} when it fits all three (a total may reach a limit exactly). Pure, so
+   * that it is tested alone.
+   */
+  static @Nullable String exceededLimit(
+      BigInteger perTx,
+      BigInteger perDay,
+      BigInteger perMonth,
+      BigInteger amount,
+      BigInteger spentToday,
+      BigInteger spentThisMonth) {
+    if (amount.compareTo(perTx) > 0) {
+      return PER_TRANSACTION;
+    }
+    if (spentToday.add(amount).compareTo(perDay) > 0) {
+      return PER_DAY;
+    }
+    if (spentThisMonth.add(amount).compareTo(perMonth) > 0) {
+      return PER_MONTH;
+    }
+    return null;
   }
 
   private ProblemException refuse(
@@ -274,7 +327,8 @@ public class Kyc {
       BigInteger limit,
       BigInteger amount,
       Asset asset,
-      BigInteger spent) {
+      BigInteger spent,
+      BigInteger spentMonth) {
     audit.refused(
         caller.subject(),
         "kyc.authorize",
@@ -286,6 +340,7 @@ public class Kyc {
     properties.put("limitMinor", limit.toString());
     properties.put("amountMinor", amount.toString());
     properties.put("spentTodayMinor", spent.toString());
+    properties.put("spentThisMonthMinor", spentMonth.toString());
     properties.put("asset", asset.code());
     String detail =
         limit.signum() == 0
@@ -307,11 +362,12 @@ public class Kyc {
         HttpStatus.UNPROCESSABLE_CONTENT, LIMIT_EXCEEDED, "KYC limit exceeded", detail, properties);
   }
 
-  private BigInteger spentToday(UUID customerId, String asset, LocalDate day) {
+  /** The authorised total of {@code asset} from {@code from} to {@code to}, both included. */
+  private BigInteger spentSince(UUID customerId, String asset, LocalDate from, LocalDate to) {
     return jdbc.sql(
             "select coalesce(sum(amount_minor), 0) from kyc_spend where customer_id = ?"
-                + " and asset = ? and day = ?")
-        .params(customerId, asset, day)
+                + " and asset = ? and day between ? and ?")
+        .params(customerId, asset, from, to)
         .query(BigDecimal.class)
         .single()
         .toBigIntegerExact();

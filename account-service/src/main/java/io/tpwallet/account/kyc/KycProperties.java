@@ -11,8 +11,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("tpw.account.kyc")
 public record KycProperties(Map<String, Map<String, Limit>> tiers) {
 
-  /** Largest single payment and largest total per UTC day. */
-  public record Limit(BigInteger perTransaction, BigInteger perDay) {}
+  /** Largest single payment, largest total per UTC day and per UTC calendar month. */
+  public record Limit(BigInteger perTransaction, BigInteger perDay, BigInteger perMonth) {
+
+    public Limit {
+      if (perTransaction == null || perDay == null || perMonth == null) {
+        throw new IllegalArgumentException(
+            "per-transaction, per-day and per-month must all be configured");
+      }
+    }
+  }
 
   public KycProperties {
     tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
