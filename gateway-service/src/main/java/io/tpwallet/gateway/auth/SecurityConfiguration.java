@@ -68,6 +68,8 @@ class SecurityConfiguration {
                         "/v1/accounts/sessions/refresh",
                         "/v1/accounts/oauth2/token")
                     .permitAll()
+                    .pathMatchers("/admin/**")
+                    .hasAuthority("SCOPE_admin:gateway")
                     .pathMatchers(HttpMethod.GET, "/v1/payments", "/v1/payments/**")
                     .hasAuthority("SCOPE_payments:read")
                     .pathMatchers("/v1/payments", "/v1/payments/**")
