@@ -53,5 +53,69 @@ prepare_softhsm() {
   echo "softhsm2: installed"
 }
 
+# The migration service's MariaDB source reads the binlog (ROW, FULL row image; MariaDB's GTID
+# is always on). Only a local MariaDB is adjusted, through its own conf file, and mariadbd is
+# restarted only when the binlog is not active yet.
+MARIADB_CONF_DIR=/etc/mysql/mariadb.conf.d
+MARIADB_CONF="$MARIADB_CONF_DIR/60-tpwallet-binlog.cnf"
+MARIADB_RESTART_WAIT_S=60
+
+mariadb_sql() {
+  mysql -h 127.0.0.1 -P 3306 -u root -N -B -e "$1"
+}
+
+prepare_mariadb() {
+  local log_bin format
+  if ! command -v mysql >/dev/null; then
+    echo "no mysql client: MariaDB source tests are skipped"
+    return 0
+  fi
+  if ! log_bin="$(mariadb_sql 'select @@log_bin' 2>/dev/null)"; then
+    echo "no local MariaDB answers on 3306: MariaDB source tests are skipped"
+    return 0
+  fi
+  format="$(mariadb_sql 'select @@binlog_format')"
+  mkdir -p "$MARIADB_CONF_DIR"
+  cat >"$MARIADB_CONF.tmp" <<'CNF'
+# Written by deploy/scripts/prepare-machine.sh: the binlog the migration service's CDC reads.
+[mysqld]
+log_bin = mysql-bin
+binlog_format = ROW
+binlog_row_image = FULL
+server_id = 1
+expire_logs_days = 7
+CNF
+  mv "$MARIADB_CONF.tmp" "$MARIADB_CONF"
+  if ! grep -qs "^!includedir $MARIADB_CONF_DIR" /etc/mysql/my.cnf; then
+    printf '\n!includedir %s/\n' "$MARIADB_CONF_DIR" >>/etc/mysql/my.cnf
+  fi
+  if [[ "$log_bin" == 1 && "$format" == ROW ]]; then
+    echo "local MariaDB: binlog on, ROW already"
+    return 0
+  fi
+  echo "local MariaDB: log_bin=$log_bin binlog_format=$format; restarting it with the binlog on"
+  local pid
+  pid="$(cat /run/mysqld/mysqld.pid)"
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 1; done
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  local waited=0
+  until log_bin="$(mariadb_sql 'select @@log_bin' 2>/dev/null)"; do
+    if ((waited >= MARIADB_RESTART_WAIT_S)); then
+      echo "local MariaDB did not come back in ${MARIADB_RESTART_WAIT_S}s" >&2
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  format="$(mariadb_sql 'select @@binlog_format')"
+  [[ "$log_bin" == 1 && "$format" == ROW ]] || {
+    echo "MariaDB binlog still log_bin=$log_bin binlog_format=$format after the restart" >&2
+    return 1
+  }
+  echo "local MariaDB: binlog on, ROW"
+}
+
 prepare_softhsm
 prepare_postgres
+prepare_mariadb

@@ -1,7 +1,10 @@
 package io.tpwallet.migration.cdc;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -29,23 +32,31 @@ public final class SlotCheck {
   /** The furthest LSN the job's stored offsets name, if it has stored any. */
   public static OptionalLong storedLsn(Connection migrationDb, UUID jobId) throws SQLException {
     long max = -1;
+    for (String offset : storedOffsets(migrationDb, jobId)) {
+      Matcher m = LSN.matcher(offset);
+      while (m.find()) {
+        max = Math.max(max, Long.parseLong(m.group(2)));
+      }
+    }
+    return max < 0 ? OptionalLong.empty() : OptionalLong.of(max);
+  }
+
+  /** The job's stored offsets, as Debezium's JSON. */
+  static List<String> storedOffsets(Connection migrationDb, UUID jobId) throws SQLException {
+    List<String> out = new ArrayList<>();
     try (var select =
         migrationDb.prepareStatement("select offset_value from cdc_offset where job_id = ?")) {
       select.setObject(1, jobId);
       try (var rs = select.executeQuery()) {
         while (rs.next()) {
           byte[] value = rs.getBytes(1);
-          if (value == null) {
-            continue;
-          }
-          Matcher m = LSN.matcher(new String(value, java.nio.charset.StandardCharsets.UTF_8));
-          while (m.find()) {
-            max = Math.max(max, Long.parseLong(m.group(2)));
+          if (value != null) {
+            out.add(new String(value, StandardCharsets.UTF_8));
           }
         }
       }
     }
-    return max < 0 ? OptionalLong.empty() : OptionalLong.of(max);
+    return out;
   }
 
   /**

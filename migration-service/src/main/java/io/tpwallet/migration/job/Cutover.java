@@ -2,6 +2,8 @@ package io.tpwallet.migration.job;
 
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.legacy.LegacySchema;
+import io.tpwallet.migration.legacy.MariaDbFreeze;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -248,6 +250,11 @@ class Cutover {
   static void freeze(MigrationJob job) throws SQLException {
     try (Connection c = legacy(job);
         var st = c.createStatement()) {
+      if (LegacySchema.isMariaDb(c)) {
+        MariaDbFreeze.freeze(
+            c, FREEZE, job.tables().stream().map(Cutover::plain).toList(), job.id());
+        return;
+      }
       c.setAutoCommit(false);
       st.execute(
           """
@@ -275,6 +282,10 @@ class Cutover {
   static void unfreeze(MigrationJob job) throws SQLException {
     try (Connection c = legacy(job);
         var st = c.createStatement()) {
+      if (LegacySchema.isMariaDb(c)) {
+        MariaDbFreeze.unfreeze(c, FREEZE, job.tables().stream().map(Cutover::plain).toList());
+        return;
+      }
       c.setAutoCommit(false);
       for (String table : job.tables()) {
         st.execute("drop trigger if exists " + FREEZE + " on " + plain(table));

@@ -25,10 +25,13 @@ public final class LegacyCli {
       """
       usage: LegacyCli seed    [--url JDBC] [--user U] [--password P] --users N --tx M [--seed S] [--anomalies K] [--reset]
              LegacyCli traffic [--url JDBC] [--user U] [--password P] --tps R --seconds S [--seed S] [--zone ZONE]
-      --url defaults to $TPW_LEGACY_URL, else jdbc:postgresql://127.0.0.1:5432/legacy_wallet""";
+      --url defaults to $TPW_LEGACY_URL, else jdbc:postgresql://127.0.0.1:5432/legacy_wallet;
+      a MariaDB/MySQL legacy wallet: --url jdbc:mariadb://127.0.0.1:3306/legacy_wallet --user root""";
 
   private static final Pattern JDBC_PG =
       Pattern.compile("(jdbc:postgresql://[^/?]+)/([a-z_][a-z0-9_]{0,62})(\\?.*)?");
+  private static final Pattern JDBC_MARIADB =
+      Pattern.compile("(jdbc:(mariadb|mysql)://[^/?]+)/([a-z_][a-z0-9_]{0,63})(\\?.*)?");
 
   private LegacyCli() {}
 
@@ -44,9 +47,12 @@ public final class LegacyCli {
             System.getenv()
                 .getOrDefault("TPW_LEGACY_URL", "jdbc:postgresql://127.0.0.1:5432/legacy_wallet"));
     String user =
-        options.getOrDefault("user", System.getenv().getOrDefault("TPW_PG_USER", "postgres"));
+        options.getOrDefault(
+            "user", System.getenv().getOrDefault(userVariable(url), defaultUser(url)));
     String password =
-        options.getOrDefault("password", System.getenv().getOrDefault("TPW_PG_PASSWORD", ""));
+        options.getOrDefault(
+            "password",
+            System.getenv().getOrDefault(userVariable(url).replace("USER", "PASSWORD"), ""));
     long seed = Long.parseLong(options.getOrDefault("seed", "42"));
     try {
       switch (args[0]) {
@@ -79,7 +85,7 @@ public final class LegacyCli {
           st.execute("drop table if exists transactions, wallets, users");
         }
       }
-      LegacySchema.createPostgres(c);
+      LegacySchema.create(c);
       try (var st = c.createStatement();
           var rs =
               st.executeQuery(
@@ -123,9 +129,20 @@ public final class LegacyCli {
   /** Creates the legacy database on its server if it does not exist yet. */
   static void createDatabaseIfMissing(String url, String user, String password)
       throws SQLException {
+    Matcher maria = JDBC_MARIADB.matcher(url);
+    if (maria.matches()) {
+      String server = maria.group(1) + "/" + (maria.group(4) == null ? "" : maria.group(4));
+      try (Connection c = DriverManager.getConnection(server, user, password);
+          var st = c.createStatement()) {
+        st.execute("create database if not exists " + maria.group(3));
+      }
+      return;
+    }
     Matcher m = JDBC_PG.matcher(url);
     if (!m.matches()) {
-      throw new IllegalArgumentException("not a jdbc:postgresql://host:port/database URL: " + url);
+      throw new IllegalArgumentException(
+          "not a jdbc:postgresql:// or jdbc:mariadb:// (jdbc:mysql://) host:port/database URL: "
+              + url);
     }
     String maintenance = m.group(1) + "/postgres" + (m.group(3) == null ? "" : m.group(3));
     try (Connection c = DriverManager.getConnection(maintenance, user, password);
@@ -137,6 +154,14 @@ public final class LegacyCli {
         }
       }
     }
+  }
+
+  private static String userVariable(String url) {
+    return JDBC_MARIADB.matcher(url).matches() ? "TPW_MARIADB_USER" : "TPW_PG_USER";
+  }
+
+  private static String defaultUser(String url) {
+    return JDBC_MARIADB.matcher(url).matches() ? "root" : "postgres";
   }
 
   private static Map<String, String> options(String[] args) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /** Creates the legacy wallet's tables in an empty database. */
@@ -24,6 +25,36 @@ public final class LegacySchema {
     try (var statement = connection.createStatement()) {
       statement.execute(script);
     }
+  }
+
+  /** Runs the schema script for the legacy database's kind (PostgreSQL or MariaDB/MySQL). */
+  public static void create(Connection connection) throws SQLException {
+    if (isMariaDb(connection)) {
+      createMariaDb(connection);
+    } else {
+      createPostgres(connection);
+    }
+  }
+
+  /**
+   * Runs the schema script for MariaDB/MySQL; safe to run again. The JDBC driver takes one
+   * statement per call, so the script is split on the semicolons that end its statements.
+   */
+  public static void createMariaDb(Connection connection) throws SQLException {
+    String script = resource("/legacy/mariadb/schema.sql").replaceAll("(?m)--.*$", "");
+    try (var statement = connection.createStatement()) {
+      for (String sql : script.split(";")) {
+        if (!sql.isBlank()) {
+          statement.execute(sql);
+        }
+      }
+    }
+  }
+
+  /** Whether the connection goes to MariaDB or MySQL rather than PostgreSQL. */
+  public static boolean isMariaDb(Connection connection) throws SQLException {
+    String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    return product.contains("mariadb") || product.contains("mysql");
   }
 
   private static String resource(String path) {

@@ -3,7 +3,6 @@ package io.tpwallet.migration.legacy;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -71,19 +70,26 @@ public final class LegacyWriter {
         () -> {
           long wallet;
           BigDecimal amount;
-          try (var update =
+          // Read under a row lock, then update: MariaDB has no UPDATE ... RETURNING.
+          try (var pending =
               connection.prepareStatement(
-                  "update transactions set status_code = 1, updated_at = ? where id = ?"
-                      + " and status_code = 0 returning wallet_id, amount")) {
-            update.setObject(1, now());
-            update.setLong(2, transactionId);
-            try (var rs = update.executeQuery()) {
+                  "select wallet_id, amount from transactions where id = ? and status_code = 0"
+                      + " for update")) {
+            pending.setLong(1, transactionId);
+            try (var rs = pending.executeQuery()) {
               if (!rs.next()) {
                 throw new IllegalStateException("no pending transaction " + transactionId);
               }
               wallet = rs.getLong(1);
               amount = rs.getBigDecimal(2);
             }
+          }
+          try (var update =
+              connection.prepareStatement(
+                  "update transactions set status_code = 1, updated_at = ? where id = ?")) {
+            update.setObject(1, now());
+            update.setLong(2, transactionId);
+            update.executeUpdate();
           }
           move(wallet, amount);
           return transactionId;
@@ -101,7 +107,7 @@ public final class LegacyWriter {
         connection.prepareStatement(
             "insert into transactions (wallet_id, counterparty_wallet_id, kind, amount,"
                 + " status_code, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
-            Statement.RETURN_GENERATED_KEYS)) {
+            new String[] {"id"})) {
       LocalDateTime now = now();
       insert.setLong(1, walletId);
       insert.setObject(2, counterparty);
@@ -113,7 +119,7 @@ public final class LegacyWriter {
       insert.executeUpdate();
       try (var keys = insert.getGeneratedKeys()) {
         keys.next();
-        return keys.getLong("id");
+        return keys.getLong(1);
       }
     }
   }

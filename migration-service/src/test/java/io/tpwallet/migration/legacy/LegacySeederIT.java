@@ -22,7 +22,7 @@ class LegacySeederIT {
     return c;
   }
 
-  private static long count(Connection c, String sql) throws Exception {
+  static long count(Connection c, String sql) throws Exception {
     try (var st = c.createStatement();
         var rs = st.executeQuery(sql)) {
       rs.next();
@@ -65,6 +65,13 @@ class LegacySeederIT {
   @Test
   void liveWritesMoveTheStoredBalanceWithTheirTransaction() throws Exception {
     try (Connection c = legacy()) {
+      liveWritesMoveTheStoredBalance(c);
+    }
+  }
+
+  /** Seeds four users into an empty legacy schema and checks the live writer on it. */
+  static void liveWritesMoveTheStoredBalance(Connection c) throws Exception {
+    {
       LegacySeeder.seed(c, new LegacySeeder.Plan(4, 0, 1, 0));
       var writer = new LegacyWriter(c, Clock.systemUTC(), ZoneId.of("Asia/Shanghai"));
       writer.deposit(1, new BigDecimal("10.00"));
@@ -72,6 +79,9 @@ class LegacySeederIT {
       writer.transfer(1, 2, new BigDecimal("4.5"));
       long pending = writer.pendingDeposit(2, new BigDecimal("1"));
       writer.confirm(pending);
+      assertThat(count(c, "select status_code from transactions where id = " + pending))
+          .isEqualTo(LegacyStatus.SUCCESS.code());
+      assertThatThrownBy(() -> writer.confirm(pending)).isInstanceOf(IllegalStateException.class);
       assertThat(count(c, "select status_code from transactions where id = " + refused))
           .isEqualTo(LegacyStatus.FAILED.code());
       try (var st = c.createStatement();
