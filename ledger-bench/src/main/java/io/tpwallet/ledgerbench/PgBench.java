@@ -143,6 +143,10 @@ final class PgBench {
     return runs;
   }
 
+  private void psql(String sql) throws IOException, InterruptedException {
+    exec(List.of("psql", "-h", host, "-p", port, "-U", user, "-d", "postgres", "-qc", sql), 120);
+  }
+
   static double number(Pattern pattern, String output) {
     Matcher m = pattern.matcher(output);
     if (!m.find()) {

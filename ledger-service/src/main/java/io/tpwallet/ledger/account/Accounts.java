@@ -2,7 +2,6 @@ package io.tpwallet.ledger.account;
 
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.money.Money;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Propagation;
@@ -33,11 +31,9 @@ public class Accounts {
       credits_pending, created_at""";
 
   private final JdbcClient jdbc;
-  private final JdbcTemplate batch;
 
-  public Accounts(JdbcClient jdbc, JdbcTemplate batch) {
+  public Accounts(JdbcClient jdbc) {
     this.jdbc = jdbc;
-    this.batch = batch;
   }
 
   /** An account's four totals as a batch leaves them. */
@@ -122,8 +118,8 @@ public class Accounts {
 
   /**
    * Writes the new totals of accounts locked by {@link #lockInIdOrder}: one update per account per
-   * batch, sent as one JDBC batch. The caller has checked the limits; the database checks them
-   * again, and its guard refuses posted totals that go down.
+   * batch, sent as one statement over arrays. The caller has checked the limits; the database
+   * checks them again, and its guard refuses posted totals that go down.
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public void writeTotals(List<Totals> totals) {
@@ -135,35 +131,34 @@ public class Accounts {
         }
       }
     }
-    int[][] rows =
-        batch.batchUpdate(
-            """
-            update ledger_account set debits_posted = ?, credits_posted = ?, debits_pending = ?,
-                credits_pending = ?
-            where id = ?""",
-            totals,
-            BATCH_ROWS,
-            (ps, t) -> {
-              ps.setBigDecimal(1, new BigDecimal(t.debitsPosted()));
-              ps.setBigDecimal(2, new BigDecimal(t.creditsPosted()));
-              ps.setBigDecimal(3, new BigDecimal(t.debitsPending()));
-              ps.setBigDecimal(4, new BigDecimal(t.creditsPending()));
-              ps.setObject(5, t.id());
-            });
-    int i = 0;
-    for (int[] chunk : rows) {
-      for (int count : chunk) {
-        requireOneRow(count, totals.get(i++).id());
-      }
+    int n = totals.size();
+    if (n == 0) {
+      return;
     }
-  }
-
-  /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
-  private static final int BATCH_ROWS = 1000;
-
-  private static void requireOneRow(int rows, UUID id) {
-    if (rows != 1) {
-      throw new IllegalStateException("account " + id + " was not updated (" + rows + " rows)");
+    String[] ids = new String[n];
+    String[][] values = new String[4][n];
+    for (int i = 0; i < n; i++) {
+      Totals t = totals.get(i);
+      ids[i] = t.id().toString();
+      values[0][i] = t.debitsPosted().toString();
+      values[1][i] = t.creditsPosted().toString();
+      values[2][i] = t.debitsPending().toString();
+      values[3][i] = t.creditsPending().toString();
+    }
+    // One statement for all of the batch's accounts, each updated once.
+    int updated =
+        jdbc.sql(
+                """
+                update ledger_account a set debits_posted = v.dp, credits_posted = v.cp,
+                    debits_pending = v.dq, credits_pending = v.cq
+                from unnest(?::uuid[], ?::numeric[], ?::numeric[], ?::numeric[], ?::numeric[])
+                    as v(id, dp, cp, dq, cq)
+                where a.id = v.id""")
+            .params(ids, values[0], values[1], values[2], values[3])
+            .update();
+    if (updated != n) {
+      throw new IllegalStateException(
+          "account totals: " + updated + " of " + n + " accounts updated");
     }
   }
 
