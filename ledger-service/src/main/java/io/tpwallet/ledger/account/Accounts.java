@@ -30,6 +30,9 @@ public class Accounts {
       credits_must_not_exceed_debits, debits_posted, credits_posted, debits_pending,
       credits_pending, created_at""";
 
+  /** {@link #COLUMNS} of the alias {@code a}, for the locking join. */
+  private static final String ACCOUNT_COLUMNS = COLUMNS.replaceAll("(\\w+)", "a.$1");
+
   private final JdbcClient jdbc;
 
   public Accounts(JdbcClient jdbc) {
@@ -107,10 +110,14 @@ public class Accounts {
       return List.of();
     }
     String[] array = ids.stream().map(UUID::toString).distinct().toArray(String[]::new);
+    // A join with the unnested ids, not "id = any(?)": with a bound array PostgreSQL cannot hash
+    // the list, and a plan that scans accounts compares each row with every id (a batch of 8,189
+    // events against 10,000 accounts was seconds of CPU in this one statement).
     return jdbc.sql(
             "select "
-                + COLUMNS
-                + " from ledger_account where id = any(?::uuid[]) order by id for update")
+                + ACCOUNT_COLUMNS
+                + " from ledger_account a join unnest(?::uuid[]) as k(id) on a.id = k.id"
+                + " order by a.id for update of a")
         .param(array)
         .query(Accounts::account)
         .list();
