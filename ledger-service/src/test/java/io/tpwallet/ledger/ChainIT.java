@@ -161,7 +161,13 @@ class ChainIT {
             pool.submit(
                 () -> {
                   for (int i = 0; i < 10; i++) {
-                    assertOk(transfers.post(transfer(Ids.newId(), issuance, wallet, 1)).result());
+                    // execute, not post: post would join concurrent singles into one group commit
+                    // (one link per group); this test races 80 separate batch transactions.
+                    assertOk(
+                        transfers
+                            .execute(List.of(transfer(Ids.newId(), issuance, wallet, 1)))
+                            .get(0)
+                            .result());
                   }
                 }));
       }

@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -43,7 +45,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * events, each table with one statement batch, and last the batch's link in the hash chain.
  */
 @Service
-public class TransferService {
+public class TransferService implements DisposableBean {
 
   /** The most events one batch may carry (TigerBeetle's batch size). */
   public static final int BATCH_TRANSFERS_MAX = 8189;
@@ -62,6 +64,7 @@ public class TransferService {
   private final Clock clock;
   private final Timer batchTimer;
   private final Map<TransferResult, Counter> results = new EnumMap<>(TransferResult.class);
+  private final GroupCommit group;
 
   TransferService(
       Accounts accounts,
@@ -70,7 +73,8 @@ public class TransferService {
       LedgerChain chain,
       PlatformTransactionManager transactions,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      @Value("${tpw.ledger.group-events-max:1024}") int groupEventsMax) {
     this.accounts = accounts;
     this.transfers = transfers;
     this.events = events;
@@ -89,16 +93,34 @@ public class TransferService {
               .tag("result", result.name())
               .register(meters));
     }
+    this.group = new GroupCommit(this::execute, Math.min(groupEventsMax, BATCH_TRANSFERS_MAX));
   }
 
   /** Posts (or holds) one transfer at most once per id. */
   public Posting post(TransferCommand command) {
-    return execute(List.of(command)).get(0);
+    return single(command);
   }
 
   /** Posts, voids or expires one hold. */
   public Posting resolve(ResolveCommand command) {
-    return execute(List.of(command)).get(0);
+    return single(command);
+  }
+
+  /**
+   * One event on its own: inside a caller's transaction (a Kafka consumer's) it is applied there;
+   * otherwise it joins the next group commit with whatever else is arriving concurrently.
+   */
+  private Posting single(LedgerCommand command) {
+    if (command.linked() || TransactionSynchronizationManager.isActualTransactionActive()) {
+      return execute(List.of(command)).get(0);
+    }
+    return group.submit(command);
+  }
+
+  /** Stops taking single events; those still queued are refused as unavailable. */
+  @Override
+  public void destroy() {
+    group.close();
   }
 
   /**
@@ -276,7 +298,7 @@ public class TransferService {
 
   /** Reverses a posted transfer, all that is left of it or part. */
   public Posting reverse(ReverseCommand command) {
-    return execute(List.of(command)).get(0);
+    return single(command);
   }
 
   public Optional<Transfer> find(UUID id) {

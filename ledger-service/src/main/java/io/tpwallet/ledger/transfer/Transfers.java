@@ -1,14 +1,11 @@
 package io.tpwallet.ledger.transfer;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -130,53 +127,105 @@ class Transfers {
    * that committed after this one looked: the caller retries the batch, which then replays it.
    */
   boolean insertAll(List<Transfer> rows, UUID batchId) {
-    int[][] counts =
-        batch.batchUpdate(
-            """
-            insert into ledger_transfer (id, debit_account_id, credit_account_id, amount, asset,
-                reference, kind, pending_id, timeout_at, created_at, reverses_id, legacy_ref,
-                batch_id)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (id) do nothing""",
-            rows,
-            BATCH_ROWS,
-            (ps, t) -> {
-              ps.setObject(1, t.id());
-              ps.setObject(2, t.debitAccountId());
-              ps.setObject(3, t.creditAccountId());
-              ps.setBigDecimal(4, new BigDecimal(t.amount()));
-              ps.setString(5, t.asset());
-              ps.setString(6, t.reference());
-              ps.setString(7, t.kind().name());
-              ps.setObject(8, t.pendingId());
-              ps.setObject(9, offset(t.timeoutAt()));
-              ps.setObject(10, offset(t.createdAt()));
-              ps.setObject(11, t.reversesId());
-              ps.setString(12, t.legacyRef());
-              ps.setObject(13, batchId);
-            });
-    return Arrays.stream(counts).flatMapToInt(Arrays::stream).allMatch(c -> c == 1);
+    int n = rows.size();
+    String[] ids = new String[n];
+    String[] debits = new String[n];
+    String[] credits = new String[n];
+    String[] amounts = new String[n];
+    String[] assets = new String[n];
+    String[] references = new String[n];
+    String[] kinds = new String[n];
+    String[] pendingIds = new String[n];
+    String[] timeouts = new String[n];
+    String[] createdAts = new String[n];
+    String[] reversesIds = new String[n];
+    String[] legacyRefs = new String[n];
+    for (int i = 0; i < n; i++) {
+      Transfer t = rows.get(i);
+      ids[i] = t.id().toString();
+      debits[i] = t.debitAccountId().toString();
+      credits[i] = t.creditAccountId().toString();
+      amounts[i] = t.amount().toString();
+      assets[i] = t.asset();
+      references[i] = t.reference();
+      kinds[i] = t.kind().name();
+      pendingIds[i] = text(t.pendingId());
+      timeouts[i] = text(t.timeoutAt());
+      createdAts[i] = t.createdAt().toString();
+      reversesIds[i] = text(t.reversesId());
+      legacyRefs[i] = t.legacyRef();
+    }
+    // One statement for the whole batch (arrays, not a JDBC batch of n statements); with
+    // ordinality keeps the batch's order, so a hold is inserted before the post of it.
+    int inserted =
+        jdbc.sql(
+                """
+                insert into ledger_transfer (id, debit_account_id, credit_account_id, amount,
+                    asset, reference, kind, pending_id, timeout_at, created_at, reverses_id,
+                    legacy_ref, batch_id)
+                select r.id, r.debit, r.credit, r.amount, r.asset, r.reference, r.kind,
+                    r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref, ?
+                from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[], ?::text[],
+                    ?::text[], ?::uuid[], ?::timestamptz[], ?::timestamptz[], ?::uuid[],
+                    ?::text[])
+                    with ordinality as r(id, debit, credit, amount, asset, reference, kind,
+                        pending_id, timeout_at, created_at, reverses_id, legacy_ref, n)
+                order by r.n
+                on conflict (id) do nothing""")
+            .params(
+                batchId,
+                ids,
+                debits,
+                credits,
+                amounts,
+                assets,
+                references,
+                kinds,
+                pendingIds,
+                timeouts,
+                createdAts,
+                reversesIds,
+                legacyRefs)
+            .update();
+    return inserted == n;
   }
 
   /** The debit and credit entries of transfers that post: double entry, checked at commit. */
   void insertEntries(List<Transfer> posting) {
-    List<Object[]> rows = new ArrayList<>(posting.size() * 2);
-    for (Transfer t : posting) {
-      BigDecimal amount = new BigDecimal(t.amount());
-      rows.add(new Object[] {t.id(), t.debitAccountId(), "D", amount, offset(t.createdAt())});
-      rows.add(new Object[] {t.id(), t.creditAccountId(), "C", amount, offset(t.createdAt())});
+    if (posting.isEmpty()) {
+      return;
     }
-    batch.batchUpdate(
-        """
-        insert into ledger_entry (transfer_id, account_id, direction, amount, created_at)
-        values (?, ?, ?, ?, ?)""",
-        rows,
-        BATCH_ROWS,
-        (ps, r) -> {
-          for (int i = 0; i < r.length; i++) {
-            ps.setObject(i + 1, r[i]);
-          }
-        });
+    int n = posting.size() * 2;
+    String[] transferIds = new String[n];
+    String[] accountIds = new String[n];
+    String[] directions = new String[n];
+    String[] amounts = new String[n];
+    String[] createdAts = new String[n];
+    int i = 0;
+    for (Transfer t : posting) {
+      for (boolean debit : new boolean[] {true, false}) {
+        transferIds[i] = t.id().toString();
+        accountIds[i] = (debit ? t.debitAccountId() : t.creditAccountId()).toString();
+        directions[i] = debit ? "D" : "C";
+        amounts[i] = t.amount().toString();
+        createdAts[i] = t.createdAt().toString();
+        i++;
+      }
+    }
+    // In order, so that entry ids (a sequence) follow the batch's order as before.
+    jdbc.sql(
+            """
+            insert into ledger_entry (transfer_id, account_id, direction, amount, created_at)
+            select e.transfer_id, e.account_id, e.direction, e.amount, e.created_at
+            from unnest(?::uuid[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[])
+                with ordinality as e(transfer_id, account_id, direction, amount, created_at, n)
+            order by e.n""")
+        .params(transferIds, accountIds, directions, amounts, createdAts)
+        .update();
+  }
+
+  private static @Nullable String text(@Nullable Object value) {
+    return value == null ? null : value.toString();
   }
 
   /** Registers new holds with a timeout for the expiry job. */
