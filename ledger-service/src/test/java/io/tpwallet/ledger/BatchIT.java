@@ -217,7 +217,7 @@ class BatchIT {
                 .single())
         .isEqualTo(2);
     var other = post("/v1/ledger/transfers", body.replace("\"77\"", "\"78\""));
-    assertThat(other.statusCode()).isEqualTo(409);
+    assertThat(other.statusCode()).isEqualTo(422);
   }
 
   // --- helpers ------------------------------------------------------------------------------

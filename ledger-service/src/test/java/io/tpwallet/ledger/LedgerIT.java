@@ -144,7 +144,7 @@ class LedgerIT {
   }
 
   @Test
-  void reusingATransferIdForOtherFieldsIsAConflictAndChangesNothing() throws Exception {
+  void reusingATransferIdForOtherFieldsIsRefusedWith422AndChangesNothing() throws Exception {
     UUID issuance = openAccount("USD", "issuance", "[]");
     UUID alice = openAccount("USD", "customer", WALLET);
     UUID id = Ids.newId();
@@ -152,8 +152,8 @@ class LedgerIT {
 
     var other = postTransfer(id, issuance, alice, "701", "USD", "funding");
 
-    assertThat(other.statusCode()).isEqualTo(409);
-    assertProblem(other, "transfer-exists-with-different-fields");
+    assertThat(other.statusCode()).isEqualTo(422);
+    assertProblem(other, "idempotency-key-reused");
     assertThat(body(other).get("code").asString()).isEqualTo("EXISTS_WITH_DIFFERENT_FIELDS");
     assertThat(balance(alice)).isEqualTo("700");
   }

@@ -119,8 +119,9 @@ class TransferController {
   record EntriesResponse(UUID accountId, List<EntryResponse> entries, @Nullable Long nextBefore) {}
 
   /**
-   * Posts a transfer: 201 when posted now, 200 when the same transfer was posted before, 409 when
-   * the id was used for another transfer, 422 with a stable problem type when the ledger refuses.
+   * Posts a transfer: 201 when posted now, 200 when the same transfer was posted before, 422
+   * (idempotency-key-reused) when the id was used for another transfer, 422 with a stable problem
+   * type when the ledger refuses.
    */
   @PostMapping("/v1/ledger/transfers")
   ResponseEntity<TransferResponse> post(@RequestBody TransferRequest request) {
@@ -360,10 +361,11 @@ class TransferController {
     Map<String, Object> properties = Map.of("code", result.name(), "transferId", command.id());
     return switch (result) {
       case EXISTS_WITH_DIFFERENT_FIELDS ->
+          // The transfer id is the caller's idempotency key: reused with another body (IETF draft).
           new ProblemException(
-              HttpStatus.CONFLICT,
-              ProblemTypes.of("transfer-exists-with-different-fields"),
-              "Transfer exists",
+              HttpStatus.UNPROCESSABLE_CONTENT,
+              ProblemTypes.IDEMPOTENCY_KEY_REUSED,
+              "Transfer id reused",
               posting.detail(),
               properties);
       case INSUFFICIENT_FUNDS ->
