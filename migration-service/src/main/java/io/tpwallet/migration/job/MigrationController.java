@@ -35,10 +35,16 @@ class MigrationController {
   private final JobRunner runner;
   private final Reconciliation reconciliation;
   private final Cutover cutover;
+  private final MigrationMetrics metrics;
 
   MigrationController(
-      MigrationJobs jobs, JobRunner runner, Reconciliation reconciliation, Cutover cutover) {
+      MigrationJobs jobs,
+      JobRunner runner,
+      Reconciliation reconciliation,
+      Cutover cutover,
+      MigrationMetrics metrics) {
     this.jobs = jobs;
+    this.metrics = metrics;
     this.runner = runner;
     this.reconciliation = reconciliation;
     this.cutover = cutover;
@@ -68,7 +74,10 @@ class MigrationController {
       @Nullable String legacyZone,
       @Nullable Boolean dryRun) {}
 
-  /** Progress as people watch it. */
+  /**
+   * Progress as people watch it; {@code eventsPerSecond} and {@code etaSeconds} (of the snapshot)
+   * are measured over the last second by {@link MigrationMetrics}, null until measured.
+   */
   record Status(
       UUID id,
       String name,
@@ -83,7 +92,9 @@ class MigrationController {
       @Nullable Instant lastEventAppliedAt,
       @Nullable Instant snapshotCompletedAt,
       String slotName,
-      Cutover.@Nullable Record cutover) {
+      Cutover.@Nullable Record cutover,
+      @Nullable Double eventsPerSecond,
+      @Nullable Long etaSeconds) {
 
     static Status of(MigrationJob j, boolean running) {
       return of(j, running, null);
@@ -104,7 +115,36 @@ class MigrationController {
           j.lastEventAppliedAt(),
           j.snapshotCompletedAt(),
           j.slotName(),
-          cutover);
+          cutover,
+          null,
+          null);
+    }
+
+    Status measured(MigrationMetrics.@Nullable Rates rates) {
+      if (rates == null) {
+        return this;
+      }
+      Long eta = null;
+      if (rowsTotal != null && rates.rowsPerSecond() > 0 && phase == Phase.SNAPSHOTTING) {
+        eta = (long) Math.ceil((rowsTotal - rowsSnapshotted) / rates.rowsPerSecond());
+      }
+      return new Status(
+          id,
+          name,
+          phase,
+          error,
+          dryRun,
+          running,
+          rowsTotal,
+          rowsSnapshotted,
+          eventsStreamed,
+          lagMs,
+          lastEventAppliedAt,
+          snapshotCompletedAt,
+          slotName,
+          cutover,
+          rates.eventsPerSecond(),
+          eta);
     }
   }
 
@@ -145,12 +185,15 @@ class MigrationController {
 
   @GetMapping
   List<Status> list() {
-    return jobs.list().stream().map(j -> Status.of(j, runner.isRunning(j.id()))).toList();
+    return jobs.list().stream()
+        .map(j -> Status.of(j, runner.isRunning(j.id())).measured(metrics.rates(j.id())))
+        .toList();
   }
 
   @GetMapping("/{id}")
   Status status(@PathVariable UUID id) {
-    return Status.of(jobs.get(id), runner.isRunning(id), cutover.latest(id).orElse(null));
+    return Status.of(jobs.get(id), runner.isRunning(id), cutover.latest(id).orElse(null))
+        .measured(metrics.rates(id));
   }
 
   /**

@@ -186,8 +186,28 @@ class MigrationIT {
     assertThat(report.path("accountsMatching").asInt())
         .isEqualTo(report.path("accountsChecked").asInt());
 
+    // The stored progress is on /actuator/prometheus, per job.
+    long rows = status(job).path("rowsSnapshotted").asLong();
+    awaitTrue(
+        () -> metric("tpw_migration_rows_snapshotted", job) == rows,
+        "rows snapshotted on /actuator/prometheus");
+    assertThat(metric("tpw_migration_failures", job))
+        .isEqualTo((double) report.path("failureCount").asLong());
+    assertThat(metric("tpw_migration_events_total", job)).isPositive();
+    assertThat(metric("tpw_migration_lag_ms", job)).isNotNegative();
+    awaitTrue(() -> status(job).path("eventsPerSecond").isNumber(), "events/s in the status");
+
     assertThat(post("/v1/migrations/" + job + "/pause").statusCode()).isEqualTo(200);
     assertThat(status(job).path("phase").asString()).isEqualTo("PAUSED");
+  }
+
+  /** One per-job sample from /actuator/prometheus, NaN when absent. */
+  private double metric(String name, UUID job) {
+    var sample =
+        java.util.regex.Pattern.compile(
+                "(?m)^" + name + "\\{[^}]*job=\"" + job + "\"[^}]*\\} (\\S+)$")
+            .matcher(body("/actuator/prometheus"));
+    return sample.find() ? Double.parseDouble(sample.group(1)) : Double.NaN;
   }
 
   @Test
@@ -400,13 +420,17 @@ class MigrationIT {
   }
 
   private JsonNode get(String path) {
+    return json.readTree(body(path));
+  }
+
+  private String body(String path) {
     try {
       var response =
           http.send(
               HttpRequest.newBuilder(uri(path)).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      return json.readTree(response.body());
+      return response.body();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
