@@ -33,6 +33,15 @@ public final class Topics {
   /** Command: void a hold ({@link HoldVoidRequested}). */
   public static final String LEDGER_HOLD_VOID_REQUESTED = "tpw.ledger.hold-void-requested.v1";
 
+  /** Command: open an account under the sender's id ({@link AccountOpenRequested}). */
+  public static final String LEDGER_ACCOUNT_OPEN_REQUESTED = "tpw.ledger.account-open-requested.v1";
+
+  /** The ledger has the account a command asked for: {@link AccountOpened}. */
+  public static final String LEDGER_ACCOUNT_OPENED = "tpw.ledger.account-opened.v1";
+
+  /** The ledger refused to open an account: {@link AccountOpenRejected}. */
+  public static final String LEDGER_ACCOUNT_OPEN_REJECTED = "tpw.ledger.account-open-rejected.v1";
+
   private Topics() {}
 
   /** The CloudEvent type for a topic: the topic without its version suffix. */
