@@ -7,6 +7,13 @@ package io.tpwallet.common.event;
 public final class Topics {
 
   public static final String PAYMENT_CREATED = "tpw.payment.created.v1";
+
+  /** A payment settled: {@link PaymentFinished} with status SETTLED. */
+  public static final String PAYMENT_SETTLED = "tpw.payment.settled.v1";
+
+  /** A payment was declined or failed, nothing moved: {@link PaymentFinished}. */
+  public static final String PAYMENT_FAILED = "tpw.payment.failed.v1";
+
   public static final String RISK_DECIDED = "tpw.risk.decided.v1";
   public static final String LEDGER_TRANSFER_REQUESTED = "tpw.ledger.transfer-requested.v1";
   public static final String LEDGER_TRANSFER_POSTED = "tpw.ledger.transfer-posted.v1";
