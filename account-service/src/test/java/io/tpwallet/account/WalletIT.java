@@ -2,18 +2,32 @@ package io.tpwallet.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.AccountOpenRejected;
 import io.tpwallet.common.event.AccountOpenRequested;
 import io.tpwallet.common.event.AccountOpened;
 import io.tpwallet.common.event.Envelope;
+import io.tpwallet.common.event.PaymentFinished;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,17 +36,26 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Wallets, with the outbox relay and Kafka on: a new wallet sends the ledger its open command, the
- * ledger's answer activates it, and a payment from it is checked against the holder's KYC limits.
- * The ledger's side of the command is LedgerIT's; here the test answers as the ledger does.
+ * Wallets and merchant webhooks, with the outbox relay and Kafka on: a new wallet sends the ledger
+ * its open command, the ledger's answer activates it, and a payment from it is checked against the
+ * holder's KYC limits (the ledger's side of the command is LedgerIT's; here the test answers as the
+ * ledger does). A payment's final status on Kafka reaches the merchant's endpoint (a local
+ * receiver) signed, retried with backoff, once per event, dead after the last retry, replayable.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "tpw.account.ops-client.id=ops-test",
-      "tpw.account.ops-client.secret=ops-test-secret-0123456789"
+      "tpw.account.ops-client.secret=ops-test-secret-0123456789",
+      "tpw.account.webhooks.encryption-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+      "tpw.account.webhooks.allow-private-targets=true",
+      "tpw.account.webhooks.attempts-max=3",
+      "tpw.account.webhooks.backoff-first=200ms",
+      "tpw.account.webhooks.backoff-max=2s",
+      "tpw.account.webhooks.poll-interval=100ms"
     })
 class WalletIT extends AccountServiceSupport {
 
@@ -44,15 +67,18 @@ class WalletIT extends AccountServiceSupport {
   }
 
   static KafkaProbe kafka;
+  static Receiver receiver;
 
   @BeforeAll
-  static void probe() {
+  static void probe() throws IOException {
     kafka = new KafkaProbe(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED);
+    receiver = new Receiver();
   }
 
   @AfterAll
   static void closeProbe() {
     kafka.close();
+    receiver.close();
   }
 
   @Autowired Envelope envelope;
@@ -175,6 +201,231 @@ class WalletIT extends AccountServiceSupport {
                 .query(Long.class)
                 .single())
         .isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- merchant webhooks
+
+  @Test
+  void aSettledPaymentIsDeliveredSignedRetriedWithBackoffAndOnceOnly() throws Exception {
+    String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
+    String merchant =
+        call("POST", "/v1/accounts/merchants", ops, "{\"displayName\":\"Shop\"}").text("id");
+    String wallet =
+        call("POST", "/v1/accounts/customers/" + merchant + "/wallets", ops, "{\"asset\":\"USD\"}")
+            .text("id");
+    receiver.script("/shop", 500, 500, 200);
+    Answer subscribed = subscribe(ops, merchant, receiver.url("/shop"));
+    assertThat(subscribed.status()).as(subscribed.body().toString()).isEqualTo(201);
+    String secret = subscribed.text("secret");
+    assertThat(secret).startsWith("whsec_");
+    byte[] sealed =
+        jdbc.sql("select secret_sealed from webhook_subscription where id = ?")
+            .param(UUID.fromString(subscribed.text("id")))
+            .query(byte[].class)
+            .single();
+    assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain(secret.substring(6));
+    assertThat(
+            call("GET", "/v1/accounts/merchants/" + merchant + "/webhooks", ops, null)
+                .body()
+                .get(0)
+                .get("secret")
+                .isNull())
+        .isTrue();
+
+    UUID payment = UUID.randomUUID();
+    CloudEvent settled =
+        envelope.wrap(
+            "tpw.payment.settled",
+            payment.toString(),
+            new PaymentFinished(
+                payment,
+                "SETTLED",
+                UUID.randomUUID(),
+                UUID.fromString(wallet),
+                "2500",
+                "USD",
+                "order 7",
+                null,
+                Instant.now()));
+    kafka.send(Topics.PAYMENT_SETTLED, payment.toString(), Envelope.serialize(settled));
+    kafka.send(Topics.PAYMENT_SETTLED, payment.toString(), Envelope.serialize(settled)); // again
+
+    JsonNode delivery = awaitDelivery(ops, merchant, "DELIVERED");
+    assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+    assertThat(delivery.get("log").findValuesAsString("httpStatus"))
+        .containsExactly("500", "500", "200");
+    List<Instant> at =
+        delivery.get("log").findValuesAsString("at").stream().map(Instant::parse).toList();
+    assertThat(Duration.between(at.get(0), at.get(1)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    assertThat(Duration.between(at.get(1), at.get(2)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+
+    List<Received> got = receiver.received("/shop");
+    assertThat(got).hasSize(3);
+    for (Received r : got) {
+      assertThat(r.id()).isEqualTo(settled.getId());
+      assertThat(r.signature()).isEqualTo("v1=" + hmacHex(secret, r.timestamp() + "." + r.body()));
+      JsonNode body = json.readTree(r.body());
+      assertThat(body.get("type").asString()).isEqualTo("payment.settled");
+      assertThat(body.get("id").asString()).isEqualTo(settled.getId());
+      assertThat(body.get("data").get("amount").asString()).isEqualTo("2500");
+      assertThat(body.get("data").get("paymentId").asString()).isEqualTo(payment.toString());
+    }
+    Thread.sleep(1_500); // the redelivered event must not bring a second delivery
+    assertThat(receiver.received("/shop")).hasSize(3);
+    assertThat(
+            call("GET", "/v1/accounts/merchants/" + merchant + "/webhooks/deliveries", ops, null)
+                .body())
+        .hasSize(1);
+  }
+
+  @Test
+  void aDeliveryIsDeadAfterItsLastRetryAndAReplayDeliversIt() throws Exception {
+    String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
+    String merchant =
+        call("POST", "/v1/accounts/merchants", ops, "{\"displayName\":\"Down\"}").text("id");
+    String wallet =
+        call("POST", "/v1/accounts/customers/" + merchant + "/wallets", ops, "{\"asset\":\"EUR\"}")
+            .text("id");
+    receiver.script("/down", 503, 503, 503, 200);
+    assertThat(subscribe(ops, merchant, receiver.url("/down")).status()).isEqualTo(201);
+    UUID payment = UUID.randomUUID();
+    kafka.send(
+        Topics.PAYMENT_FAILED,
+        payment.toString(),
+        Envelope.serialize(
+            envelope.wrap(
+                "tpw.payment.failed",
+                payment.toString(),
+                new PaymentFinished(
+                    payment,
+                    "FAILED",
+                    UUID.fromString(wallet),
+                    UUID.randomUUID(),
+                    "900",
+                    "EUR",
+                    null,
+                    "INSUFFICIENT_FUNDS: balance too low",
+                    Instant.now()))));
+
+    JsonNode dead = awaitDelivery(ops, merchant, "DEAD");
+    assertThat(dead.get("attempts").asInt()).isEqualTo(3); // attempts-max of the test
+    Thread.sleep(1_000);
+    assertThat(receiver.received("/down")).hasSize(3);
+
+    String deliveryId = dead.get("id").asString();
+    User stranger = newUser();
+    assertThat(
+            call(
+                    "POST",
+                    "/v1/accounts/webhooks/deliveries/" + deliveryId + "/replay",
+                    stranger.access(),
+                    null)
+                .status())
+        .isEqualTo(404);
+    Answer replayed =
+        call("POST", "/v1/accounts/webhooks/deliveries/" + deliveryId + "/replay", ops, null);
+    assertThat(replayed.status()).isEqualTo(200);
+    JsonNode delivered = awaitDelivery(ops, merchant, "DELIVERED");
+    assertThat(delivered.get("attempts").asInt()).isEqualTo(4);
+    assertThat(json.readTree(receiver.received("/down").get(3).body()).get("type").asString())
+        .isEqualTo("payment.failed");
+    assertThat(audit(deliveryId, "webhook.replay", "OK")).isEqualTo(1);
+  }
+
+  @Test
+  void aWebhookNeedsAMerchantAndAValidUrl() throws Exception {
+    String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
+    String merchant =
+        call("POST", "/v1/accounts/merchants", ops, "{\"displayName\":\"Bad\"}").text("id");
+    assertThat(subscribe(ops, merchant, "ftp://example.com/x").status()).isEqualTo(400);
+    assertThat(subscribe(ops, merchant, "not a url").status()).isEqualTo(400);
+    User user = newUser();
+    assertThat(subscribe(ops, user.id().toString(), "https://example.com/hook").status())
+        .isEqualTo(422);
+    assertThat(subscribe(user.access(), merchant, "https://example.com/hook").status())
+        .isEqualTo(404);
+    assertThat(count("webhook_subscription where customer_id = '" + merchant + "'")).isZero();
+  }
+
+  Answer subscribe(String token, String merchant, String url) throws Exception {
+    return call(
+        "POST",
+        "/v1/accounts/merchants/" + merchant + "/webhooks",
+        token,
+        "{\"url\":\"" + url + "\"}");
+  }
+
+  JsonNode awaitDelivery(String token, String merchant, String status) throws Exception {
+    Instant until = Instant.now().plus(EVENT_WAIT);
+    JsonNode list;
+    do {
+      list =
+          call("GET", "/v1/accounts/merchants/" + merchant + "/webhooks/deliveries", token, null)
+              .body();
+      if (list.size() == 1 && status.equals(list.get(0).get("status").asString())) {
+        return list.get(0);
+      }
+      Thread.sleep(100);
+    } while (Instant.now().isBefore(until));
+    throw new AssertionError("deliveries of " + merchant + ": " + list);
+  }
+
+  static String hmacHex(String secret, String text) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  record Received(String id, String timestamp, String signature, String body) {}
+
+  /** A merchant's endpoint: answers each request on a path with the next scripted status. */
+  static final class Receiver implements AutoCloseable {
+    private final HttpServer server;
+    private final Map<String, Deque<Integer>> scripts = new ConcurrentHashMap<>();
+    private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
+
+    Receiver() throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", this::handle);
+      server.start();
+    }
+
+    void script(String path, Integer... statuses) {
+      scripts.put(path, new ConcurrentLinkedDeque<>(List.of(statuses)));
+    }
+
+    String url(String path) {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    List<Received> received(String path) {
+      return List.copyOf(received.getOrDefault(path, List.of()));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+      String path = exchange.getRequestURI().getPath();
+      var headers = exchange.getRequestHeaders();
+      received
+          .computeIfAbsent(path, p -> new CopyOnWriteArrayList<>())
+          .add(
+              new Received(
+                  headers.getFirst("Webhook-Id"),
+                  headers.getFirst("Webhook-Timestamp"),
+                  headers.getFirst("Webhook-Signature"),
+                  new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+      Deque<Integer> script = scripts.get(path);
+      Integer next = script == null ? null : script.poll();
+      int status = next == null ? 200 : next;
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
   }
 
   // ---------------------------------------------------------------- helpers
