@@ -203,6 +203,46 @@ class WalletIT extends AccountServiceSupport {
         .isEqualTo(1);
   }
 
+  @Test
+  void aPaymentThatFailedGivesItsAmountBackToTheDaysLimit() throws Exception {
+    User erin = newUser();
+    String walletId = activeWallet(erin, "USD");
+    UUID failed = UUID.randomUUID();
+    assertThat(authorizeFrom(walletId, erin.access(), "10000", "USD").status()).isEqualTo(200);
+    assertThat(authorizeFrom(walletId, erin.access(), failed, "10000", "USD").status())
+        .isEqualTo(200);
+    assertThat(authorizeFrom(walletId, erin.access(), "10000", "USD").status()).isEqualTo(200);
+    Answer full = authorizeFrom(walletId, erin.access(), "100", "USD");
+    assertThat(full.status()).isEqualTo(422);
+    assertThat(full.text("limit")).isEqualTo("per-day"); // L0: 300.00 a day
+
+    byte[] event =
+        Envelope.serialize(
+            envelope.wrap(
+                "tpw.payment.failed",
+                failed.toString(),
+                new PaymentFinished(
+                    failed,
+                    "FAILED",
+                    UUID.fromString(walletId),
+                    UUID.randomUUID(),
+                    "10000",
+                    "USD",
+                    null,
+                    "INSUFFICIENT_FUNDS: balance too low",
+                    Instant.now())));
+    kafka.send(Topics.PAYMENT_FAILED, failed.toString(), event);
+    kafka.send(Topics.PAYMENT_FAILED, failed.toString(), event); // redelivered
+    Instant until = Instant.now().plus(EVENT_WAIT);
+    while (audit(failed.toString(), "kyc.release", "OK") == 0 && Instant.now().isBefore(until)) {
+      Thread.sleep(100);
+    }
+    assertThat(audit(failed.toString(), "kyc.release", "OK")).isEqualTo(1);
+    Answer roomAgain = authorizeFrom(walletId, erin.access(), "100", "USD");
+    assertThat(roomAgain.status()).as(roomAgain.body().toString()).isEqualTo(200);
+    assertThat(roomAgain.text("spentToday")).isEqualTo("20100");
+  }
+
   // ---------------------------------------------------------------- merchant webhooks
 
   @Test
@@ -467,12 +507,17 @@ class WalletIT extends AccountServiceSupport {
 
   Answer authorizeFrom(String walletId, String token, String amount, String asset)
       throws Exception {
+    return authorizeFrom(walletId, token, UUID.randomUUID(), amount, asset);
+  }
+
+  Answer authorizeFrom(String walletId, String token, UUID payment, String amount, String asset)
+      throws Exception {
     return call(
         "POST",
         "/v1/accounts/wallets/" + walletId + "/limits/authorizations",
         token,
         "{\"paymentId\":\""
-            + UUID.randomUUID()
+            + payment
             + "\",\"amount\":\""
             + amount
             + "\",\"asset\":\""
