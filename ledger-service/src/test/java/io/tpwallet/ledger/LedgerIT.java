@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cloudevents.CloudEvent;
+import io.tpwallet.common.event.AccountOpenRejected;
+import io.tpwallet.common.event.AccountOpenRequested;
+import io.tpwallet.common.event.AccountOpened;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
@@ -627,6 +630,75 @@ class LedgerIT {
         .isEqualTo(1);
     Thread.sleep(500); // a third answer would mean the duplicate event was applied
     assertThat(readEvents(Topics.LEDGER_TRANSFER_POSTED, transferId)).hasSize(2);
+  }
+
+  @Test
+  void anAccountOpenRequestedTwiceOnKafkaOpensOneAccountUnderTheSendersId() throws Exception {
+    UUID walletId = Ids.newId();
+    var command =
+        new AccountOpenRequested(
+            walletId,
+            "USD",
+            "wallet",
+            "customer:" + walletId,
+            List.of("DEBITS_MUST_NOT_EXCEED_CREDITS"));
+    CloudEvent event =
+        envelope.wrap(
+            Topics.typeOf(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED), walletId.toString(), command);
+    byte[] bytes = Envelope.serialize(event);
+    kafka
+        .send(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED, walletId.toString(), bytes)
+        .get(10, TimeUnit.SECONDS);
+    kafka // redelivered: the inbox drops it
+        .send(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED, walletId.toString(), bytes)
+        .get(10, TimeUnit.SECONDS);
+    // The sender's retry under a new event id opens nothing either, and is answered again.
+    kafka
+        .send(
+            Topics.LEDGER_ACCOUNT_OPEN_REQUESTED,
+            walletId.toString(),
+            Envelope.serialize(
+                envelope.wrap(
+                    Topics.typeOf(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED),
+                    walletId.toString(),
+                    command)))
+        .get(10, TimeUnit.SECONDS);
+
+    List<CloudEvent> answers = awaitEvents(Topics.LEDGER_ACCOUNT_OPENED, walletId, 2);
+    AccountOpened opened = envelope.data(answers.get(0), AccountOpened.class);
+    assertThat(opened.accountId()).isEqualTo(walletId);
+    assertThat(opened.asset()).isEqualTo("USD");
+    assertThat(opened.ownerRef()).isEqualTo("customer:" + walletId);
+    JsonNode account = body(get("/v1/ledger/accounts/" + walletId));
+    assertThat(account.get("balance").asString()).isEqualTo("0");
+    assertThat(account.get("flags").get(0).asString()).isEqualTo("DEBITS_MUST_NOT_EXCEED_CREDITS");
+    assertThat(
+            jdbc.sql("select count(*) from ledger_account where id = ?")
+                .param(walletId)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+    Thread.sleep(500); // a third answer would mean the redelivered event was applied
+    assertThat(readEvents(Topics.LEDGER_ACCOUNT_OPENED, walletId)).hasSize(2);
+
+    // A command the ledger cannot apply is answered with the reason, and opens nothing.
+    UUID doge = Ids.newId();
+    kafka
+        .send(
+            Topics.LEDGER_ACCOUNT_OPEN_REQUESTED,
+            doge.toString(),
+            Envelope.serialize(
+                envelope.wrap(
+                    Topics.typeOf(Topics.LEDGER_ACCOUNT_OPEN_REQUESTED),
+                    doge.toString(),
+                    new AccountOpenRequested(doge, "DOGE", "wallet", null, List.of()))))
+        .get(10, TimeUnit.SECONDS);
+    AccountOpenRejected rejected =
+        envelope.data(
+            awaitEvents(Topics.LEDGER_ACCOUNT_OPEN_REJECTED, doge, 1).get(0),
+            AccountOpenRejected.class);
+    assertThat(rejected.reason()).isEqualTo("UNKNOWN_ASSET");
+    assertThat(get("/v1/ledger/accounts/" + doge).statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.PaymentCreated;
+import io.tpwallet.common.event.PaymentFinished;
 import io.tpwallet.common.event.RiskDecided;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
@@ -47,7 +48,11 @@ class RoutingIT {
   static void probe() {
     kafka =
         new KafkaProbe(
-            Topics.PAYMENT_CREATED, Topics.LEDGER_TRANSFER_REQUESTED, Topics.RISK_DECIDED);
+            Topics.PAYMENT_CREATED,
+            Topics.LEDGER_TRANSFER_REQUESTED,
+            Topics.RISK_DECIDED,
+            Topics.PAYMENT_SETTLED,
+            Topics.PAYMENT_FAILED);
   }
 
   @AfterAll
@@ -180,6 +185,15 @@ class RoutingIT {
     JsonNode settled = awaitStatus(id, "SETTLED");
     assertThat(settled.get("history").findValuesAsString("status"))
         .containsExactly("PENDING", "APPROVED", "SETTLED");
+    var announced =
+        kafka.await(
+            r -> r.topic().equals(Topics.PAYMENT_SETTLED) && id.equals(r.key()),
+            Duration.ofSeconds(20));
+    PaymentFinished finished =
+        envelope.data(Envelope.deserialize(announced.value()), PaymentFinished.class);
+    assertThat(finished.status()).isEqualTo("SETTLED");
+    assertThat(finished.amount()).isEqualTo("4200");
+    assertThat(finished.payeeAccountId()).isEqualTo(bob);
     assertThat(
             kafka.all(
                 r -> r.topic().equals(Topics.LEDGER_TRANSFER_REQUESTED) && id.equals(r.key()),
@@ -233,6 +247,12 @@ class RoutingIT {
                     "INSUFFICIENT_FUNDS",
                     "balance too low"))));
     assertThat(awaitStatus(refused, "FAILED").get("reason").asString())
+        .startsWith("INSUFFICIENT_FUNDS");
+    var failure =
+        kafka.await(
+            r -> r.topic().equals(Topics.PAYMENT_FAILED) && refused.equals(r.key()),
+            Duration.ofSeconds(20));
+    assertThat(envelope.data(Envelope.deserialize(failure.value()), PaymentFinished.class).reason())
         .startsWith("INSUFFICIENT_FUNDS");
   }
 

@@ -50,6 +50,26 @@ class CustomerRepository {
         .update();
   }
 
+  void replacePasswordHash(UUID customerId, String passwordHash, Instant now) {
+    int updated =
+        jdbc.sql(
+                "insert into customer_credential (customer_id, password_hash, updated_at) values"
+                    + " (?, ?, ?) on conflict (customer_id) do update set password_hash ="
+                    + " excluded.password_hash, updated_at = excluded.updated_at")
+            .params(customerId, passwordHash, Timestamp.from(now))
+            .update();
+    if (updated != 1) {
+      throw new IllegalStateException("credential of " + customerId + " not replaced");
+    }
+  }
+
+  Optional<UUID> idByEmail(String email) {
+    return jdbc.sql("select id from customer where email = ?")
+        .param(email)
+        .query(UUID.class)
+        .optional();
+  }
+
   Optional<Customer> find(UUID id) {
     return jdbc.sql("select " + COLUMNS + " from customer where id = ?")
         .param(id)

@@ -71,10 +71,9 @@ public class Customers {
     String name = errors.text("displayName", body.displayName(), NAME_LENGTH_MAX);
     String email = errors.email("email", body.email());
     String password = body.password();
-    if (password == null || password.length() < PASSWORD_LENGTH_MIN) {
-      errors.add("password", "must be at least " + PASSWORD_LENGTH_MIN + " characters");
-    } else if (password.length() > PASSWORD_LENGTH_MAX) {
-      errors.add("password", "must be at most " + PASSWORD_LENGTH_MAX + " characters");
+    String passwordProblem = passwordProblem(password);
+    if (passwordProblem != null) {
+      errors.add("password", passwordProblem);
     }
     errors.throwIfAny("Invalid customer");
     String hash = passwords.encode(password);
@@ -179,6 +178,32 @@ public class Customers {
     var login = repository.login(email.strip().toLowerCase(java.util.Locale.ROOT));
     boolean ok = passwords.matches(password, login.map(l -> l.passwordHash()).orElse(decoyHash));
     return ok ? login.map(l -> l.customerId()) : Optional.empty();
+  }
+
+  /** What is wrong with a new password, or null when it will do. */
+  public static @Nullable String passwordProblem(@Nullable String password) {
+    if (password == null || password.length() < PASSWORD_LENGTH_MIN) {
+      return "must be at least " + PASSWORD_LENGTH_MIN + " characters";
+    }
+    if (password.length() > PASSWORD_LENGTH_MAX) {
+      return "must be at most " + PASSWORD_LENGTH_MAX + " characters";
+    }
+    return null;
+  }
+
+  /** The Argon2id hash of a password checked by {@link #passwordProblem}. */
+  public String hashPassword(String password) {
+    return passwords.encode(password);
+  }
+
+  /** Replaces a customer's password by an already computed hash (a completed recovery). */
+  public void replacePasswordHash(UUID id, String hash) {
+    repository.replacePasswordHash(id, hash, clock.instant());
+  }
+
+  /** The customer with this e-mail, if any (for this service's own use). */
+  public Optional<UUID> idByEmail(String email) {
+    return repository.idByEmail(email.strip().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** Sets the KYC tier (called by the KYC feature once a provider approved). */

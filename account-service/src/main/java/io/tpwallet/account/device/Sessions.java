@@ -377,6 +377,17 @@ public class Sessions implements io.tpwallet.account.access.RevokedSessions {
     return revokeAllOf(customerId, caller.subject(), why);
   }
 
+  /**
+   * Ends every session and revokes every device of a customer (a recovered login), in the caller's
+   * transaction: the old devices can neither refresh nor use their access tokens here.
+   */
+  public void endEverything(UUID customer, String actor, String reason) {
+    jdbc.sql("update device set revoked_at = ? where customer_id = ? and revoked_at is null")
+        .params(Timestamp.from(clock.instant()), customer)
+        .update();
+    revokeAllOf(customer, actor, reason);
+  }
+
   private int revokeAllOf(UUID customer, String actor, String reason) {
     return tx.execute(
         status -> {

@@ -291,6 +291,28 @@ public class Kyc {
         });
   }
 
+  /**
+   * A payment that moved no money no longer counts against its payer's limits. In the caller's
+   * transaction; a payment never authorised here releases nothing.
+   */
+  void release(UUID paymentId) {
+    String released =
+        jdbc.sql("delete from kyc_spend where id = ? returning customer_id, amount_minor, asset")
+            .param(paymentId)
+            .query(
+                (rs, i) ->
+                    rs.getObject(1, UUID.class)
+                        + " "
+                        + rs.getBigDecimal(2).toBigIntegerExact()
+                        + " "
+                        + rs.getString(3))
+            .optional()
+            .orElse(null);
+    if (released != null) {
+      audit.done("routing-service", "kyc.release", paymentId.toString(), released);
+    }
+  }
+
   static final String PER_TRANSACTION = "per-transaction";
   static final String PER_DAY = "per-day";
   static final String PER_MONTH = "per-month";

@@ -61,7 +61,9 @@ class SecurityConfiguration {
                         "/v1/accounts/customers",
                         "/v1/accounts/oauth2/token",
                         "/v1/accounts/sessions",
-                        "/v1/accounts/sessions/refresh")
+                        "/v1/accounts/sessions/refresh",
+                        "/v1/accounts/recoveries",
+                        "/v1/accounts/recoveries/*/complete")
                     .permitAll()
                     .anyRequest()
                     .authenticated())

@@ -7,6 +7,13 @@ package io.tpwallet.common.event;
 public final class Topics {
 
   public static final String PAYMENT_CREATED = "tpw.payment.created.v1";
+
+  /** A payment settled: {@link PaymentFinished} with status SETTLED. */
+  public static final String PAYMENT_SETTLED = "tpw.payment.settled.v1";
+
+  /** A payment was declined or failed, nothing moved: {@link PaymentFinished}. */
+  public static final String PAYMENT_FAILED = "tpw.payment.failed.v1";
+
   public static final String RISK_DECIDED = "tpw.risk.decided.v1";
   public static final String LEDGER_TRANSFER_REQUESTED = "tpw.ledger.transfer-requested.v1";
   public static final String LEDGER_TRANSFER_POSTED = "tpw.ledger.transfer-posted.v1";
@@ -32,6 +39,15 @@ public final class Topics {
 
   /** Command: void a hold ({@link HoldVoidRequested}). */
   public static final String LEDGER_HOLD_VOID_REQUESTED = "tpw.ledger.hold-void-requested.v1";
+
+  /** Command: open an account under the sender's id ({@link AccountOpenRequested}). */
+  public static final String LEDGER_ACCOUNT_OPEN_REQUESTED = "tpw.ledger.account-open-requested.v1";
+
+  /** The ledger has the account a command asked for: {@link AccountOpened}. */
+  public static final String LEDGER_ACCOUNT_OPENED = "tpw.ledger.account-opened.v1";
+
+  /** The ledger refused to open an account: {@link AccountOpenRejected}. */
+  public static final String LEDGER_ACCOUNT_OPEN_REJECTED = "tpw.ledger.account-open-rejected.v1";
 
   private Topics() {}
 

@@ -32,8 +32,9 @@ class PaymentController {
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> create(
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
+      @RequestHeader(name = "Authorization", required = false) @Nullable String authorization,
       @RequestBody CreatePaymentRequest request) {
-    Payments.Answer answer = payments.create(IdempotencyKeys.require(key), request);
+    Payments.Answer answer = payments.create(IdempotencyKeys.require(key), request, authorization);
     var response =
         ResponseEntity.status(answer.status())
             .contentType(MediaType.APPLICATION_JSON)

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tpwallet.common.event.PaymentCreated;
+import io.tpwallet.common.event.PaymentFinished;
 import io.tpwallet.common.event.RiskDecided;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
@@ -16,6 +17,7 @@ import io.tpwallet.common.problem.ProblemException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +48,7 @@ public class Payments {
   private final JsonMapper json;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final LimitCheck limits;
   private final Timer settlement;
 
   Payments(
@@ -55,7 +58,8 @@ public class Payments {
       TransactionTemplate tx,
       JsonMapper json,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      LimitCheck limits) {
     this.repository = repository;
     this.outbox = outbox;
     this.idempotencyKeys = idempotencyKeys;
@@ -63,6 +67,7 @@ public class Payments {
     this.json = json;
     this.clock = clock;
     this.meters = meters;
+    this.limits = limits;
     this.settlement =
         Timer.builder("tpw.payment.settlement")
             .description("From a payment's creation to its final status")
@@ -75,10 +80,25 @@ public class Payments {
   /**
    * Creates a payment once per Idempotency-Key. The payment, its {@code payment.created} event and
    * the stored answer commit together; a retry with the same key and request replays that answer.
+   * With the limit check on, the payment must first fit the payer's KYC limits ({@link LimitCheck},
+   * with the caller's {@code authorization} header); a refusal writes nothing.
    */
-  public Answer create(String key, CreatePaymentRequest request) {
+  public Answer create(String key, CreatePaymentRequest request, @Nullable String authorization) {
     CreatePaymentRequest.Valid valid = request.validate();
     byte[] hash = IdempotencyKeys.hash(json.writeValueAsString(canonical(valid)));
+    UUID id = Ids.newId();
+    if (limits.enabled()) {
+      // A retry of an accepted payment is answered without asking again; a new one is checked
+      // against the payer's KYC limits before anything is written, outside any transaction so
+      // that no database connection waits on account-service.
+      Optional<IdempotencyKeys.Stored> stored =
+          Objects.requireNonNull(
+              tx.execute(status -> idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash)));
+      if (stored.isPresent()) {
+        return replayed(stored.get());
+      }
+      limits.authorize(authorization, id, valid.payer(), valid.amount());
+    }
     try {
       return inTransaction(
           () -> {
@@ -87,7 +107,6 @@ public class Payments {
             if (stored.isPresent()) {
               return replayed(stored.get());
             }
-            UUID id = Ids.newId();
             Instant now = clock.instant();
             repository.insert(id, valid, now);
             outbox.add(
@@ -191,13 +210,29 @@ public class Payments {
     return reference != null && reference.startsWith(REFERENCE_PREFIX);
   }
 
-  private void finish(UUID id, PaymentStatus from, PaymentStatus to, String reason, Instant now) {
+  private void finish(
+      UUID id, PaymentStatus from, PaymentStatus to, @Nullable String reason, Instant now) {
     if (!repository.transition(id, from, to, reason, now)) {
       ignored(id, to.name());
       return;
     }
     count(to);
-    repository.find(id).ifPresent(p -> settlement.record(Duration.between(p.createdAt(), now)));
+    Payment payment = repository.find(id).orElseThrow();
+    settlement.record(Duration.between(payment.createdAt(), now));
+    // The final status is announced in the transition's transaction (merchants' webhooks).
+    outbox.add(
+        to == PaymentStatus.SETTLED ? Topics.PAYMENT_SETTLED : Topics.PAYMENT_FAILED,
+        id.toString(),
+        new PaymentFinished(
+            id,
+            to.name(),
+            payment.payerAccountId(),
+            payment.payeeAccountId(),
+            payment.amount(),
+            payment.asset(),
+            payment.reference(),
+            reason,
+            now));
   }
 
   private void ignored(UUID id, String step) {
