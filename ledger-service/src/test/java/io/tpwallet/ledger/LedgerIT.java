@@ -80,6 +80,37 @@ class LedgerIT {
   // --- REST -------------------------------------------------------------------------------
 
   @Test
+  void theRestApiIsDescribedByOpenApi() throws Exception {
+    var response = get("/v3/api-docs");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode api = body(response);
+    assertThat(api.get("openapi").asString()).startsWith("3.");
+    JsonNode paths = api.get("paths");
+    for (String path :
+        List.of(
+            "/v1/ledger/accounts",
+            "/v1/ledger/accounts/{id}",
+            "/v1/ledger/transfers",
+            "/v1/ledger/transfers/{id}",
+            "/v1/ledger/transfers/{pendingId}/post",
+            "/v1/ledger/transfers/{pendingId}/void",
+            "/v1/ledger/transfers/{id}/reverse",
+            "/v1/ledger/batches",
+            "/v1/ledger/verify",
+            "/v1/ledger/accounts/{id}/statement",
+            "/v1/ledger/accounts/{id}/balance")) {
+      assertThat(paths.has(path)).as(path).isTrue();
+    }
+    JsonNode postTransfer = paths.get("/v1/ledger/transfers").get("post");
+    assertThat(postTransfer.get("summary").asString()).isEqualTo("Post a transfer or place a hold");
+    assertThat(postTransfer.get("description").asString()).contains("idempotency key");
+    JsonNode listParams = paths.get("/v1/ledger/transfers").get("get").get("parameters");
+    List<String> names = new ArrayList<>();
+    listParams.forEach(p -> names.add(p.get("name").asString()));
+    assertThat(names).contains("accountId", "cursor", "metadataKey", "metadataValue");
+  }
+
+  @Test
   void fundingThenPaymentMovesBalancesAndWritesTheStatement() throws Exception {
     UUID issuance = openAccount("USD", "issuance", "[]");
     UUID alice = openAccount("USD", "customer", WALLET);
