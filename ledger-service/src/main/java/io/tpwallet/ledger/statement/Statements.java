@@ -17,7 +17,7 @@ import org.springframework.stereotype.Repository;
 /**
  * The ledger's queries, in SQL over the append-only tables. Every list is a keyset page on
  * (created_at, id) newest first (transfers) or oldest first (statement lines), bounded by {@link
- * #PAGE_SIZE_MAX}; every filter has an index (migration V4).
+ * #PAGE_SIZE_MAX}; every filter has an index (migrations V4 and V7).
  */
 @Repository
 public class Statements {

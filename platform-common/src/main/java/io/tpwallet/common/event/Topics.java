@@ -33,6 +33,10 @@ public final class Topics {
   /** Command: void a hold ({@link HoldVoidRequested}). */
   public static final String LEDGER_HOLD_VOID_REQUESTED = "tpw.ledger.hold-void-requested.v1";
 
+  /** Command: reverse a posted transfer, all or part of it ({@link TransferReverseRequested}). */
+  public static final String LEDGER_TRANSFER_REVERSE_REQUESTED =
+      "tpw.ledger.transfer-reverse-requested.v1";
+
   private Topics() {}
 
   /** The CloudEvent type for a topic: the topic without its version suffix. */
