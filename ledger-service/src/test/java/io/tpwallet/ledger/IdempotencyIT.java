@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -44,6 +46,7 @@ class IdempotencyIT {
   @LocalServerPort int port;
   @Autowired Accounts accounts;
   @Autowired JdbcClient jdbc;
+  @Autowired DataSource dataSource;
 
   @Test
   void fiftyParallelIdenticalRequestsWithOneKeyMakeExactlyOneTransfer() throws Exception {
@@ -133,6 +136,64 @@ class IdempotencyIT {
         .update();
     assertThat(post(TRANSFERS, key, body).statusCode()).isEqualTo(201);
     assertThat(entries(id)).isEqualTo(2);
+  }
+
+  @Test
+  void aSecondRequestWhileTheFirstIsStillRunningIs409AtOnceNotAWait() throws Exception {
+    UUID issuance = LedgerTestSupport.openUsd(accounts, false);
+    UUID alice = LedgerTestSupport.openUsd(accounts, true);
+    UUID id = Ids.newId();
+    String body = transfer(id, issuance, alice, "12");
+    String key = "k-" + Ids.newId();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    // A transaction of the test's own locks alice's account row: the first request is slow
+    // because the ledger waits for that lock before it can post.
+    try (Connection blocker = dataSource.getConnection()) {
+      blocker.setAutoCommit(false);
+      try (var lock =
+          blocker.prepareStatement("select 1 from ledger_account where id = ? for update")) {
+        lock.setObject(1, alice);
+        lock.executeQuery();
+      }
+      Future<HttpResponse<String>> first = pool.submit(() -> post(TRANSFERS, key, body));
+      awaitClaim(key);
+
+      long started = System.nanoTime();
+      var second = post(TRANSFERS, key, body);
+      long waitedMs = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(second.statusCode()).isEqualTo(409);
+      assertThat(second.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(LedgerTestSupport.body(second).get("type").asString())
+          .endsWith("/problems/idempotency-key-in-flight");
+      assertThat(waitedMs).as("answered without waiting for the first").isLessThan(5_000);
+      assertThat(first.isDone()).as("the first is still running").isFalse();
+      assertThat(entries(id)).isZero();
+
+      blocker.rollback();
+      assertThat(first.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+    } finally {
+      pool.shutdownNow();
+    }
+    var third = post(TRANSFERS, key, body);
+    assertThat(third.statusCode()).isEqualTo(201);
+    assertThat(third.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(entries(id)).isEqualTo(2);
+    assertThat(balance(alice)).isEqualTo("12");
+  }
+
+  private void awaitClaim(String key) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      if (jdbc.sql("select count(*) from ledger_idempotency where idem_key = ?")
+              .param(key)
+              .query(Long.class)
+              .single()
+          == 1) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the first request never claimed its key");
   }
 
   @Test

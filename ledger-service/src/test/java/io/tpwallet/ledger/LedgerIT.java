@@ -12,6 +12,7 @@ import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferPosted;
 import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransferReverseRequested;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.ledger.account.AccountFlag;
@@ -27,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -81,6 +83,37 @@ class LedgerIT {
   private final JsonMapper json = JsonMapper.builder().build();
 
   // --- REST -------------------------------------------------------------------------------
+
+  @Test
+  void theRestApiIsDescribedByOpenApi() throws Exception {
+    var response = get("/v3/api-docs");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode api = body(response);
+    assertThat(api.get("openapi").asString()).startsWith("3.");
+    JsonNode paths = api.get("paths");
+    for (String path :
+        List.of(
+            "/v1/ledger/accounts",
+            "/v1/ledger/accounts/{id}",
+            "/v1/ledger/transfers",
+            "/v1/ledger/transfers/{id}",
+            "/v1/ledger/transfers/{pendingId}/post",
+            "/v1/ledger/transfers/{pendingId}/void",
+            "/v1/ledger/transfers/{id}/reverse",
+            "/v1/ledger/batches",
+            "/v1/ledger/verify",
+            "/v1/ledger/accounts/{id}/statement",
+            "/v1/ledger/accounts/{id}/balance")) {
+      assertThat(paths.has(path)).as(path).isTrue();
+    }
+    JsonNode postTransfer = paths.get("/v1/ledger/transfers").get("post");
+    assertThat(postTransfer.get("summary").asString()).isEqualTo("Post a transfer or place a hold");
+    assertThat(postTransfer.get("description").asString()).contains("idempotency key");
+    JsonNode listParams = paths.get("/v1/ledger/transfers").get("get").get("parameters");
+    List<String> names = new ArrayList<>();
+    listParams.forEach(p -> names.add(p.get("name").asString()));
+    assertThat(names).contains("accountId", "cursor", "metadataKey", "metadataValue");
+  }
 
   @Test
   void fundingThenPaymentMovesBalancesAndWritesTheStatement() throws Exception {
@@ -699,6 +732,77 @@ class LedgerIT {
             AccountOpenRejected.class);
     assertThat(rejected.reason()).isEqualTo("UNKNOWN_ASSET");
     assertThat(get("/v1/ledger/accounts/" + doge).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void importedHistoryOnKafkaKeepsItsTimeAndOrderAndIsAppliedOnce() throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID older = Ids.newId();
+    UUID newer = Ids.newId();
+    UUID outOfOrder = Ids.newId();
+    Instant jan = Instant.parse("2020-01-15T10:00:00.123456Z");
+    Instant feb = Instant.parse("2020-02-15T10:00:00Z");
+    String key = "legacy-migration:" + alice;
+    var first = new TransferRequested(older, issuance, alice, "500", "USD", "L1", jan, "LEG-1");
+    send(key, first);
+    send(key, first); // redelivered by a sender's retry: a replay
+    send(key, new TransferRequested(newer, issuance, alice, "200", "USD", "L2", feb, "LEG-2"));
+    send(key, new TransferRequested(outOfOrder, alice, issuance, "50", "USD", "L3", jan, "LEG-3"));
+
+    CloudEvent refused = awaitEvents(Topics.LEDGER_TRANSFER_REJECTED, outOfOrder, 1).get(0);
+    assertThat(envelope.data(refused, TransferRejected.class).code())
+        .isEqualTo("IMPORTED_OUT_OF_ORDER");
+    assertThat(awaitEvents(Topics.LEDGER_TRANSFER_POSTED, older, 2)).hasSize(2);
+    JsonNode stored = body(get("/v1/ledger/transfers/" + older));
+    assertThat(Instant.parse(stored.get("createdAt").asString())).isEqualTo(jan);
+    assertThat(stored.get("legacyRef").asString()).isEqualTo("LEG-1");
+    assertThat(entryCount(older)).isEqualTo(2);
+    assertThat(transferExists(outOfOrder)).isFalse();
+    assertThat(balance(alice)).isEqualTo("700");
+  }
+
+  @Test
+  void aReversalRequestedOnKafkaIsAppliedOnceAndBoundedByTheOriginal() throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID original = Ids.newId();
+    assertThat(postTransfer(original, issuance, alice, "1000", "USD", "funding").statusCode())
+        .isEqualTo(201);
+    UUID partial = Ids.newId();
+    UUID tooMuch = Ids.newId();
+    var reverse = new TransferReverseRequested(partial, original, "300", "chargeback");
+    sendReverse(reverse);
+    sendReverse(reverse);
+    sendReverse(new TransferReverseRequested(tooMuch, original, "701", "chargeback 2"));
+
+    CloudEvent refused = awaitEvents(Topics.LEDGER_TRANSFER_REJECTED, tooMuch, 1).get(0);
+    assertThat(envelope.data(refused, TransferRejected.class).code())
+        .isEqualTo("EXCEEDS_REVERSIBLE_AMOUNT");
+    List<CloudEvent> posted = awaitEvents(Topics.LEDGER_TRANSFER_POSTED, partial, 2);
+    TransferPosted answer = envelope.data(posted.get(0), TransferPosted.class);
+    assertThat(answer.debitAccountId()).isEqualTo(alice);
+    assertThat(answer.amount()).isEqualTo("300");
+    JsonNode stored = body(get("/v1/ledger/transfers/" + partial));
+    assertThat(stored.get("reversesId").asString()).isEqualTo(original.toString());
+    assertThat(balance(alice)).isEqualTo("700");
+    assertThat(transferExists(tooMuch)).isFalse();
+    // The rest is still reversible, all of it (amount null), once.
+    UUID rest = Ids.newId();
+    sendReverse(new TransferReverseRequested(rest, original, null, "chargeback 3"));
+    awaitEvents(Topics.LEDGER_TRANSFER_POSTED, rest, 1);
+    assertThat(balance(alice)).isEqualTo("0");
+  }
+
+  private void sendReverse(TransferReverseRequested command) throws Exception {
+    String topic = Topics.LEDGER_TRANSFER_REVERSE_REQUESTED;
+    kafka
+        .send(
+            topic,
+            command.reversesId().toString(),
+            Envelope.serialize(
+                envelope.wrap(Topics.typeOf(topic), command.transferId().toString(), command)))
+        .get(10, TimeUnit.SECONDS);
   }
 
   @Test

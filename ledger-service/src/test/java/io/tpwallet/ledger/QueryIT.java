@@ -6,6 +6,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.ledger.account.Accounts;
 import io.tpwallet.ledger.transfer.ResolveCommand;
 import io.tpwallet.ledger.transfer.TransferCommand;
+import io.tpwallet.ledger.transfer.TransferMetadata;
 import io.tpwallet.ledger.transfer.TransferResult;
 import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
@@ -13,14 +14,17 @@ import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -40,6 +44,8 @@ class QueryIT {
   @LocalServerPort int port;
   @Autowired Accounts accounts;
   @Autowired TransferService transfers;
+  @Autowired JdbcClient jdbc;
+  @Autowired DataSource dataSource;
 
   private final JsonMapper json = JsonMapper.builder().build();
 
@@ -134,6 +140,122 @@ class QueryIT {
     assertThat(status("/v1/ledger/transfers?cursor=bm9wZQ")).isEqualTo(400);
     assertThat(status("/v1/ledger/accounts/" + Ids.newId() + "/statement")).isEqualTo(404);
     assertThat(status("/v1/ledger/accounts/" + Ids.newId() + "/balance")).isEqualTo(404);
+  }
+
+  @Test
+  void metadataIsBoundedQueriedByKeyInPagesAndHashedIntoTheChain() throws Exception {
+    UUID issuance = open(false);
+    UUID alice = open(true);
+    String order = "o-" + Ids.newId();
+    List<UUID> ofOrder = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      UUID id = Ids.newId();
+      ofOrder.add(id);
+      String metadata =
+          "{\"orderId\":\"%s\",\"line\":%d,\"tags\":{\"channel\":\"web\"}}".formatted(order, i);
+      assertThat(postTransfer(id, issuance, alice, "10", metadata).statusCode()).isEqualTo(201);
+    }
+    UUID other = Ids.newId();
+    assertThat(
+            postTransfer(other, issuance, alice, "10", "{\"orderId\":\"elsewhere\"}").statusCode())
+        .isEqualTo(201);
+    UUID plain = Ids.newId();
+    assertThat(postTransfer(plain, issuance, alice, "10", null).statusCode()).isEqualTo(201);
+
+    // Stored and answered as canonical JSON: keys sorted at every level.
+    JsonNode shown = get("/v1/ledger/transfers/" + ofOrder.get(0));
+    assertThat(json.writeValueAsString(shown.get("metadata")))
+        .isEqualTo(
+            "{\"line\":0,\"orderId\":\"%s\",\"tags\":{\"channel\":\"web\"}}".formatted(order));
+    assertThat(get("/v1/ledger/transfers/" + plain).get("metadata").isNull()).isTrue();
+
+    // By key and value, newest first, in pages of 2 that cover the three once.
+    List<UUID> found = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonNode page =
+          get(
+              "/v1/ledger/transfers?metadataKey=orderId&metadataValue="
+                  + order
+                  + "&limit=2"
+                  + (cursor == null ? "" : "&cursor=" + cursor));
+      found.addAll(ids(page));
+      cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+      pages++;
+    } while (cursor != null && pages < 5);
+    assertThat(found).containsExactly(ofOrder.get(2), ofOrder.get(1), ofOrder.get(0));
+    // A number is matched as the number it reads as; other filters combine with it.
+    assertThat(ids(get("/v1/ledger/transfers?metadataKey=line&metadataValue=1&accountId=" + alice)))
+        .containsExactly(ofOrder.get(1));
+    assertThat(ids(get("/v1/ledger/transfers?metadataKey=orderId&metadataValue=nothing")))
+        .isEmpty();
+    assertThat(status("/v1/ledger/transfers?metadataKey=orderId")).isEqualTo(400);
+    assertThat(status("/v1/ledger/transfers?metadataValue=x")).isEqualTo(400);
+
+    // The same metadata with its keys in another order is a replay; other metadata is not.
+    String reordered =
+        "{\"tags\":{\"channel\":\"web\"},\"orderId\":\"%s\",\"line\":0}".formatted(order);
+    assertThat(postTransfer(ofOrder.get(0), issuance, alice, "10", reordered).statusCode())
+        .isEqualTo(200);
+    assertThat(postTransfer(ofOrder.get(0), issuance, alice, "10", "{\"line\":9}").statusCode())
+        .isEqualTo(422);
+
+    // Out of bounds: 400 problem, nothing written.
+    String big = "{\"note\":\"" + "x".repeat(TransferMetadata.BYTES_MAX) + "\"}";
+    String deep = "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":1}}}}}";
+    for (String bad : List.of(big, deep, "[1,2]", "\"text\"")) {
+      UUID id = Ids.newId();
+      var refused = postTransfer(id, issuance, alice, "10", bad);
+      assertThat(refused.statusCode())
+          .as(bad.substring(0, Math.min(40, bad.length())))
+          .isEqualTo(400);
+      assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(refused.body()).contains("metadata");
+      assertThat(send("/v1/ledger/transfers/" + id).statusCode()).isEqualTo(404);
+    }
+    String fourDeep = "{\"a\":{\"b\":{\"c\":[1]}}}";
+    assertThat(postTransfer(Ids.newId(), issuance, alice, "10", fourDeep).statusCode())
+        .isEqualTo(201);
+    assertThat(get("/v1/ledger/accounts/" + alice).get("balance").asString()).isEqualTo("60");
+
+    // Metadata is hashed: changed behind the triggers' back, verify names the batch.
+    assertThat(get("/v1/ledger/verify").get("ok").asBoolean()).isTrue();
+    String stored =
+        jdbc.sql("select metadata from ledger_transfer where id = ?")
+            .param(other)
+            .query(String.class)
+            .single();
+    behindTheTriggers(other, "{\"orderId\":\"tampered\"}");
+    JsonNode broken = get("/v1/ledger/verify");
+    assertThat(broken.get("ok").asBoolean()).isFalse();
+    assertThat(broken.get("reason").asString()).contains("hash");
+    behindTheTriggers(other, stored);
+    assertThat(get("/v1/ledger/verify").get("ok").asBoolean()).isTrue();
+  }
+
+  private void behindTheTriggers(UUID transfer, String metadata) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        var st = c.prepareStatement("update ledger_transfer set metadata = ? where id = ?")) {
+      c.createStatement().execute("set session_replication_role = replica");
+      try {
+        st.setString(1, metadata);
+        st.setObject(2, transfer);
+        assertThat(st.executeUpdate()).isEqualTo(1);
+      } finally {
+        c.createStatement().execute("set session_replication_role = origin");
+      }
+    }
+  }
+
+  private HttpResponse<String> postTransfer(
+      UUID id, UUID debit, UUID credit, String amount, String metadata) throws Exception {
+    return LedgerTestSupport.post(
+        port,
+        "/v1/ledger/transfers",
+        "{\"id\":\"%s\",\"debitAccountId\":\"%s\",\"creditAccountId\":\"%s\",\"amount\":\"%s\",\"asset\":\"USD\"%s}"
+            .formatted(
+                id, debit, credit, amount, metadata == null ? "" : ",\"metadata\":" + metadata));
   }
 
   private void ok(io.tpwallet.ledger.transfer.LedgerCommand command) {

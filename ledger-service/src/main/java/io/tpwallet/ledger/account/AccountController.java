@@ -1,5 +1,6 @@
 package io.tpwallet.ledger.account;
 
+import io.swagger.v3.oas.annotations.Operation;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
@@ -76,6 +77,10 @@ class AccountController {
   }
 
   /** Opens an account: 201 when new, 200 when the same account exists, 409 when another does. */
+  @Operation(
+      summary = "Open an account",
+      description =
+          "Opens an account in one asset with a code, an optional owner reference and flags. 201 when new, 200 when the same account exists (same id, same fields), 409 when the id names another.")
   @PostMapping
   ResponseEntity<AccountResponse> open(@RequestBody OpenAccountRequest request) {
     List<Map<String, String>> errors = new ArrayList<>();
@@ -130,6 +135,10 @@ class AccountController {
     };
   }
 
+  @Operation(
+      summary = "Show an account",
+      description =
+          "The four totals (posted and pending debits and credits, integer minor units as strings), the balance and the available amount. 404 when unknown.")
   @GetMapping("/{id}")
   AccountResponse get(@PathVariable UUID id) {
     return accounts

@@ -86,6 +86,11 @@ public final class CanonicalBatch {
       out.field(t.legacyRef());
       out.field(t.timeoutAt() == null ? null : micros(t.timeoutAt()));
       out.field(micros(t.createdAt()));
+      if (t.metadata() != null) {
+        // Only present when there is metadata, so that every link hashed before metadata existed
+        // (and every transfer without it) keeps its bytes; the length prefix keeps it unambiguous.
+        out.field(t.metadata());
+      }
       out.raw("\n");
     }
     List<ChainedEntry> sortedEntries = new ArrayList<>(entries);

@@ -1,5 +1,6 @@
 package io.tpwallet.ledger.chain;
 
+import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -18,6 +19,10 @@ class ChainController {
    * with the first broken batch ({@code brokenSeq}, {@code brokenBatchId}, {@code reason}). It
    * reads the whole ledger: an operator's and an auditor's call, not a health probe.
    */
+  @Operation(
+      summary = "Verify the hash chain",
+      description =
+          "Recomputes every link of the chain in one snapshot and reports the first break (seq, batch id, reason). Reads the whole ledger: an operator call, not a probe.")
   @GetMapping("/v1/ledger/verify")
   Verification verify() {
     return chain.verify();

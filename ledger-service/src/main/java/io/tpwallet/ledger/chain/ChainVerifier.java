@@ -208,7 +208,7 @@ public final class ChainVerifier {
     jdbc.sql(
             """
             select batch_id, id, kind, debit_account_id, credit_account_id, amount, asset,
-                   reference, pending_id, reverses_id, legacy_ref, timeout_at, created_at
+                   reference, pending_id, reverses_id, legacy_ref, timeout_at, created_at, metadata
             from ledger_transfer where batch_id = any(?::uuid[])""")
         .param(batchIds(group))
         .query(
@@ -274,7 +274,8 @@ public final class ChainVerifier {
         rs.getObject("reverses_id", UUID.class),
         rs.getString("legacy_ref"),
         rs.getObject("timeout_at") == null ? null : instant(rs, "timeout_at"),
-        instant(rs, "created_at"));
+        instant(rs, "created_at"),
+        rs.getString("metadata"));
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A transfer row as the chain hashes it: every column of ledger_transfer but batch_id. */
+/**
+ * A transfer row as the chain hashes it: every column of ledger_transfer but batch_id. {@code
+ * metadata} is the stored canonical JSON text, or null.
+ */
 public record ChainedTransfer(
     UUID id,
     String kind,
@@ -18,4 +21,5 @@ public record ChainedTransfer(
     @Nullable UUID reversesId,
     @Nullable String legacyRef,
     @Nullable Instant timeoutAt,
-    Instant createdAt) {}
+    Instant createdAt,
+    @Nullable String metadata) {}

@@ -1,5 +1,7 @@
 package io.tpwallet.ledger.statement;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.swagger.v3.oas.annotations.Operation;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import java.math.BigInteger;
@@ -7,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -14,6 +17,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Lists transfers, answers an account's balance at a point in time and its statement. */
 @RestController
@@ -43,7 +49,8 @@ class StatementController {
       @Nullable Instant timeoutAt,
       Instant createdAt,
       @Nullable UUID reversesId,
-      @Nullable String legacyRef) {}
+      @Nullable String legacyRef,
+      @JsonRawValue @Nullable String metadata) {}
 
   record TransferPage(List<TransferView> transfers, @Nullable String nextCursor) {}
 
@@ -80,8 +87,14 @@ class StatementController {
    * {@code status} (PENDING, POSTED, VOIDED, EXPIRED, as GET /transfers/{id} shows it), {@code
    * from} (inclusive) and {@code to} (exclusive) on createdAt (an import's historical time). At
    * most {@code limit} (1..200) per page; pass {@code nextCursor} as {@code cursor} for the next.
-   * Pages are stable while transfers are appended.
+   * Pages are stable while transfers are appended. {@code metadataKey} with {@code metadataValue}
+   * (both or neither) keeps the transfers whose metadata has that top-level key with that value (a
+   * string, or the number or boolean the value reads as).
    */
+  @Operation(
+      summary = "List transfers",
+      description =
+          "Newest first, keyset pages of 1..200 (cursor). Filters: accountId (either side), reference, status, from/to on createdAt, metadataKey with metadataValue.")
   @GetMapping("/v1/ledger/transfers")
   TransferPage transfers(
       @RequestParam(required = false) @Nullable UUID accountId,
@@ -90,11 +103,14 @@ class StatementController {
       @RequestParam(required = false) @Nullable Instant from,
       @RequestParam(required = false) @Nullable Instant to,
       @RequestParam(defaultValue = "" + PAGE_SIZE_DEFAULT) int limit,
-      @RequestParam(required = false) @Nullable String cursor) {
+      @RequestParam(required = false) @Nullable String cursor,
+      @RequestParam(required = false) @Nullable String metadataKey,
+      @RequestParam(required = false) @Nullable String metadataValue) {
     checkLimit(limit);
     if (status != null && !STATUSES.contains(status)) {
       throw invalid("status must be one of PENDING, POSTED, VOIDED, EXPIRED.");
     }
+    List<String> metadataContains = metadataContains(metadataKey, metadataValue);
     List<Statements.TransferRow> rows =
         statements.transfers(
             new Statements.TransferQuery(
@@ -104,7 +120,8 @@ class StatementController {
                 from,
                 to,
                 cursor == null ? null : Cursor.decode(cursor),
-                limit));
+                limit,
+                metadataContains));
     List<TransferView> views = new ArrayList<>(rows.size());
     for (var t : rows) {
       views.add(
@@ -121,7 +138,8 @@ class StatementController {
               t.timeoutAt(),
               t.createdAt(),
               t.reversesId(),
-              t.legacyRef()));
+              t.legacyRef(),
+              t.metadata()));
     }
     String next = null;
     if (rows.size() == limit) {
@@ -135,6 +153,10 @@ class StatementController {
    * The account's posted totals and balance from its entries up to and including {@code at}
    * (default now). Pending holds are not entries and are not counted.
    */
+  @Operation(
+      summary = "Balance at a point in time",
+      description =
+          "Posted debits, credits and balance from the account's entries with createdAt at or before the instant (default now).")
   @GetMapping("/v1/ledger/accounts/{id}/balance")
   BalanceAt balanceAt(@PathVariable UUID id, @RequestParam(required = false) @Nullable Instant at) {
     String asset = asset(id);
@@ -155,6 +177,10 @@ class StatementController {
    * balance after the page. At most {@code limit} (1..200) lines per page; pass {@code nextCursor}
    * as {@code cursor} for the next.
    */
+  @Operation(
+      summary = "Account statement",
+      description =
+          "Entries in [from, to), oldest first, with the balance after each line, opening and closing balance, keyset pages.")
   @GetMapping("/v1/ledger/accounts/{id}/statement")
   Statement statement(
       @PathVariable UUID id,
@@ -212,6 +238,46 @@ class StatementController {
     return statements
         .assetOf(id)
         .orElseThrow(() -> ProblemException.notFound("No account " + id + "."));
+  }
+
+  /** The longest metadata key and value a query may name. */
+  static final int METADATA_KEY_LENGTH_MAX = 256;
+
+  static final int METADATA_VALUE_LENGTH_MAX = 1024;
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /**
+   * The JSON objects a transfer's metadata must contain one of: {key: value as a string}, and, when
+   * the value reads as a JSON number or boolean, {key: that}. None without a key.
+   */
+  private static List<String> metadataContains(@Nullable String key, @Nullable String value) {
+    if (key == null && value == null) {
+      return List.of();
+    }
+    if (key == null || value == null || key.isEmpty()) {
+      throw invalid("metadataKey and metadataValue go together, and the key is not empty.");
+    }
+    if (key.length() > METADATA_KEY_LENGTH_MAX || value.length() > METADATA_VALUE_LENGTH_MAX) {
+      throw invalid(
+          "metadataKey has at most "
+              + METADATA_KEY_LENGTH_MAX
+              + " characters and metadataValue at most "
+              + METADATA_VALUE_LENGTH_MAX
+              + ".");
+    }
+    List<String> docs = new ArrayList<>(2);
+    docs.add(JSON.writeValueAsString(Map.of(key, value)));
+    JsonNode scalar = null;
+    try {
+      scalar = JSON.readTree(value);
+    } catch (JacksonException notJson) {
+      // an ordinary string value
+    }
+    if (scalar != null && (scalar.isNumber() || scalar.isBoolean())) {
+      docs.add(JSON.writeValueAsString(Map.of(key, scalar)));
+    }
+    return docs;
   }
 
   private static void checkLimit(int limit) {

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Repository;
 /**
  * The ledger's queries, in SQL over the append-only tables. Every list is a keyset page on
  * (created_at, id) newest first (transfers) or oldest first (statement lines), bounded by {@link
- * #PAGE_SIZE_MAX}; every filter has an index (migration V4).
+ * #PAGE_SIZE_MAX}; every filter has an index (migrations V4 and V7).
  */
 @Repository
 public class Statements {
@@ -39,7 +39,7 @@ public class Statements {
   private static final String COLUMNS =
       """
       t.id, t.debit_account_id, t.credit_account_id, t.amount, t.asset, t.reference, t.kind,
-      t.pending_id, t.timeout_at, t.created_at, t.reverses_id, t.legacy_ref, """
+      t.pending_id, t.timeout_at, t.created_at, t.reverses_id, t.legacy_ref, t.metadata, """
           + STATUS
           + " as status";
 
@@ -49,7 +49,11 @@ public class Statements {
     this.jdbc = jdbc;
   }
 
-  /** What to list; null fields do not filter. {@code from} inclusive, {@code to} exclusive. */
+  /**
+   * What to list; null fields do not filter. {@code from} inclusive, {@code to} exclusive. {@code
+   * metadataContains} are JSON objects: a transfer matches when its metadata contains any of them
+   * (one key with a value, as a string and, when the value reads as a number or boolean, as that).
+   */
   public record TransferQuery(
       @Nullable UUID accountId,
       @Nullable String reference,
@@ -57,7 +61,8 @@ public class Statements {
       @Nullable Instant from,
       @Nullable Instant to,
       @Nullable Cursor after,
-      int limit) {}
+      int limit,
+      List<String> metadataContains) {}
 
   /** A transfer row with its status. */
   public record TransferRow(
@@ -73,7 +78,8 @@ public class Statements {
       @Nullable Instant timeoutAt,
       Instant createdAt,
       @Nullable UUID reversesId,
-      @Nullable String legacyRef) {}
+      @Nullable String legacyRef,
+      @Nullable String metadata) {}
 
   /** One statement line: an entry with its transfer's reference and the counterparty. */
   public record Line(
@@ -107,6 +113,15 @@ public class Statements {
     }
     if (q.status() != null) {
       where.append(" and ").append(statusFilter(q.status()));
+    }
+    if (!q.metadataContains().isEmpty()) {
+      // jsonb containment on the text read as jsonb: what the GIN index of migration V7 serves.
+      where.append(" and t.metadata is not null and (");
+      for (int i = 0; i < q.metadataContains().size(); i++) {
+        where.append(i == 0 ? "" : " or ").append("t.metadata::jsonb @> ?::jsonb");
+        params.add(q.metadataContains().get(i));
+      }
+      where.append(")");
     }
     if (q.from() != null) {
       where.append(" and t.created_at >= ?");
@@ -243,7 +258,8 @@ public class Statements {
         timeout == null ? null : timeout.toInstant(),
         instant(rs, "created_at"),
         rs.getObject("reverses_id", UUID.class),
-        rs.getString("legacy_ref"));
+        rs.getString("legacy_ref"),
+        rs.getString("metadata"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -338,7 +338,8 @@ final class Batch {
             timeoutAt,
             importedAt == null ? now : importedAt,
             null,
-            c.legacyRef()),
+            c.legacyRef(),
+            c.metadata()),
         c);
   }
 

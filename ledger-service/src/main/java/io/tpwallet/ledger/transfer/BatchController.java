@@ -1,5 +1,6 @@
 package io.tpwallet.ledger.transfer;
 
+import io.swagger.v3.oas.annotations.Operation;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Applies up to {@value TransferService#BATCH_TRANSFERS_MAX} transfers, holds, posts and voids in
@@ -55,7 +57,8 @@ class BatchController {
       @Nullable Boolean linked,
       @Nullable UUID reversesId,
       @Nullable Instant importedAt,
-      @Nullable String legacyRef) {}
+      @Nullable String legacyRef,
+      @Nullable JsonNode metadata) {}
 
   record BatchRequest(@Nullable List<@Nullable BatchEvent> events) {}
 
@@ -69,6 +72,10 @@ class BatchController {
    * event that is malformed (missing id, non-integer amount, unknown asset ...) refuses the whole
    * request before anything is applied: 400 (or 422 for an unknown asset), nothing written.
    */
+  @Operation(
+      summary = "Apply a batch",
+      description =
+          "Up to 8,189 events (TRANSFER, HOLD, POST, VOID, REVERSE) in one transaction with one result code per event; linked events succeed or fail together. A malformed event refuses the whole request (400), nothing written.")
   @PostMapping("/v1/ledger/batches")
   BatchResponse apply(@RequestBody BatchRequest request) {
     List<@Nullable BatchEvent> events = request.events();
@@ -125,7 +132,8 @@ class BatchController {
                         e.type() == EventType.HOLD,
                         e.timeoutSeconds(),
                         e.importedAt(),
-                        e.legacyRef()))
+                        e.legacyRef(),
+                        e.metadata()))
                 .withLinked(linked);
         case POST, VOID -> {
           if (e.pendingId() == null) {

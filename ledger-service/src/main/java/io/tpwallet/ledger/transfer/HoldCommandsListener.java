@@ -7,9 +7,7 @@ import io.tpwallet.common.event.HoldVoidRequested;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.inbox.Inbox;
 import io.tpwallet.common.outbox.Outbox;
-import java.math.BigInteger;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -25,8 +23,6 @@ import org.springframework.stereotype.Component;
 class HoldCommandsListener {
 
   static final String CONSUMER = "ledger.hold-commands";
-
-  private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,40}");
 
   private final Inbox inbox;
   private final Outbox outbox;
@@ -64,7 +60,7 @@ class HoldCommandsListener {
                           c.transferId(),
                           c.debitAccountId(),
                           c.creditAccountId(),
-                          amount(c.amount()),
+                          TransferRequestedListener.amount(c.amount()),
                           Objects.requireNonNullElse(c.asset(), ""),
                           reference,
                           c.timeoutSeconds()));
@@ -80,7 +76,7 @@ class HoldCommandsListener {
                       ResolveCommand.post(
                           c.transferId(),
                           c.pendingId(),
-                          c.amount() == null ? null : amount(c.amount()),
+                          c.amount() == null ? null : TransferRequestedListener.amount(c.amount()),
                           reference));
               TransferRequestedListener.answer(outbox, posting, c.transferId(), reference);
             }
@@ -97,13 +93,6 @@ class HoldCommandsListener {
             default -> throw new IllegalArgumentException("not a hold command: " + record.topic());
           }
         });
-  }
-
-  /** A non-integer amount becomes 0, which the ledger refuses as INVALID_AMOUNT (an answer). */
-  private static BigInteger amount(@Nullable String amount) {
-    return amount != null && AMOUNT.matcher(amount).matches()
-        ? new BigInteger(amount)
-        : BigInteger.ZERO;
   }
 
   /** IllegalArgumentException: parked on the dead-letter topic at once, never retried. */

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * A committed transfer row; it never changes. For a POST it is the amount posted, for a VOID or
  * EXPIRE the amount released; {@code pendingId} names the hold those resolve. {@code reversesId}
  * names the transfer a reversal reverses; {@code legacyRef} is the legacy system's reference of an
- * imported transfer, whose {@code createdAt} is then its historical time.
+ * imported transfer, whose {@code createdAt} is then its historical time. {@code metadata} is the
+ * caller's JSON object in canonical text ({@link TransferMetadata}), or null.
  */
 public record Transfer(
     UUID id,
@@ -24,7 +25,38 @@ public record Transfer(
     @Nullable Instant timeoutAt,
     Instant createdAt,
     @Nullable UUID reversesId,
-    @Nullable String legacyRef) {
+    @Nullable String legacyRef,
+    @Nullable String metadata) {
+
+  /** A transfer without metadata. */
+  public Transfer(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      TransferKind kind,
+      @Nullable UUID pendingId,
+      @Nullable Instant timeoutAt,
+      Instant createdAt,
+      @Nullable UUID reversesId,
+      @Nullable String legacyRef) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        kind,
+        pendingId,
+        timeoutAt,
+        createdAt,
+        reversesId,
+        legacyRef,
+        null);
+  }
 
   /** A transfer that is neither a reversal nor imported. */
   public Transfer(
@@ -89,6 +121,7 @@ public record Transfer(
         && timeoutSeconds == command.timeoutSeconds()
         && reversesId == null
         && java.util.Objects.equals(legacyRef, command.legacyRef())
+        && java.util.Objects.equals(metadata, command.metadata())
         && (command.importedAt() == null || createdAt.equals(command.importedAt()));
   }
 

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
  * expires ({@code timeoutSeconds} after it was placed; 0 is never). The id is made by the caller
  * and is the idempotency key. The amount is not range-checked here: an out-of-range amount is a
  * refusal ({@link TransferResult#INVALID_AMOUNT}) that the ledger answers, not a programmer error.
+ * {@code metadata} is the caller's JSON object in canonical text, checked by {@link
+ * TransferMetadata}, or null.
  */
 public record TransferCommand(
     UUID id,
@@ -24,7 +26,8 @@ public record TransferCommand(
     long timeoutSeconds,
     boolean linked,
     @Nullable Instant importedAt,
-    @Nullable String legacyRef)
+    @Nullable String legacyRef,
+    @Nullable String metadata)
     implements LedgerCommand {
 
   public static final int LEGACY_REF_LENGTH_MAX = 128;
@@ -34,7 +37,41 @@ public record TransferCommand(
   /** The longest a hold may stay open before the ledger expires it: 30 days. */
   public static final long TIMEOUT_SECONDS_MAX = 30L * 24 * 3600;
 
+  /** A transfer or hold without metadata. */
+  public TransferCommand(
+      UUID id,
+      UUID debitAccountId,
+      UUID creditAccountId,
+      BigInteger amount,
+      String asset,
+      String reference,
+      boolean pending,
+      long timeoutSeconds,
+      boolean linked,
+      @Nullable Instant importedAt,
+      @Nullable String legacyRef) {
+    this(
+        id,
+        debitAccountId,
+        creditAccountId,
+        amount,
+        asset,
+        reference,
+        pending,
+        timeoutSeconds,
+        linked,
+        importedAt,
+        legacyRef,
+        null);
+  }
+
   public TransferCommand {
+    if (metadata != null
+        && metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            > TransferMetadata.BYTES_MAX) {
+      throw new IllegalArgumentException(
+          "metadata must be at most " + TransferMetadata.BYTES_MAX + " bytes");
+    }
     if (reference.length() > REFERENCE_LENGTH_MAX) {
       throw new IllegalArgumentException(
           "reference must be at most " + REFERENCE_LENGTH_MAX + " characters");
@@ -144,7 +181,8 @@ public record TransferCommand(
         timeoutSeconds,
         linkedToNext,
         importedAt,
-        legacyRef);
+        legacyRef,
+        metadata);
   }
 
   public TransferKind kind() {

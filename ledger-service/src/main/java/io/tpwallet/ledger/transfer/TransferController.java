@@ -1,5 +1,7 @@
 package io.tpwallet.ledger.transfer;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.swagger.v3.oas.annotations.Operation;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
@@ -22,6 +24,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** Posts transfers, shows them, and lists an account's entries (its statement). */
 @RestController
@@ -51,7 +54,8 @@ class TransferController {
       @Nullable Boolean pending,
       @Nullable Long timeoutSeconds,
       @Nullable Instant importedAt,
-      @Nullable String legacyRef) {}
+      @Nullable String legacyRef,
+      @Nullable JsonNode metadata) {}
 
   /** The body of {@code POST /v1/ledger/transfers/{pendingId}/post} and {@code .../void}. */
   record ResolveRequest(@Nullable UUID id, @Nullable String amount, @Nullable String reference) {}
@@ -74,7 +78,8 @@ class TransferController {
       @Nullable Instant timeoutAt,
       Instant createdAt,
       @Nullable UUID reversesId,
-      @Nullable String legacyRef) {
+      @Nullable String legacyRef,
+      @JsonRawValue @Nullable String metadata) {
 
     static TransferResponse of(Transfer t, String status) {
       return new TransferResponse(
@@ -90,7 +95,8 @@ class TransferController {
           t.timeoutAt(),
           t.createdAt(),
           t.reversesId(),
-          t.legacyRef());
+          t.legacyRef(),
+          t.metadata());
     }
 
     /** A transfer just written or replayed: a new hold is PENDING, anything else by its kind. */
@@ -123,6 +129,10 @@ class TransferController {
    * (idempotency-key-reused) when the id was used for another transfer, 422 with a stable problem
    * type when the ledger refuses.
    */
+  @Operation(
+      summary = "Post a transfer or place a hold",
+      description =
+          "The caller-made id is the idempotency key: 201 posted now, 200 the same transfer again, 422 a refusal with a stable problem type and code (insufficient funds, id reused with other fields ...). Optional Idempotency-Key header (IETF draft). Accepts bounded JSON metadata and, for imported history, importedAt with legacyRef.")
   @PostMapping("/v1/ledger/transfers")
   ResponseEntity<TransferResponse> post(@RequestBody TransferRequest request) {
     TransferCommand command = validate(request);
@@ -134,6 +144,10 @@ class TransferController {
    * 201 when posted now, 200 on a replay, 422 when the hold is unknown, already resolved, expired
    * or holds less than asked.
    */
+  @Operation(
+      summary = "Post a hold",
+      description =
+          "Posts all of the hold or the given amount of it (the rest is released), exactly once. 201, 200 on a replay, 422 when unknown, resolved, expired or asked for more than held.")
   @PostMapping("/v1/ledger/transfers/{pendingId}/post")
   ResponseEntity<TransferResponse> postHold(
       @PathVariable UUID pendingId, @RequestBody ResolveRequest request) {
@@ -142,6 +156,10 @@ class TransferController {
   }
 
   /** Voids the hold {@code pendingId}, releasing all of it. Answers as the post does. */
+  @Operation(
+      summary = "Void a hold",
+      description =
+          "Releases the whole hold, exactly once. 201, 200 on a replay, 422 when unknown, resolved or expired.")
   @PostMapping("/v1/ledger/transfers/{pendingId}/void")
   ResponseEntity<TransferResponse> voidHold(
       @PathVariable UUID pendingId, @RequestBody ResolveRequest request) {
@@ -157,6 +175,10 @@ class TransferController {
    * itself a reversal), already wholly reversed, asked for more than is left, or when the limits of
    * the accounts refuse it (a wallet that has spent the money: insufficient-funds).
    */
+  @Operation(
+      summary = "Reverse a transfer",
+      description =
+          "A new transfer the other way referencing the original (which never changes): all that is left, or the given amount. 201, 200 on a replay, 422 when not reversible or more than is left.")
   @PostMapping("/v1/ledger/transfers/{id}/reverse")
   ResponseEntity<TransferResponse> reverse(
       @PathVariable UUID id, @RequestBody ResolveRequest request) {
@@ -194,6 +216,10 @@ class TransferController {
     };
   }
 
+  @Operation(
+      summary = "Show a transfer",
+      description =
+          "The transfer with its current status (a hold: PENDING, POSTED, VOIDED or EXPIRED). 404 when unknown.")
   @GetMapping("/v1/ledger/transfers/{id}")
   TransferResponse get(@PathVariable UUID id) {
     return transfers
@@ -206,6 +232,9 @@ class TransferController {
    * An account's entries, newest first, at most {@code limit} (1..200); pass {@code nextBefore} of
    * a page as {@code before} to read the next one.
    */
+  @Operation(
+      summary = "List an account's entries",
+      description = "Newest first, 1..200 per page, nextBefore for the next page.")
   @GetMapping("/v1/ledger/accounts/{id}/entries")
   EntriesResponse entries(
       @PathVariable UUID id,
@@ -330,6 +359,10 @@ class TransferController {
     if (importedAt != null && pending) {
       errors.add(error("importedAt", "an imported transfer posts; holds are not imported"));
     }
+    TransferMetadata.Result metadata = TransferMetadata.canonical(r.metadata());
+    if (metadata.refusal() != null) {
+      errors.add(error("metadata", metadata.refusal()));
+    }
     if (!errors.isEmpty()) {
       throw invalid(errors);
     }
@@ -352,7 +385,8 @@ class TransferController {
         timeoutSeconds,
         false,
         importedAt,
-        legacyRef);
+        legacyRef,
+        metadata.text());
   }
 
   /** The problem a refusal is answered with: a stable type per result code. */

@@ -4,6 +4,7 @@ import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransferReverseRequested;
 import io.tpwallet.common.inbox.Inbox;
 import io.tpwallet.common.outbox.Outbox;
 import java.math.BigInteger;
@@ -18,14 +19,17 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Posts the transfers other services ask for on Kafka and answers each with TransferPosted or
- * TransferRejected. The inbox row, the postings and the answer commit in one transaction, so a
- * redelivered command has no second effect and every applied command has exactly one answer.
+ * Posts the transfers other services ask for on Kafka (live ones, imported history with its
+ * historical time, and reversals) and answers each with TransferPosted or TransferRejected. The
+ * inbox row, the postings and the answer commit in one transaction, so a redelivered command has no
+ * second effect and every applied command has exactly one answer.
  */
 @Component
 class TransferRequestedListener {
 
   static final String CONSUMER = "ledger.transfer-requested";
+
+  static final String REVERSE_CONSUMER = "ledger.transfer-reverse-requested";
 
   private static final Logger log = LoggerFactory.getLogger(TransferRequestedListener.class);
   private static final Pattern AMOUNT = Pattern.compile("-?[0-9]{1,40}");
@@ -53,6 +57,24 @@ class TransferRequestedListener {
           String aggregate = requested.transferId().toString();
           Posting posting = post(requested);
           answer(outbox, posting, requested.transferId(), requested.reference());
+        });
+  }
+
+  @KafkaListener(topics = Topics.LEDGER_TRANSFER_REVERSE_REQUESTED)
+  void onReverseRequested(ConsumerRecord<String, byte[]> record) {
+    inbox.apply(
+        REVERSE_CONSUMER,
+        record,
+        event -> {
+          TransferReverseRequested c = envelope.data(event, TransferReverseRequested.class);
+          requireField(c.transferId(), "transferId");
+          requireField(c.reversesId(), "reversesId");
+          String reference = Objects.requireNonNullElse(c.reference(), "");
+          BigInteger amount = c.amount() == null ? null : amount(c.amount());
+          Posting posting =
+              transfers.reverse(
+                  ReverseCommand.of(c.transferId(), c.reversesId(), amount, reference));
+          answer(outbox, posting, c.transferId(), reference);
         });
   }
 
@@ -99,24 +121,33 @@ class TransferRequestedListener {
     requireField(r.creditAccountId(), "creditAccountId");
     String reference = Objects.requireNonNullElse(r.reference(), "");
     String asset = Objects.requireNonNullElse(r.asset(), "");
-    String amount = r.amount();
-    if (amount == null || !AMOUNT.matcher(amount).matches()) {
-      // Zero is never a valid amount: it makes the ledger answer INVALID_AMOUNT.
-      amount = "0";
-    }
+    // An import with one of importedAt and legacyRef but not the other, or a legacyRef out of
+    // bounds, makes TransferCommand throw IllegalArgumentException: parked, as a malformed command.
     return transfers.post(
         new TransferCommand(
             r.transferId(),
             r.debitAccountId(),
             r.creditAccountId(),
-            new BigInteger(amount),
+            amount(r.amount()),
             asset,
-            reference));
+            reference,
+            false,
+            0,
+            false,
+            r.importedAt(),
+            r.legacyRef()));
+  }
+
+  /** A non-integer amount becomes 0, which the ledger refuses as INVALID_AMOUNT (an answer). */
+  static BigInteger amount(@Nullable String amount) {
+    return amount != null && AMOUNT.matcher(amount).matches()
+        ? new BigInteger(amount)
+        : BigInteger.ZERO;
   }
 
   private static void requireField(@Nullable Object value, String field) {
     if (value == null) {
-      throw new IllegalArgumentException("TransferRequested without " + field);
+      throw new IllegalArgumentException("ledger command without " + field);
     }
   }
 }

@@ -274,7 +274,8 @@ public class TransferService implements DisposableBean {
               t.reversesId(),
               t.legacyRef(),
               t.timeoutAt(),
-              t.createdAt()));
+              t.createdAt(),
+              t.metadata()));
     }
     return rows;
   }

@@ -32,7 +32,7 @@ class Transfers {
   private static final String COLUMNS =
       """
       id, debit_account_id, credit_account_id, amount, asset, reference, kind, pending_id,
-      timeout_at, created_at, reverses_id, legacy_ref""";
+      timeout_at, created_at, reverses_id, legacy_ref, metadata""";
 
   /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
   private static final int BATCH_ROWS = 1000;
@@ -140,6 +140,7 @@ class Transfers {
     String[] createdAts = new String[n];
     String[] reversesIds = new String[n];
     String[] legacyRefs = new String[n];
+    String[] metadata = new String[n];
     for (int i = 0; i < n; i++) {
       Transfer t = rows.get(i);
       ids[i] = t.id().toString();
@@ -154,6 +155,7 @@ class Transfers {
       createdAts[i] = t.createdAt().toString();
       reversesIds[i] = text(t.reversesId());
       legacyRefs[i] = t.legacyRef();
+      metadata[i] = t.metadata();
     }
     // One statement for the whole batch (arrays, not a JDBC batch of n statements); with
     // ordinality keeps the batch's order, so a hold is inserted before the post of it.
@@ -162,14 +164,15 @@ class Transfers {
                 """
                 insert into ledger_transfer (id, debit_account_id, credit_account_id, amount,
                     asset, reference, kind, pending_id, timeout_at, created_at, reverses_id,
-                    legacy_ref, batch_id)
+                    legacy_ref, metadata, batch_id)
                 select r.id, r.debit, r.credit, r.amount, r.asset, r.reference, r.kind,
-                    r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref, ?
+                    r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref,
+                    r.metadata, ?
                 from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[], ?::text[],
                     ?::text[], ?::uuid[], ?::timestamptz[], ?::timestamptz[], ?::uuid[],
-                    ?::text[])
+                    ?::text[], ?::text[])
                     with ordinality as r(id, debit, credit, amount, asset, reference, kind,
-                        pending_id, timeout_at, created_at, reverses_id, legacy_ref, n)
+                        pending_id, timeout_at, created_at, reverses_id, legacy_ref, metadata, n)
                 order by r.n
                 on conflict (id) do nothing""")
             .params(
@@ -185,7 +188,8 @@ class Transfers {
                 timeouts,
                 createdAts,
                 reversesIds,
-                legacyRefs)
+                legacyRefs,
+                metadata)
             .update();
     return inserted == n;
   }
@@ -312,7 +316,8 @@ class Transfers {
         timeoutAt == null ? null : timeoutAt.toInstant(),
         instant(rs, "created_at"),
         rs.getObject("reverses_id", UUID.class),
-        rs.getString("legacy_ref"));
+        rs.getString("legacy_ref"),
+        rs.getString("metadata"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

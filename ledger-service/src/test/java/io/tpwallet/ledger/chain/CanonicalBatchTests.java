@@ -25,10 +25,7 @@ class CanonicalBatchTests {
 
   @Test
   void theEncodingAndHashMatchTheSpecification() {
-    byte[] prev = new byte[32];
-    for (int i = 0; i < 32; i++) {
-      prev[i] = (byte) i;
-    }
+    byte[] prev = countingPrev();
     ChainedTransfer transfer = transfer(AMOUNT, "café | 3:x\n", "ETH", "L-9");
     // Given in the other order: the encoding sorts.
     List<ChainedEntry> entries =
@@ -52,11 +49,35 @@ class CanonicalBatchTests {
   }
 
   @Test
+  void metadataIsATrailingFieldOnlyWhenPresent() {
+    byte[] prev = countingPrev();
+    String metadata = "{\"order\":{\"id\":\"ö-1\",\"lines\":[1,2]}}";
+    ChainedTransfer transfer = transfer(AMOUNT, "café | 3:x\n", "ETH", "L-9", metadata);
+    List<ChainedEntry> entries =
+        List.of(
+            new ChainedEntry(TRANSFER, 'D', DEBIT, AMOUNT, AT),
+            new ChainedEntry(TRANSFER, 'C', CREDIT, AMOUNT, AT));
+
+    byte[] hash = CanonicalBatch.hash(prev, 7, BATCH, AT, List.of(transfer), entries);
+
+    // Computed by the same independent implementation, with the 13th field.
+    assertThat(CanonicalBatch.hex(hash))
+        .isEqualTo("6634bb69c315767c46da250fe77f208a8eb5b5df347541e1abc6c23f8ba6592c");
+    assertThat(
+            new String(
+                CanonicalBatch.encode(7, BATCH, AT, List.of(transfer), entries),
+                StandardCharsets.UTF_8))
+        .contains("16:1700000000123456" + "37:" + metadata + "\n");
+  }
+
+  @Test
   void anyChangedFieldOrPreviousHashChangesTheHash() {
     byte[] base = hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r", "USD", null));
     assertThat(hash(CanonicalBatch.GENESIS, transfer(BigInteger.valueOf(11), "r", "USD", null)))
         .isNotEqualTo(base);
     assertThat(hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r", "USD", "L")))
+        .isNotEqualTo(base);
+    assertThat(hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r", "USD", null, "{}")))
         .isNotEqualTo(base);
     byte[] prev = new byte[32];
     prev[31] = 1;
@@ -66,14 +87,28 @@ class CanonicalBatchTests {
         .isNotEqualTo(hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r", "3:USD", null)));
   }
 
+  /** The previous hash of the vectors: bytes 0, 1, 2 ... 31. */
+  private static byte[] countingPrev() {
+    byte[] prev = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      prev[i] = (byte) i;
+    }
+    return prev;
+  }
+
   private static byte[] hash(byte[] prev, ChainedTransfer t) {
     return CanonicalBatch.hash(prev, 1, BATCH, AT, List.of(t), List.of());
   }
 
   private static ChainedTransfer transfer(
       BigInteger amount, String reference, String asset, String legacyRef) {
+    return transfer(amount, reference, asset, legacyRef, null);
+  }
+
+  private static ChainedTransfer transfer(
+      BigInteger amount, String reference, String asset, String legacyRef, String metadata) {
     return new ChainedTransfer(
         TRANSFER, "SINGLE", DEBIT, CREDIT, amount, asset, reference, null, null, legacyRef, null,
-        AT);
+        AT, metadata);
   }
 }

@@ -49,6 +49,10 @@ public final class Topics {
   /** The ledger refused to open an account: {@link AccountOpenRejected}. */
   public static final String LEDGER_ACCOUNT_OPEN_REJECTED = "tpw.ledger.account-open-rejected.v1";
 
+  /** Command: reverse a posted transfer, all or part of it ({@link TransferReverseRequested}). */
+  public static final String LEDGER_TRANSFER_REVERSE_REQUESTED =
+      "tpw.ledger.transfer-reverse-requested.v1";
+
   private Topics() {}
 
   /** The CloudEvent type for a topic: the topic without its version suffix. */
