@@ -307,6 +307,30 @@ class GatewayIT {
   }
 
   @Test
+  void theServicesOpenApiDocumentsAreListedAndServedWithoutAToken() throws Exception {
+    HttpResponse<String> list =
+        client.send(
+            get("/v3/api-docs").timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    HttpResponse<String> payments =
+        client.send(
+            get("/v3/api-docs/payments").timeout(Duration.ofSeconds(10)).build(),
+            BodyHandlers.ofString());
+
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body())
+        .contains("{\"name\":\"payments\",\"url\":\"/v3/api-docs/payments\"}")
+        .contains("\"url\":\"/v3/api-docs/ledger\"")
+        .contains("\"url\":\"/v3/api-docs/accounts\"");
+    assertThat(payments.statusCode()).isEqualTo(200);
+    assertThat(seen).hasSize(1);
+    assertThat(seen.peek().method()).isEqualTo("GET");
+    assertThat(seen.peek().path()).isEqualTo("/v3/api-docs");
+    // Read-only: a POST to a document is no route (and needs a token like any other path).
+    assertThat(send(post("/v3/api-docs/payments", BodyPublishers.ofString("{}"))).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
   void unknownPathsAndMethodsAreProblems() throws Exception {
     assertProblem(send(get("/v2/nothing")), 404, "https://tpwallet.io/problems/not-found");
     HttpResponse<String> notAllowed =

@@ -345,6 +345,16 @@ class RoutingIT {
     assertThat(paymentsOf(alice)).isEqualTo(3);
   }
 
+  @Test
+  void theOpenApiDocumentDescribesThePaymentEndpointsWithoutAToken() throws Exception {
+    var docs = send(request("/v3/api-docs", null).GET());
+    assertThat(docs.statusCode()).isEqualTo(200);
+    JsonNode paths = json.readTree(docs.body()).get("paths");
+    assertThat(paths.has("/v1/payments")).isTrue();
+    assertThat(paths.get("/v1/payments").has("post")).isTrue();
+    assertThat(paths.get("/v1/payments/{id}").has("get")).isTrue();
+  }
+
   private String createPayment(String amount) throws Exception {
     var response =
         post(UUID.randomUUID().toString(), body(alice, bob, "\"" + amount + "\"", "USD"));

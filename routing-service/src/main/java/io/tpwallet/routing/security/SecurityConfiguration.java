@@ -62,7 +62,7 @@ class SecurityConfiguration {
     return http.authorizeHttpRequests(
             authorize ->
                 authorize
-                    .requestMatchers("/actuator/**", "/error")
+                    .requestMatchers("/actuator/**", "/error", "/v3/api-docs")
                     .permitAll()
                     .requestMatchers(HttpMethod.GET, "/v1/payments/**")
                     .hasAuthority("SCOPE_payments:read")
