@@ -122,6 +122,23 @@ class ThinPaymentIT {
   }
 
   @Test
+  void everyServicesOpenApiDocumentIsServedThroughTheGateway() {
+    Api anonymous = new Api(gateway.url());
+    assertThat(anonymous.get("/v3/api-docs").body()).contains("/v3/api-docs/payments");
+    Map<String, String> expected =
+        Map.of(
+            "payments", "/v1/payments/{id}",
+            "ledger", "/v1/ledger/transfers",
+            "accounts", "/v1/accounts/sessions");
+    expected.forEach(
+        (name, path) -> {
+          var document = anonymous.get("/v3/api-docs/" + name);
+          assertThat(document.status()).as(name).isEqualTo(200);
+          assertThat(document.json().get("paths").has(path)).as(name + " " + path).isTrue();
+        });
+  }
+
+  @Test
   void badInputIsAProblemDetailAndChangesNothing() {
     String alice = ops.createAccount("alice", false);
     String bob = ops.createAccount("bob", false);
