@@ -34,7 +34,7 @@ public final class GatewayLoad {
   static final int CLIENTS_MAX = 128;
   static final int SECONDS_MAX = 60;
   static final int REQUESTS_MAX = 2_000_000;
-  static final int WARMUP_SECONDS = 5;
+  static final int WARMUP_SECONDS = 10;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final URI gateway;
