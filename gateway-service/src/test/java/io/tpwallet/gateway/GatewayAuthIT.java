@@ -1,20 +1,19 @@
 package io.tpwallet.gateway;
 
+import static io.tpwallet.gateway.TestTokens.claims;
+import static io.tpwallet.gateway.TestTokens.generate;
+import static io.tpwallet.gateway.TestTokens.sign;
+import static io.tpwallet.gateway.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
@@ -36,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,16 +43,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The gateway with authentication and rate limits switched on, in front of a JDK HttpServer that
- * plays both account-service's JWKS and the backends. Tokens are made (and forged) here with
- * nimbus-jose-jwt, the way an attacker would.
+ * The gateway with authentication and rate limits on (the defaults), in front of a JDK HttpServer
+ * that plays the backends; {@link TestTokens} plays account-service's JWKS. Tokens are made (and
+ * forged) here with nimbus-jose-jwt, the way an attacker would.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "tpw.gateway.auth.enabled=true",
-      "tpw.gateway.auth.issuer=" + GatewayAuthIT.ISSUER,
-      "tpw.gateway.rate-limit.enabled=true",
       "tpw.gateway.rate-limit.principal.replenish-rate=1",
       "tpw.gateway.rate-limit.principal.burst-capacity=5",
       "tpw.gateway.rate-limit.ip.replenish-rate=1000",
@@ -62,9 +57,7 @@ import org.springframework.test.context.DynamicPropertySource;
     })
 class GatewayAuthIT {
 
-  static final String ISSUER = "https://accounts.test.tpwallet.io";
-  static final String AUDIENCE = "tpwallet-api";
-  static final ECKey KEY = generate("k1");
+  static final ECKey KEY = TestTokens.KEY;
   static final AtomicInteger backendCalls = new AtomicInteger();
   static final HttpServer server = start();
 
@@ -78,7 +71,7 @@ class GatewayAuthIT {
     registry.add("TPW_ROUTING_URL", () -> base);
     registry.add("TPW_LEDGER_URL", () -> base);
     registry.add("TPW_ACCOUNT_URL", () -> base);
-    registry.add("tpw.gateway.auth.jwk-set-uri", () -> base + "/.well-known/jwks.json");
+    TestTokens.register(registry);
   }
 
   @AfterAll
@@ -257,62 +250,14 @@ class GatewayAuthIT {
     }
   }
 
-  static String token(String subject, String scope, Consumer<JWTClaimsSet.Builder> edit)
-      throws Exception {
-    return sign(KEY, "at+jwt", claims(subject, scope, Instant.now(), edit));
-  }
-
-  static JWTClaimsSet claims(
-      String subject, String scope, Instant now, Consumer<JWTClaimsSet.Builder> edit) {
-    var builder =
-        new JWTClaimsSet.Builder()
-            .issuer(ISSUER)
-            .audience(AUDIENCE)
-            .subject(subject)
-            .claim("scope", scope)
-            .issueTime(Date.from(now))
-            .notBeforeTime(Date.from(now))
-            .expirationTime(Date.from(now.plusSeconds(300)))
-            .jwtID(UUID.randomUUID().toString());
-    edit.accept(builder);
-    return builder.build();
-  }
-
-  static String sign(ECKey key, String typ, JWTClaimsSet claims) throws Exception {
-    var header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID());
-    if (typ != null) {
-      header.type(new JOSEObjectType(typ));
-    }
-    SignedJWT jwt = new SignedJWT(header.build(), claims);
-    jwt.sign(new ECDSASigner(key));
-    return jwt.serialize();
-  }
-
   static byte[] sha256(String s) throws Exception {
     return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static ECKey generate(String kid) {
-    try {
-      return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static HttpServer start() {
     try {
       HttpServer s =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      byte[] jwks = new JWKSet(KEY.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-      s.createContext(
-          "/.well-known/jwks.json",
-          exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, jwks.length);
-            exchange.getResponseBody().write(jwks);
-            exchange.close();
-          });
       s.createContext(
           "/",
           exchange -> {

@@ -35,15 +35,18 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The gateway in front of a real HTTP backend (a JDK HttpServer on a random port), seen the way a
- * client sees it: statuses, headers, bodies, and what the backend received.
+ * client sees it: statuses, headers, bodies, and what the backend received. Authentication and rate
+ * limits are on, as by default; the client sends a token signed by {@link TestTokens}.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      // The ledger route points at a dead port: its breaker opens after two failed calls.
+      // The ledger route points at a dead port: its breaker opens after two failed calls, and lets
+      // calls through again (half-open) 5 s later; two good calls then close it.
       "resilience4j.circuitbreaker.instances.ledger.sliding-window-size=2",
       "resilience4j.circuitbreaker.instances.ledger.minimum-number-of-calls=2",
-      "resilience4j.circuitbreaker.instances.ledger.wait-duration-in-open-state=60s",
+      "resilience4j.circuitbreaker.instances.ledger.wait-duration-in-open-state=5s",
+      "resilience4j.circuitbreaker.instances.ledger.permitted-number-of-calls-in-half-open-state=2",
       "resilience4j.timelimiter.instances.accounts.timeout-duration=500ms",
     })
 class GatewayIT {
@@ -57,6 +60,9 @@ class GatewayIT {
   static final long SLOW_BACKEND_MS = 5000;
 
   static final String PROBLEM_JSON = "application/problem+json";
+  static final String TOKEN =
+      TestTokens.token(
+          "gateway-it", "payments:read payments:write ledger:read ledger:write accounts:read");
   static final String BACKEND_PROBLEM =
       "{\"type\":\"https://tpwallet.io/problems/idempotency-key-reused\",\"title\":\"Unprocessable"
           + " Content\",\"status\":422,\"detail\":\"same key, other body\"}";
@@ -90,6 +96,7 @@ class GatewayIT {
     registry.add("TPW_ROUTING_URL", () -> live);
     registry.add("TPW_ACCOUNT_URL", () -> live);
     registry.add("TPW_LEDGER_URL", () -> "http://127.0.0.1:" + deadPort);
+    TestTokens.register(registry);
   }
 
   @AfterAll
@@ -111,7 +118,6 @@ class GatewayIT {
             post("/v1/payments", BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", "key-42")
-                .header("Authorization", "Bearer abc.def")
                 .header("X-Request-Id", "req-from-client-1"));
 
     assertThat(accepted.statusCode()).isEqualTo(202);
@@ -124,7 +130,7 @@ class GatewayIT {
     assertThat(request.path()).isEqualTo("/v1/payments");
     assertThat(new String(request.body(), StandardCharsets.UTF_8)).isEqualTo(body);
     assertThat(request.header("Idempotency-Key")).isEqualTo("key-42");
-    assertThat(request.header("Authorization")).isEqualTo("Bearer abc.def");
+    assertThat(request.header("Authorization")).isEqualTo("Bearer " + TOKEN);
     assertThat(request.header("Content-Type")).isEqualTo("application/json");
     assertThat(request.header("X-Request-Id")).isEqualTo("req-from-client-1");
 
@@ -162,7 +168,8 @@ class GatewayIT {
         send(
             post("/v1/payments", BodyPublishers.ofByteArray(tooLarge))
                 .header("X-Request-Id", "big-1"));
-    HttpResponse<String> chunked = send(post("/v1/payments", chunked(tooLarge)));
+    HttpResponse<String> chunked =
+        send(post("/v1/payments", chunked(tooLarge)).header("Idempotency-Key", "big-2"));
 
     for (HttpResponse<String> response : List.of(declared, chunked)) {
       assertProblem(response, 413, "https://tpwallet.io/problems/payload-too-large");
@@ -177,7 +184,8 @@ class GatewayIT {
     byte[] atLimit = new byte[BODY_BYTES_MAX];
     Arrays.fill(atLimit, (byte) 'y');
 
-    HttpResponse<String> response = send(post("/v1/payments", chunked(atLimit)));
+    HttpResponse<String> response =
+        send(post("/v1/payments", chunked(atLimit)).header("Idempotency-Key", "at-limit"));
 
     assertThat(response.statusCode()).isEqualTo(202);
     assertThat(seen.peek().body()).isEqualTo(atLimit);
@@ -185,27 +193,88 @@ class GatewayIT {
   }
 
   @Test
-  void aDownBackendAnswers503QuicklyAndAnOpenBreakerSparesTheBackend() throws Exception {
+  void theBreakerOpensOnADownServiceAndClosesAfterItRecovers() throws Exception {
     for (int call = 1; call <= 2; call++) {
       long start = System.nanoTime();
-      HttpResponse<String> down =
-          send(post("/v1/ledger/transfers", BodyPublishers.ofString("{\"amount\":\"1\"}")));
+      HttpResponse<String> down = send(transfer("down-" + call));
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
       assertProblem(down, 503, "https://tpwallet.io/problems/service-unavailable");
       assertThat(down.headers().firstValue("Retry-After")).hasValue("10");
     }
+    assertThat(breakerState("ledger")).isEqualTo("OPEN");
 
     // The backend comes up, but the breaker is open now: the gateway must not call it yet.
     HttpServer revived = startBackend(deadPort);
     try {
-      HttpResponse<String> open =
-          send(post("/v1/ledger/transfers", BodyPublishers.ofString("{\"amount\":\"1\"}")));
+      HttpResponse<String> open = send(transfer("while-open"));
       assertProblem(open, 503, "https://tpwallet.io/problems/service-unavailable");
       assertThat(open.headers().firstValue("Retry-After")).isPresent();
       assertThat(seen).isEmpty();
+
+      // After the open wait (5 s) trial calls pass; two good ones close the breaker.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      int served = 0;
+      while (served < 2 && System.nanoTime() < deadline) {
+        HttpResponse<String> trial = send(transfer("trial-" + System.nanoTime()));
+        if (trial.statusCode() == 200) {
+          served++;
+        } else {
+          assertProblem(trial, 503, "https://tpwallet.io/problems/service-unavailable");
+          Thread.sleep(250);
+        }
+      }
+      assertThat(served).isEqualTo(2);
+      assertThat(breakerState("ledger")).isEqualTo("CLOSED");
+      assertThat(seen).hasSize(2).allMatch(r -> r.path().equals("/v1/ledger/transfers"));
+      assertThat(send(transfer("after-recovery")).statusCode()).isEqualTo(200);
     } finally {
       revived.stop(0);
     }
+  }
+
+  @Test
+  void aMoneyMovingPostWithoutAnIdempotencyKeyIs400AtTheEdge() throws Exception {
+    String body = "{\"payerAccountId\":\"a\",\"payeeAccountId\":\"b\",\"amount\":\"1\"}";
+    HttpResponse<String> missing =
+        send(post("/v1/payments", BodyPublishers.ofString(body)).header("X-Request-Id", "nokey-1"));
+    HttpResponse<String> blank =
+        send(post("/v1/payments", BodyPublishers.ofString(body)).header("Idempotency-Key", " "));
+    HttpResponse<String> ledgerPost =
+        send(post("/v1/ledger/transfers/t-1/post", BodyPublishers.ofString("{}")));
+    HttpResponse<String> tooLong =
+        send(
+            post("/v1/payments", BodyPublishers.ofString(body))
+                .header("Idempotency-Key", "k".repeat(256)));
+
+    for (HttpResponse<String> response : List.of(missing, blank, ledgerPost)) {
+      assertProblem(response, 400, "https://tpwallet.io/problems/idempotency-key-missing");
+    }
+    assertThat(missing.body()).contains("\"requestId\":\"nokey-1\"");
+    // The refused body was never read: the connection must not be reused for the next request.
+    assertThat(missing.headers().firstValue("Connection")).hasValue("close");
+    assertProblem(tooLong, 400, "https://tpwallet.io/problems/validation");
+    assertThat(seen).isEmpty();
+
+    // Without a token the caller learns nothing about the path's rules: 401 first.
+    HttpResponse<String> anonymous =
+        client.send(
+            HttpRequest.newBuilder(uri("/v1/payments"))
+                .POST(BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+
+    // A key of exactly 255 characters, reads and other POSTs pass.
+    HttpResponse<String> longest =
+        send(
+            post("/v1/payments", BodyPublishers.ofString(body))
+                .header("Idempotency-Key", "k".repeat(255)));
+    assertThat(longest.statusCode()).isEqualTo(202);
+    assertThat(send(get("/v1/payments/p-1")).statusCode()).isEqualTo(200);
+    assertThat(send(post("/v1/accounts/customers", BodyPublishers.ofString("{}"))).statusCode())
+        .isEqualTo(200);
+    assertThat(seen).hasSize(3);
   }
 
   @Test
@@ -235,6 +304,30 @@ class GatewayIT {
     assertThat(post.statusCode()).isEqualTo(503);
     assertThat(post.body()).isEqualTo(flakyProblem());
     assertThat(seen).hasSize(1);
+  }
+
+  @Test
+  void theServicesOpenApiDocumentsAreListedAndServedWithoutAToken() throws Exception {
+    HttpResponse<String> list =
+        client.send(
+            get("/v3/api-docs").timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    HttpResponse<String> payments =
+        client.send(
+            get("/v3/api-docs/payments").timeout(Duration.ofSeconds(10)).build(),
+            BodyHandlers.ofString());
+
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body())
+        .contains("{\"name\":\"payments\",\"url\":\"/v3/api-docs/payments\"}")
+        .contains("\"url\":\"/v3/api-docs/ledger\"")
+        .contains("\"url\":\"/v3/api-docs/accounts\"");
+    assertThat(payments.statusCode()).isEqualTo(200);
+    assertThat(seen).hasSize(1);
+    assertThat(seen.peek().method()).isEqualTo("GET");
+    assertThat(seen.peek().path()).isEqualTo("/v3/api-docs");
+    // Read-only: a POST to a document is no route (and needs a token like any other path).
+    assertThat(send(post("/v3/api-docs/payments", BodyPublishers.ofString("{}"))).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -269,7 +362,24 @@ class GatewayIT {
 
   private HttpResponse<String> send(HttpRequest.Builder request)
       throws IOException, InterruptedException {
-    return client.send(request.timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+    return client.send(
+        request.header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(),
+        BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder transfer(String key) {
+    return post("/v1/ledger/transfers", BodyPublishers.ofString("{\"amount\":\"1\"}"))
+        .header("Idempotency-Key", key);
+  }
+
+  /** The breaker's state as the actuator reports it, e.g. {@code OPEN}. */
+  private String breakerState(String name) throws Exception {
+    String body = send(get("/actuator/circuitbreakers")).body();
+    var matcher =
+        java.util.regex.Pattern.compile("\"" + name + "\":\\{[^}]*\"state\":\"([A-Z_]+)\"")
+            .matcher(body);
+    assertThat(matcher.find()).as(body).isTrue();
+    return matcher.group(1);
   }
 
   private HttpRequest.Builder get(String path) {

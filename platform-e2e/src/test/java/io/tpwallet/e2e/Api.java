@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,9 +20,20 @@ final class Api {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
+  private final Supplier<String> token;
 
   Api(String base) {
+    this(base, () -> "");
+  }
+
+  private Api(String base, Supplier<String> token) {
     this.base = base;
+    this.token = token;
+  }
+
+  /** The same API, called with this bearer token (asked for before each request). */
+  Api as(Supplier<String> bearer) {
+    return new Api(base, bearer);
   }
 
   record Reply(int status, String body, HttpResponse<String> raw) {
@@ -71,13 +83,14 @@ final class Api {
   }
 
   void fund(String issuance, String account, String amount) {
+    String id = UUID.randomUUID().toString();
     var reply =
         post(
             "/v1/ledger/transfers",
-            null,
+            id,
             """
             {"id":"%s","debitAccountId":"%s","creditAccountId":"%s","amount":"%s","asset":"USD","reference":"funding"}"""
-                .formatted(UUID.randomUUID(), issuance, account, amount));
+                .formatted(id, issuance, account, amount));
     if (reply.status() != 201) {
       throw new AssertionError("funding refused: " + reply.status() + " " + reply.body());
     }
@@ -121,7 +134,32 @@ final class Api {
     throw new AssertionError("payment " + id + " not final within " + timeout + ": " + last);
   }
 
+  /** A form POST without a bearer token (the OAuth2 token endpoint), with these headers. */
+  Reply postForm(String path, String form, String... headers) {
+    var request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .timeout(Duration.ofSeconds(15))
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    try {
+      var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), response.body(), response);
+    } catch (Exception e) {
+      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+    }
+  }
+
   private Reply send(HttpRequest request) {
+    String bearer = token.get();
+    if (!bearer.isEmpty()) {
+      request =
+          HttpRequest.newBuilder(request, (name, value) -> true)
+              .header("Authorization", "Bearer " + bearer)
+              .build();
+    }
     try {
       var response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.body(), response);

@@ -37,6 +37,12 @@ final class ServiceProcess {
     this.log = ROOT.resolve("platform-e2e/target/e2e-logs/" + name + ".log");
   }
 
+  /** One more environment variable for the next start (e.g. one naming this process's own URL). */
+  ServiceProcess with(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
   String url() {
     return "http://127.0.0.1:" + port;
   }

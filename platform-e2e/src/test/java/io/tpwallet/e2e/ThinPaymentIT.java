@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The thin payment across every layer, as users meet it: the gateway, routing-service, risk-service
- * and ledger-service each a real process, over a real Kafka broker and PostgreSQL.
+ * The thin payment across every layer, as users meet it: the gateway, account-service,
+ * routing-service, risk-service and ledger-service each a real process, over a real Kafka broker
+ * and PostgreSQL. Authentication and rate limits are on (their defaults): a customer signs up and
+ * logs in, operations gets a client-credentials token, both at account-service through the gateway,
+ * and routing-service checks the tokens again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThinPaymentIT {
@@ -28,37 +31,53 @@ class ThinPaymentIT {
   private static final Duration FINAL = Duration.ofSeconds(90);
 
   private final String run = "e2e" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+  private final String opsSecret = UUID.randomUUID().toString();
+  private ServiceProcess accounts;
   private ServiceProcess ledger;
   private ServiceProcess routing;
   private ServiceProcess risk;
   private ServiceProcess gateway;
   private Api api;
+  private Api ops;
+  private Api mallory;
   private String issuance;
 
   @BeforeAll
   void startThePlatform() {
-    ledger = service("ledger-service", "ledger", Map.of());
-    routing = service("routing-service", "routing", Map.of());
-    risk = service("risk-service", "risk", Map.of());
-    gateway =
+    accounts =
         service(
-            "gateway-service",
-            null,
-            Map.of("TPW_ROUTING_URL", routing.url(), "TPW_LEDGER_URL", ledger.url()));
-    List<ServiceProcess> all = List.of(ledger, routing, risk, gateway);
+            "account-service",
+            "account",
+            Map.of("TPW_OPS_CLIENT_ID", "e2e-ops", "TPW_OPS_CLIENT_SECRET", opsSecret));
+    // Every service checks the tokens of the issuer account-service names itself by.
+    Map<String, String> issuer =
+        Map.of("TPW_ACCOUNT_URL", accounts.url(), "TPW_TOKEN_ISSUER", accounts.url());
+    accounts.with("TPW_TOKEN_ISSUER", accounts.url());
+    ledger = service("ledger-service", "ledger", Map.of());
+    routing = service("routing-service", "routing", issuer);
+    risk = service("risk-service", "risk", Map.of());
+    Map<String, String> routes = new HashMap<>(issuer);
+    routes.put("TPW_ROUTING_URL", routing.url());
+    routes.put("TPW_LEDGER_URL", ledger.url());
+    gateway = service("gateway-service", null, routes);
+    List<ServiceProcess> all = List.of(accounts, ledger, routing, risk, gateway);
     all.forEach(ServiceProcess::start);
     CompletableFuture.allOf(
             all.stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitReady(READY)))
                 .toArray(CompletableFuture[]::new))
         .join();
-    api = new Api(gateway.url());
-    issuance = api.createAccount("bank", true);
+    Api anonymous = new Api(gateway.url());
+    ops = anonymous.as(Tokens.client(anonymous, "e2e-ops", opsSecret));
+    api = anonymous.as(Tokens.customer(anonymous, run + "-alice@e2e.tpwallet.io", new String[1]));
+    mallory =
+        anonymous.as(Tokens.customer(anonymous, run + "-mallory@e2e.tpwallet.io", new String[1]));
+    issuance = ops.createAccount("bank", true);
   }
 
   @AfterAll
   void stopThePlatform() {
-    for (ServiceProcess s : new ServiceProcess[] {gateway, routing, risk, ledger}) {
+    for (ServiceProcess s : new ServiceProcess[] {gateway, routing, risk, ledger, accounts}) {
       if (s != null) {
         s.stop();
       }
@@ -67,9 +86,9 @@ class ThinPaymentIT {
 
   @Test
   void paymentsSettleOrAreDeclinedOrFailAndTheLedgerAddsUp() {
-    String alice = api.createAccount("alice", false);
-    String bob = api.createAccount("bob", false);
-    api.fund(issuance, alice, "10000");
+    String alice = ops.createAccount("alice", false);
+    String bob = ops.createAccount("bob", false);
+    ops.fund(issuance, alice, "10000");
 
     String key = UUID.randomUUID().toString();
     var first = api.post("/v1/payments", key, Api.payment(alice, bob, "2500"));
@@ -93,16 +112,37 @@ class ThinPaymentIT {
     assertThat(api.post("/v1/payments", key, Api.payment(alice, bob, "2501")).status())
         .isEqualTo(422);
 
-    assertThat(api.balance(alice)).isEqualTo("7500");
-    assertThat(api.balance(bob)).isEqualTo("2500");
+    assertThat(ops.balance(alice)).isEqualTo("7500");
+    assertThat(ops.balance(bob)).isEqualTo("2500");
     assertThat(paymentsBy(alice)).isEqualTo(3);
+
+    // Another customer gets 404 for alice's payment, as for an unknown id; no token is 401.
+    assertThat(mallory.get("/v1/payments/" + settled).status()).isEqualTo(404);
+    assertThat(new Api(gateway.url()).get("/v1/payments/" + settled).status()).isEqualTo(401);
+  }
+
+  @Test
+  void everyServicesOpenApiDocumentIsServedThroughTheGateway() {
+    Api anonymous = new Api(gateway.url());
+    assertThat(anonymous.get("/v3/api-docs").body()).contains("/v3/api-docs/payments");
+    Map<String, String> expected =
+        Map.of(
+            "payments", "/v1/payments/{id}",
+            "ledger", "/v1/ledger/transfers",
+            "accounts", "/v1/accounts/sessions");
+    expected.forEach(
+        (name, path) -> {
+          var document = anonymous.get("/v3/api-docs/" + name);
+          assertThat(document.status()).as(name).isEqualTo(200);
+          assertThat(document.json().get("paths").has(path)).as(name + " " + path).isTrue();
+        });
   }
 
   @Test
   void badInputIsAProblemDetailAndChangesNothing() {
-    String alice = api.createAccount("alice", false);
-    String bob = api.createAccount("bob", false);
-    api.fund(issuance, alice, "5000");
+    String alice = ops.createAccount("alice", false);
+    String bob = ops.createAccount("bob", false);
+    ops.fund(issuance, alice, "5000");
     Map<String, Integer> cases = new HashMap<>();
     cases.put("{\"payeeAccountId\":\"" + bob + "\",\"asset\":\"USD\"}", 400);
     cases.put(Api.payment(alice, bob, "-100"), 400);
@@ -127,15 +167,15 @@ class ThinPaymentIT {
     assertThat(noKey.text("type")).endsWith("/idempotency-key-missing");
 
     assertThat(paymentsBy(alice)).isZero();
-    assertThat(api.balance(alice)).isEqualTo("5000");
-    assertThat(api.balance(bob)).isEqualTo("0");
+    assertThat(ops.balance(alice)).isEqualTo("5000");
+    assertThat(ops.balance(bob)).isEqualTo("0");
   }
 
   @Test
   void killingAnyServiceLosesNoPaymentInFlight() {
-    String alice = api.createAccount("alice", false);
-    String bob = api.createAccount("bob", false);
-    api.fund(issuance, alice, "100000");
+    String alice = ops.createAccount("alice", false);
+    String bob = ops.createAccount("bob", false);
+    ops.fund(issuance, alice, "100000");
     List<String> payments = new ArrayList<>();
 
     // Risk dies: payments wait as PENDING in Kafka and are decided after the restart.
@@ -168,8 +208,8 @@ class ThinPaymentIT {
       assertThat(api.awaitFinal(id, FINAL).get("status").asString()).as(id).isEqualTo("SETTLED");
     }
     // Each payment moved its money exactly once.
-    assertThat(api.balance(alice)).isEqualTo(Integer.toString(100000 - 9 * 100));
-    assertThat(api.balance(bob)).isEqualTo(Integer.toString(9 * 100));
+    assertThat(ops.balance(alice)).isEqualTo(Integer.toString(100000 - 9 * 100));
+    assertThat(ops.balance(bob)).isEqualTo(Integer.toString(9 * 100));
   }
 
   private ServiceProcess service(String name, String database, Map<String, String> extra) {

@@ -43,7 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
     properties = "tpw.routing.limits.timeout=500ms")
 class KycLimitIT {
 
-  static final String TOKEN = "Bearer token-of-alice";
+  /** A real access token of one holder: routing-service checks it before it asks for limits. */
+  static final String TOKEN =
+      "Bearer " + TestTokens.token(UUID.randomUUID(), "payments:read payments:write");
+
   static final long PER_TRANSACTION_MINOR = 10_000;
 
   static volatile HttpServer accounts = standIn(0);
@@ -58,6 +61,7 @@ class KycLimitIT {
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
     Infrastructure.register(registry, "routing_kyc");
+    TestTokens.register(registry);
     registry.add(
         "tpw.routing.limits.account-service-url",
         () -> "http://127.0.0.1:" + accounts.getAddress().getPort());

@@ -2,6 +2,7 @@ package io.tpwallet.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jwt.PlainJWT;
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.PaymentCreated;
@@ -20,8 +21,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +45,7 @@ class RoutingIT {
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
     Infrastructure.register(registry, "routing");
+    TestTokens.register(registry);
   }
 
   static KafkaProbe kafka;
@@ -68,6 +74,9 @@ class RoutingIT {
   final HttpClient http = HttpClient.newHttpClient();
   final UUID alice = UUID.randomUUID();
   final UUID bob = UUID.randomUUID();
+  // The account holder making this test's payments (a customer of account-service).
+  final UUID holder = UUID.randomUUID();
+  final String holderToken = TestTokens.token(holder, "payments:read payments:write");
 
   @Test
   void aPaymentIsAcceptedAndAnnounced() throws Exception {
@@ -256,6 +265,116 @@ class RoutingIT {
         .startsWith("INSUFFICIENT_FUNDS");
   }
 
+  @Test
+  void forgedOrForeignTokensAre401AndWriteNothing() throws Exception {
+    String body = body(alice, bob, "\"100\"", "USD");
+    Map<String, String> refused = new LinkedHashMap<>();
+    refused.put("no token", null);
+    refused.put("not a JWT", "abc.def.ghi");
+    refused.put(
+        "alg none", new PlainJWT(TestTokens.claims(holder, "payments:write", c -> {})).serialize());
+    refused.put(
+        "another key under the known kid",
+        TestTokens.sign(
+            TestTokens.generate(TestTokens.KEY.getKeyID()),
+            "at+jwt",
+            TestTokens.claims(holder, "payments:write", c -> {})));
+    refused.put(
+        "wrong issuer",
+        TestTokens.token(holder, "payments:write", c -> c.issuer("https://evil.example")));
+    refused.put(
+        "wrong audience",
+        TestTokens.token(holder, "payments:write", c -> c.audience("another-api")));
+    refused.put(
+        "typ JWT",
+        TestTokens.sign(
+            TestTokens.KEY, "JWT", TestTokens.claims(holder, "payments:write", c -> {})));
+    refused.put(
+        "expired beyond the leeway",
+        TestTokens.token(
+            holder,
+            "payments:write",
+            c ->
+                c.issueTime(Date.from(Instant.now().minusSeconds(600)))
+                    .notBeforeTime(Date.from(Instant.now().minusSeconds(600)))
+                    .expirationTime(Date.from(Instant.now().minusSeconds(90)))));
+    for (var e : refused.entrySet()) {
+      var response =
+          send(
+              request("/v1/payments", e.getValue())
+                  .header("Idempotency-Key", UUID.randomUUID().toString())
+                  .POST(bodyOf(body)));
+      assertThat(response.statusCode()).as(e.getKey()).isEqualTo(401);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .as(e.getKey())
+          .hasValue("application/problem+json");
+      assertThat(problemType(response)).as(e.getKey()).endsWith("/unauthorized");
+    }
+    var readOnly =
+        send(
+            request("/v1/payments", TestTokens.token(holder, "payments:read"))
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(bodyOf(body)));
+    assertThat(readOnly.statusCode()).isEqualTo(403);
+    assertThat(problemType(readOnly)).endsWith("/forbidden");
+    assertThat(paymentsOf(alice)).isZero();
+  }
+
+  @Test
+  void anotherHoldersPaymentIs404AsIfUnknownAndKeysDoNotCrossHolders() throws Exception {
+    String id = createPayment("300");
+    UUID mallory = UUID.randomUUID();
+    String malloryToken = TestTokens.token(mallory, "payments:read payments:write");
+
+    var own = send(request("/v1/payments/" + id).GET());
+    var foreign = send(request("/v1/payments/" + id, malloryToken).GET());
+    var unknown = send(request("/v1/payments/" + UUID.randomUUID(), malloryToken).GET());
+    var operations =
+        send(
+            request("/v1/payments/" + id, TestTokens.token(null, "admin:accounts payments:read"))
+                .GET());
+
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(own.body()).get("ownerId").asString()).isEqualTo(holder.toString());
+    assertThat(foreign.statusCode()).isEqualTo(404);
+    assertThat(problemType(foreign)).isEqualTo(problemType(unknown)).endsWith("/not-found");
+    assertThat(foreign.body()).doesNotContain(alice.toString()).doesNotContain("300");
+    assertThat(operations.statusCode()).isEqualTo(200);
+
+    // The same key and body from another holder is that holder's own payment, not a replay.
+    String key = "shared-" + UUID.randomUUID();
+    var first = post(key, body(alice, bob, "\"400\"", "USD"));
+    var other =
+        send(
+            request("/v1/payments", malloryToken)
+                .header("Idempotency-Key", key)
+                .POST(bodyOf(body(alice, bob, "\"400\"", "USD"))));
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(other.statusCode()).isEqualTo(202);
+    assertThat(other.headers().firstValue("Idempotent-Replayed")).contains("false");
+    assertThat(json.readTree(other.body()).get("id").asString())
+        .isNotEqualTo(json.readTree(first.body()).get("id").asString());
+
+    // A token that acts for no holder (operations) cannot make a payment.
+    var noHolder =
+        send(
+            request("/v1/payments", TestTokens.token(null, "payments:write admin:accounts"))
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(bodyOf(body(alice, bob, "\"1\"", "USD"))));
+    assertThat(noHolder.statusCode()).isEqualTo(403);
+    assertThat(paymentsOf(alice)).isEqualTo(3);
+  }
+
+  @Test
+  void theOpenApiDocumentDescribesThePaymentEndpointsWithoutAToken() throws Exception {
+    var docs = send(request("/v3/api-docs", null).GET());
+    assertThat(docs.statusCode()).isEqualTo(200);
+    JsonNode paths = json.readTree(docs.body()).get("paths");
+    assertThat(paths.has("/v1/payments")).isTrue();
+    assertThat(paths.get("/v1/payments").has("post")).isTrue();
+    assertThat(paths.get("/v1/payments/{id}").has("get")).isTrue();
+  }
+
   private String createPayment(String amount) throws Exception {
     var response =
         post(UUID.randomUUID().toString(), body(alice, bob, "\"" + amount + "\"", "USD"));
@@ -301,9 +420,15 @@ class RoutingIT {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10));
+    return request(path, holderToken);
+  }
+
+  private HttpRequest.Builder request(String path, @Nullable String token) {
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10));
+    return token == null ? request : request.header("Authorization", "Bearer " + token);
   }
 
   private static HttpRequest.BodyPublisher bodyOf(String body) {

@@ -54,7 +54,8 @@ class SecurityConfiguration {
         .authorizeHttpRequests(
             authorize ->
                 authorize
-                    .requestMatchers("/actuator/**", "/.well-known/jwks.json", "/error")
+                    .requestMatchers(
+                        "/actuator/**", "/.well-known/jwks.json", "/error", "/v3/api-docs")
                     .permitAll()
                     .requestMatchers(
                         HttpMethod.POST,

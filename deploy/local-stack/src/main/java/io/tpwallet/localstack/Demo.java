@@ -7,8 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,13 +27,19 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The end-to-end demo that ./tpw demo runs: ledger accounts, funding, and payments through the
- * gateway, checked against the outcomes the local contract promises.
+ * The end-to-end demo that ./tpw demo runs, all through the gateway with real access tokens: a
+ * customer signs up and logs in (password and a device key), operations registers a merchant and
+ * its API client, which gets a token by client credentials; operations opens and funds the ledger
+ * accounts; the customer pays the merchant; each outcome is checked against the local contract, and
+ * so is the refusal of a request without a token and of the merchant reading the customer's payment
+ * (404).
  *
  * <p>Usage: {@code Demo [gatewayUrl]}; the URL may also come from {@code TPW_GATEWAY_URL}, default
- * {@code http://127.0.0.1:8080}. Every run makes fresh account ids and idempotency keys so that
- * reruns against the same databases do not collide. Exits 0 only when every payment status and
- * balance is the expected one; otherwise prints each difference and exits 1.
+ * {@code http://127.0.0.1:8080}. The operations client is {@code TPW_OPS_CLIENT_ID} / {@code
+ * TPW_OPS_CLIENT_SECRET} (./tpw makes the secret under .tpw/ and gives it to account-service).
+ * Every run makes fresh holders, account ids and idempotency keys so that reruns against the same
+ * databases do not collide. Exits 0 only when every payment status and balance is the expected one;
+ * otherwise prints each difference and exits 1.
  */
 public final class Demo {
 
@@ -41,12 +54,19 @@ public final class Demo {
   static final String FLAG_NO_OVERDRAFT = "DEBITS_MUST_NOT_EXCEED_CREDITS";
 
   private final URI gateway;
+  private final String opsClientId;
+  private final String opsClientSecret;
+  private final SecureRandom random = new SecureRandom();
+  private String opsToken = "";
   private final HttpClient http;
   private final JsonMapper json = JsonMapper.builder().build();
   private final List<String> differences = new ArrayList<>();
+  private final String password = "demo-" + UUID.randomUUID();
 
-  Demo(URI gateway) {
+  Demo(URI gateway, String opsClientId, String opsClientSecret) {
     this.gateway = gateway;
+    this.opsClientId = opsClientId;
+    this.opsClientSecret = opsClientSecret;
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -85,7 +105,14 @@ public final class Demo {
             ? args[0]
             : System.getenv().getOrDefault("TPW_GATEWAY_URL", GATEWAY_URL_DEFAULT);
     URI gateway = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-    System.exit(new Demo(gateway).run());
+    String opsId = System.getenv().getOrDefault("TPW_OPS_CLIENT_ID", "");
+    String opsSecret = System.getenv().getOrDefault("TPW_OPS_CLIENT_SECRET", "");
+    if (opsId.isBlank() || opsSecret.isBlank()) {
+      System.err.println(
+          "Demo: TPW_OPS_CLIENT_ID and TPW_OPS_CLIENT_SECRET are needed (./tpw demo sets them)");
+      System.exit(2);
+    }
+    System.exit(new Demo(gateway, opsId, opsSecret).run());
   }
 
   int run() {
@@ -96,15 +123,27 @@ public final class Demo {
     String bob = null;
     String issuance = null;
     try {
+      opsToken = clientToken(opsClientId, opsClientSecret, "operations");
+      String aliceId = signUp("Alice " + runId, "alice-" + runId + "@demo.tpwallet.io");
+      String aliceToken = login("alice-" + runId + "@demo.tpwallet.io");
+      System.out.printf(
+          "customer alice %s signed up and logged in (device-bound session)%n", aliceId);
+      String merchantId = merchant("Bob's Coffee " + runId);
+      String[] client = apiClient(merchantId);
+      String merchantToken = clientToken(client[0], client[1], "merchant " + merchantId);
+      System.out.printf(
+          "merchant bob's coffee %s, API client %s (client credentials)%n", merchantId, client[0]);
+
       issuance = createAccount("issuance", "tpw-demo-" + runId, List.of());
-      alice = createAccount("customer", "alice-" + runId, List.of(FLAG_NO_OVERDRAFT));
-      bob = createAccount("customer", "bob-" + runId, List.of(FLAG_NO_OVERDRAFT));
-      System.out.printf("accounts: issuance %s, alice %s, bob %s%n", issuance, alice, bob);
+      alice = createAccount("customer", aliceId, List.of(FLAG_NO_OVERDRAFT));
+      bob = createAccount("merchant", merchantId, List.of(FLAG_NO_OVERDRAFT));
+      System.out.printf("accounts: issuance %s, alice %s, bob's coffee %s%n", issuance, alice, bob);
 
       fund(issuance, alice, "10000");
       System.out.println("funded alice with " + money("10000") + " " + ASSET);
 
-      Payment coffee = new Payment("alice -> bob coffee", "2500", "SETTLED", key(runId, "coffee"));
+      Payment coffee =
+          new Payment("alice -> bob's coffee", "2500", "SETTLED", key(runId, "coffee"));
       Payment tooBig =
           new Payment("alice -> bob over the risk limit", "200000", "DECLINED", key(runId, "big"));
       Payment noFunds =
@@ -112,15 +151,15 @@ public final class Demo {
       payments.addAll(List.of(coffee, tooBig, noFunds));
 
       // One at a time, so that the insufficient-funds payment meets the balance left by the first.
-      pay(coffee, alice, bob, "coffee");
-      pay(tooBig, alice, bob, "laptop");
-      pay(noFunds, alice, bob, "rent");
+      pay(coffee, alice, bob, "coffee", aliceToken);
+      pay(tooBig, alice, bob, "laptop", aliceToken);
+      pay(noFunds, alice, bob, "rent", aliceToken);
 
       // The same key with the same body must answer the first payment again, not make a second.
       Payment replay =
           new Payment("replay of the coffee request", "2500", "SETTLED", coffee.idempotencyKey);
       payments.add(replay);
-      pay(replay, alice, bob, "coffee");
+      pay(replay, alice, bob, "coffee", aliceToken);
       if (!replay.id.equals(coffee.id)) {
         differences.add(
             "replay with the same Idempotency-Key answered payment "
@@ -128,6 +167,7 @@ public final class Demo {
                 + ", expected the first payment "
                 + coffee.id);
       }
+      refusals(coffee, alice, bob, merchantToken);
     } catch (DemoFailure e) {
       differences.add(e.getMessage());
     }
@@ -152,6 +192,131 @@ public final class Demo {
     return "tpw-demo-" + runId + "-" + name;
   }
 
+  /** Sign-up of an individual customer (public); answers the customer id. */
+  private String signUp(String name, String email) {
+    ObjectNode body = json.createObjectNode();
+    body.put("displayName", name);
+    body.put("email", email);
+    body.put("password", password);
+    Answer answer = send("POST", "/v1/accounts/customers", body, Map.of(), "");
+    answer.expect(Set.of(201), "sign up " + email);
+    return required(answer, "id", "sign up " + email);
+  }
+
+  /** Login with the password from a new device, whose P-256 public key binds the session. */
+  private String login(String email) {
+    ObjectNode body = json.createObjectNode();
+    body.put("email", email);
+    body.put("password", password);
+    body.put("deviceName", "tpw demo");
+    ObjectNode jwk = body.putObject("devicePublicJwk");
+    ECPublicKey key = deviceKey();
+    jwk.put("kty", "EC");
+    jwk.put("crv", "P-256");
+    jwk.put("x", coordinate(key.getW().getAffineX()));
+    jwk.put("y", coordinate(key.getW().getAffineY()));
+    Answer answer = send("POST", "/v1/accounts/sessions", body, Map.of(), "");
+    answer.expect(Set.of(201), "log in " + email);
+    return required(answer, "accessToken", "log in " + email);
+  }
+
+  /** A merchant, registered by operations; answers its id. */
+  private String merchant(String name) {
+    ObjectNode body = json.createObjectNode();
+    body.put("displayName", name);
+    Answer answer = send("POST", "/v1/accounts/merchants", body, Map.of(), opsToken);
+    answer.expect(Set.of(201), "register merchant " + name);
+    return required(answer, "id", "register merchant " + name);
+  }
+
+  /** The merchant's API client: {clientId, clientSecret}. */
+  private String[] apiClient(String merchantId) {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode scopes = body.putArray("scopes");
+    List.of("payments:read", "payments:write", "ledger:read").forEach(scopes::add);
+    String what = "API client of merchant " + merchantId;
+    Answer answer =
+        send(
+            "POST",
+            "/v1/accounts/merchants/" + merchantId + "/api-clients",
+            body,
+            Map.of(),
+            opsToken);
+    answer.expect(Set.of(201), what);
+    return new String[] {
+      required(answer, "clientId", what), required(answer, "clientSecret", what)
+    };
+  }
+
+  /** OAuth2 client credentials (RFC 6749 4.4) at account-service, through the gateway. */
+  private String clientToken(String clientId, String secret, String who) {
+    String basic =
+        Base64.getEncoder()
+            .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(gateway + "/v1/accounts/oauth2/token"))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Authorization", "Basic " + basic)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"));
+    Answer answer = exchange("POST /v1/accounts/oauth2/token", request);
+    answer.expect(Set.of(200), "client-credentials token for " + who);
+    return required(answer, "access_token", "client-credentials token for " + who);
+  }
+
+  /**
+   * What must be refused: a payment without a token (401 at the gateway), and the merchant reading
+   * the customer's payment (404 from routing-service, as for an unknown id).
+   */
+  private void refusals(Payment paid, String payer, String payee, String merchantToken) {
+    ObjectNode body = json.createObjectNode();
+    body.put("payerAccountId", payer);
+    body.put("payeeAccountId", payee);
+    body.put("amount", "1");
+    body.put("asset", ASSET);
+    Answer anonymous =
+        send("POST", "/v1/payments", body, Map.of("Idempotency-Key", "anon-" + paid.id), "");
+    if (anonymous.status != 401) {
+      differences.add("a payment without a token answered " + anonymous.status + ", expected 401");
+    }
+    Answer foreign = send("GET", "/v1/payments/" + paid.id, null, Map.of(), merchantToken);
+    if (foreign.status != 404) {
+      differences.add(
+          "the merchant reading alice's payment answered " + foreign.status + ", expected 404");
+    }
+    System.out.printf(
+        "refused: a payment without a token (%d), the merchant reading alice's payment (%d)%n",
+        anonymous.status, foreign.status);
+  }
+
+  private static String required(Answer answer, String field, String action) {
+    String value = text(answer.body.path(field), "");
+    if (value.isEmpty()) {
+      throw new DemoFailure(action + ": answer has no " + field + ": " + answer.text);
+    }
+    return value;
+  }
+
+  /** The demo device's key pair; only its public half leaves the device. */
+  private ECPublicKey deviceKey() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+      return (ECPublicKey) generator.generateKeyPair().getPublic();
+    } catch (GeneralSecurityException e) {
+      throw new DemoFailure("no P-256 key generator in this JVM: " + e);
+    }
+  }
+
+  /** A P-256 coordinate as JWK wants it: 32 bytes, big-endian, base64url without padding. */
+  static String coordinate(BigInteger value) {
+    byte[] raw = value.toByteArray();
+    byte[] fixed = new byte[32];
+    int copy = Math.min(raw.length, 32);
+    System.arraycopy(raw, raw.length - copy, fixed, 32 - copy, copy);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(fixed);
+  }
+
   private String createAccount(String code, String ownerRef, List<String> flags) {
     ObjectNode body = json.createObjectNode();
     String id = UUID.randomUUID().toString();
@@ -161,7 +326,7 @@ public final class Demo {
     body.put("ownerRef", ownerRef);
     ArrayNode flagArray = body.putArray("flags");
     flags.forEach(flagArray::add);
-    Answer answer = send("POST", "/v1/ledger/accounts", body, Map.of());
+    Answer answer = send("POST", "/v1/ledger/accounts", body, Map.of(), opsToken);
     answer.expect(Set.of(201, 200), "create ledger account " + ownerRef);
     String created = text(answer.body.path("id"), "");
     return created.isEmpty() ? id : created;
@@ -169,17 +334,18 @@ public final class Demo {
 
   private void fund(String issuance, String alice, String amountMinor) {
     ObjectNode body = json.createObjectNode();
-    body.put("id", UUID.randomUUID().toString());
+    String transferId = UUID.randomUUID().toString();
+    body.put("id", transferId);
     body.put("debitAccountId", issuance);
     body.put("creditAccountId", alice);
     body.put("amount", amountMinor);
     body.put("asset", ASSET);
     body.put("reference", "funding");
-    send("POST", "/v1/ledger/transfers", body, Map.of())
+    send("POST", "/v1/ledger/transfers", body, Map.of("Idempotency-Key", transferId), opsToken)
         .expect(Set.of(201, 200), "fund alice from the issuance account");
   }
 
-  private void pay(Payment payment, String payer, String payee, String reference) {
+  private void pay(Payment payment, String payer, String payee, String reference, String token) {
     ObjectNode body = json.createObjectNode();
     body.put("payerAccountId", payer);
     body.put("payeeAccountId", payee);
@@ -187,7 +353,8 @@ public final class Demo {
     body.put("asset", ASSET);
     body.put("reference", reference);
     Answer answer =
-        send("POST", "/v1/payments", body, Map.of("Idempotency-Key", payment.idempotencyKey));
+        send(
+            "POST", "/v1/payments", body, Map.of("Idempotency-Key", payment.idempotencyKey), token);
     // 202 is the contract; a replay may answer the stored 202 or, once settled, a 200.
     answer.expect(Set.of(202, 200, 201), "create payment '" + payment.label + "'");
     payment.id = text(answer.body.path("id"), "");
@@ -197,14 +364,14 @@ public final class Demo {
           "create payment '" + payment.label + "': answer has no id: " + answer.text);
     }
     System.out.printf("payment %-36s %s -> %s%n", payment.label, payment.id, payment.status);
-    awaitFinal(payment);
+    awaitFinal(payment, token);
   }
 
-  private void awaitFinal(Payment payment) {
+  private void awaitFinal(Payment payment, String token) {
     long deadlineNs = System.nanoTime() + PAYMENT_FINAL_TIMEOUT.toNanos();
     long pauseMs = POLL_PAUSE_MS_MIN;
     while (true) {
-      Answer answer = send("GET", "/v1/payments/" + payment.id, null, Map.of());
+      Answer answer = send("GET", "/v1/payments/" + payment.id, null, Map.of(), token);
       answer.expect(Set.of(200), "read payment " + payment.id);
       payment.status = text(answer.body.path("status"), "(no status)");
       payment.reason = text(answer.body.path("reason"), "");
@@ -249,7 +416,7 @@ public final class Demo {
     }
     String balance;
     try {
-      Answer answer = send("GET", "/v1/ledger/accounts/" + accountId, null, Map.of());
+      Answer answer = send("GET", "/v1/ledger/accounts/" + accountId, null, Map.of(), opsToken);
       answer.expect(Set.of(200), "read " + name + "'s account");
       balance = text(answer.body.path("balance"), "");
     } catch (DemoFailure e) {
@@ -357,12 +524,16 @@ public final class Demo {
     }
   }
 
-  private Answer send(String method, String path, JsonNode body, Map<String, String> headers) {
+  private Answer send(
+      String method, String path, JsonNode body, Map<String, String> headers, String token) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(gateway + path))
             .timeout(REQUEST_TIMEOUT)
             .header("Accept", "application/json, application/problem+json");
     headers.forEach(request::header);
+    if (!token.isEmpty()) {
+      request.header("Authorization", "Bearer " + token);
+    }
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
@@ -370,7 +541,10 @@ public final class Demo {
           .header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
     }
-    String what = method + " " + path;
+    return exchange(method + " " + path, request);
+  }
+
+  private Answer exchange(String what, HttpRequest.Builder request) {
     try {
       HttpResponse<String> response =
           http.send(request.build(), HttpResponse.BodyHandlers.ofString());

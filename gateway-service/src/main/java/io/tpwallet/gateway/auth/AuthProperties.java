@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code tpw.gateway.auth.*}: whether the gateway requires access tokens, and how it checks them.
  *
- * @param enabled off by default in this release: the demo and the end-to-end test still call the
- *     gateway without tokens ({@code TPW_GATEWAY_AUTH_ENABLED=true} turns it on)
+ * @param enabled on by default; {@code TPW_GATEWAY_AUTH_ENABLED=false} lets a dev run call without
+ *     tokens
  * @param jwkSetUri account-service's JWKS
  * @param issuer the only {@code iss} accepted
  * @param audience the {@code aud} a token must name
@@ -16,7 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("tpw.gateway.auth")
 public record AuthProperties(
-    @DefaultValue("false") boolean enabled,
+    @DefaultValue("true") boolean enabled,
     @DefaultValue("http://127.0.0.1:8081/.well-known/jwks.json") String jwkSetUri,
     @DefaultValue("http://127.0.0.1:8081") String issuer,
     @DefaultValue("tpwallet-api") String audience,

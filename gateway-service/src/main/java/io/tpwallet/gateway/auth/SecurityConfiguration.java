@@ -60,6 +60,9 @@ class SecurityConfiguration {
                 exchanges
                     .pathMatchers("/actuator/**")
                     .permitAll()
+                    // The services' OpenAPI documents describe the API; they hold no data.
+                    .pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/*")
+                    .permitAll()
                     // Sign-up, login, refresh and the client-credentials token endpoint.
                     .pathMatchers(
                         HttpMethod.POST,

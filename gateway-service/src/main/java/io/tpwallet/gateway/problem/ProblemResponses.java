@@ -49,7 +49,21 @@ public class ProblemResponses {
     response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
     response.getHeaders().set(RequestIds.HEADER, requestId);
     headers.accept(response.getHeaders());
+    closeIfBodyMayBeUnread(exchange, response.getHeaders());
     byte[] bytes = json.writeValueAsBytes(body);
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
+  }
+
+  /**
+   * An answer the gateway gives itself may leave the request's body unread on the connection (a 401
+   * before the body is looked at, a 413 by its declared length). Reused, such a connection held the
+   * client's next request unanswered until the client gave up (seen in the ITs as a 10-15 s hang of
+   * the request after a refused POST), so the connection is closed after the answer.
+   */
+  static void closeIfBodyMayBeUnread(ServerWebExchange exchange, HttpHeaders headers) {
+    HttpHeaders request = exchange.getRequest().getHeaders();
+    if (request.getContentLength() > 0 || request.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+      headers.set(HttpHeaders.CONNECTION, "close");
+    }
   }
 }

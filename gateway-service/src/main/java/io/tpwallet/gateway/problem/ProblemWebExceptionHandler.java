@@ -88,6 +88,7 @@ class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
     if (error instanceof MethodNotAllowedException notAllowed) {
       headers.setAllow(notAllowed.getSupportedMethods());
     }
+    ProblemResponses.closeIfBodyMayBeUnread(exchange, headers);
     response.setStatusCode(status);
     byte[] bytes = json.writeValueAsBytes(body);
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));

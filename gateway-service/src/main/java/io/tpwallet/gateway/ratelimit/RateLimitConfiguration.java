@@ -17,7 +17,10 @@ import reactor.core.publisher.Mono;
 /** The rate-limit filter, when {@code tpw.gateway.rate-limit.enabled} is true. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RateLimitProperties.class)
-@ConditionalOnProperty(name = "tpw.gateway.rate-limit.enabled", havingValue = "true")
+@ConditionalOnProperty(
+    name = "tpw.gateway.rate-limit.enabled",
+    havingValue = "true",
+    matchIfMissing = true)
 class RateLimitConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(RateLimitConfiguration.class);

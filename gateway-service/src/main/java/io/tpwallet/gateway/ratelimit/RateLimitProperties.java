@@ -8,13 +8,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code tpw.gateway.rate-limit.*}: token buckets per principal (the access token's subject) and
  * per client IP.
  *
- * @param enabled off by default in this release ({@code TPW_GATEWAY_RATE_LIMIT_ENABLED=true})
+ * @param enabled on by default ({@code TPW_GATEWAY_RATE_LIMIT_ENABLED=false} switches it off)
  * @param redisRetryAfter after a Redis failure, how long the local buckets decide alone before
  *     Redis is tried again
  */
 @ConfigurationProperties("tpw.gateway.rate-limit")
 public record RateLimitProperties(
-    @DefaultValue("false") boolean enabled,
+    @DefaultValue("true") boolean enabled,
     @DefaultValue({"20", "40"}) Quota principal,
     @DefaultValue({"100", "200"}) Quota ip,
     @DefaultValue("10s") Duration redisRetryAfter) {

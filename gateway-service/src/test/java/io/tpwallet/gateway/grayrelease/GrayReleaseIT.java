@@ -3,6 +3,7 @@ package io.tpwallet.gateway.grayrelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.tpwallet.gateway.TestTokens;
 import io.tpwallet.gateway.grayrelease.GrayRelease.Side;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +55,7 @@ class GrayReleaseIT {
     registry.add("TPW_ROUTING_URL", () -> "http://127.0.0.1:" + newSide.getAddress().getPort());
     registry.add("TPW_LEGACY_URL", () -> "http://127.0.0.1:" + legacySide.getAddress().getPort());
     registry.add("TPW_GATEWAY_STATE_DIR", stateDir::toString);
+    TestTokens.register(registry);
   }
 
   @AfterAll
@@ -107,7 +109,18 @@ class GrayReleaseIT {
         client.send(
             HttpRequest.newBuilder(uri("/v1/payments")).timeout(Duration.ofSeconds(15)).build(),
             BodyHandlers.ofString());
-    assertThat(anonymous.body()).isEqualTo("legacy");
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    HttpResponse<String> userToken =
+        client.send(
+            HttpRequest.newBuilder(uri("/admin/gray-release"))
+                .header("Authorization", "Bearer " + TestTokens.token("user-1", "payments:read"))
+                .header("Content-Type", "application/json")
+                .PUT(BodyPublishers.ofString("{\"percent\":100}"))
+                .timeout(Duration.ofSeconds(15))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(userToken.statusCode()).isEqualTo(403);
+    assertThat(store.current()).isEqualTo(before);
   }
 
   private static String expected(GrayRelease release, String user) {
@@ -118,7 +131,9 @@ class GrayReleaseIT {
     HttpResponse<String> answer =
         client.send(
             HttpRequest.newBuilder(uri("/v1/payments/p-1?x=1"))
-                .header("X-TPW-User", user)
+                // The user is the verified token's subject; the header is only read with auth off.
+                .header("Authorization", "Bearer " + TestTokens.token(user, "payments:read"))
+                .header("X-TPW-User", "user-vip")
                 .timeout(Duration.ofSeconds(15))
                 .build(),
             BodyHandlers.ofString());
@@ -129,6 +144,7 @@ class GrayReleaseIT {
   private HttpResponse<String> put(String json) throws Exception {
     return client.send(
         HttpRequest.newBuilder(uri("/admin/gray-release"))
+            .header("Authorization", "Bearer " + TestTokens.token("ops-1", "admin:gateway"))
             .header("Content-Type", "application/json")
             .PUT(BodyPublishers.ofString(json))
             .timeout(Duration.ofSeconds(15))

@@ -27,14 +27,16 @@ class PaymentController {
 
   /**
    * Accepts a payment (202): it is then scored by risk and posted by the ledger asynchronously;
-   * poll {@code GET /v1/payments/{id}} for the final status. Requires an {@code Idempotency-Key}.
+   * poll {@code GET /v1/payments/{id}} for the final status. Requires an {@code Idempotency-Key}
+   * and a token acting for an account holder, who then owns the payment.
    */
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<String> create(
       @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
       @RequestHeader(name = "Authorization", required = false) @Nullable String authorization,
       @RequestBody CreatePaymentRequest request) {
-    Payments.Answer answer = payments.create(IdempotencyKeys.require(key), request, authorization);
+    Payments.Answer answer =
+        payments.create(IdempotencyKeys.require(key), request, Caller.current(), authorization);
     var response =
         ResponseEntity.status(answer.status())
             .contentType(MediaType.APPLICATION_JSON)
@@ -42,8 +44,9 @@ class PaymentController {
     return response.location(URI.create("/v1/payments/" + answer.paymentId())).body(answer.body());
   }
 
+  /** The payment, to its owner (or operations); anyone else gets 404 as for an unknown id. */
   @GetMapping("/{id}")
   Payment get(@PathVariable UUID id) {
-    return payments.find(id).orElseThrow(() -> Payments.notFound(id));
+    return payments.find(id, Caller.current()).orElseThrow(() -> Payments.notFound(id));
   }
 }

@@ -22,12 +22,12 @@ class PaymentRepository {
     this.jdbc = jdbc;
   }
 
-  void insert(UUID id, CreatePaymentRequest.Valid valid, Instant now) {
+  void insert(UUID id, CreatePaymentRequest.Valid valid, @Nullable UUID owner, Instant now) {
     jdbc.sql(
             """
             insert into payment (id, payer_account_id, payee_account_id, amount, asset, reference,
-                                 status, created_at, updated_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                 status, created_at, updated_at, owner_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
         .params(
             id,
             valid.payer(),
@@ -37,7 +37,8 @@ class PaymentRepository {
             valid.reference(),
             PaymentStatus.PENDING.name(),
             Timestamp.from(now),
-            Timestamp.from(now))
+            Timestamp.from(now),
+            owner)
         .update();
     addStep(id, 1, PaymentStatus.PENDING, null, now);
   }
@@ -107,6 +108,7 @@ class PaymentRepository {
         rs.getString("reason"),
         rs.getTimestamp("created_at").toInstant(),
         rs.getTimestamp("updated_at").toInstant(),
+        rs.getObject("owner_id", UUID.class),
         history);
   }
 }

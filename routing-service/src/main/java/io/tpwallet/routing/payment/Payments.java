@@ -14,6 +14,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.idempotency.IdempotencyKeys;
 import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.common.problem.ProblemException;
+import io.tpwallet.common.problem.ProblemTypes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -83,7 +85,18 @@ public class Payments {
    * With the limit check on, the payment must first fit the payer's KYC limits ({@link LimitCheck},
    * with the caller's {@code authorization} header); a refusal writes nothing.
    */
-  public Answer create(String key, CreatePaymentRequest request, @Nullable String authorization) {
+  public Answer create(
+      String key, CreatePaymentRequest request, Caller caller, @Nullable String authorization) {
+    if (caller.checked() && caller.holder() == null) {
+      throw new ProblemException(
+          HttpStatus.FORBIDDEN,
+          ProblemTypes.of("forbidden"),
+          "Forbidden",
+          "A payment is made for an account holder; this access token acts for none.");
+    }
+    UUID owner = caller.holder();
+    // Keys are the client's: two holders may pick the same one without meeting each other's.
+    String scope = owner == null ? IDEMPOTENCY_SCOPE : IDEMPOTENCY_SCOPE + " " + owner;
     CreatePaymentRequest.Valid valid = request.validate();
     byte[] hash = IdempotencyKeys.hash(json.writeValueAsString(canonical(valid)));
     UUID id = Ids.newId();
@@ -92,8 +105,7 @@ public class Payments {
       // against the payer's KYC limits before anything is written, outside any transaction so
       // that no database connection waits on account-service.
       Optional<IdempotencyKeys.Stored> stored =
-          Objects.requireNonNull(
-              tx.execute(status -> idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash)));
+          Objects.requireNonNull(tx.execute(status -> idempotencyKeys.replay(scope, key, hash)));
       if (stored.isPresent()) {
         return replayed(stored.get());
       }
@@ -102,13 +114,12 @@ public class Payments {
     try {
       return inTransaction(
           () -> {
-            Optional<IdempotencyKeys.Stored> stored =
-                idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash);
+            Optional<IdempotencyKeys.Stored> stored = idempotencyKeys.replay(scope, key, hash);
             if (stored.isPresent()) {
               return replayed(stored.get());
             }
             Instant now = clock.instant();
-            repository.insert(id, valid, now);
+            repository.insert(id, valid, owner, now);
             outbox.add(
                 Topics.PAYMENT_CREATED,
                 id.toString(),
@@ -120,8 +131,7 @@ public class Payments {
                     valid.amount().asset().code(),
                     valid.reference()));
             String body = json.writeValueAsString(repository.find(id).orElseThrow());
-            idempotencyKeys.store(
-                IDEMPOTENCY_SCOPE, key, hash, new IdempotencyKeys.Stored(202, body));
+            idempotencyKeys.store(scope, key, hash, new IdempotencyKeys.Stored(202, body));
             count(PaymentStatus.PENDING);
             return new Answer(202, body, false, id);
           });
@@ -129,7 +139,7 @@ public class Payments {
       // Another request with this key committed first: answer what it answered.
       return inTransaction(
           () -> {
-            return replayed(idempotencyKeys.replay(IDEMPOTENCY_SCOPE, key, hash).orElseThrow());
+            return replayed(idempotencyKeys.replay(scope, key, hash).orElseThrow());
           });
     }
   }
@@ -141,6 +151,14 @@ public class Payments {
 
   public Optional<Payment> find(UUID id) {
     return repository.find(id);
+  }
+
+  /**
+   * The payment if this caller may see it. Another holder's payment is answered as unknown (404),
+   * so that ids do not tell whether they exist (no BOLA).
+   */
+  Optional<Payment> find(UUID id, Caller caller) {
+    return repository.find(id).filter(p -> caller.maySee(p.ownerId()));
   }
 
   /** Risk decided. Runs in the inbox's transaction. */

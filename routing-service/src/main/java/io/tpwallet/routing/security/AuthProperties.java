@@ -1,0 +1,31 @@
+package io.tpwallet.routing.security;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code tpw.routing.auth.*}: the access tokens routing-service accepts, the same ones the gateway
+ * checks (account-service's JWKS, issuer, audience).
+ *
+ * @param enabled on by default; {@code TPW_ROUTING_AUTH_ENABLED=false} for a dev run whose gateway
+ *     runs without authentication too
+ * @param clockSkew leeway on {@code exp} and {@code nbf}; at most 60 s
+ */
+@ConfigurationProperties("tpw.routing.auth")
+public record AuthProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("http://127.0.0.1:8081/.well-known/jwks.json") String jwkSetUri,
+    @DefaultValue("http://127.0.0.1:8081") String issuer,
+    @DefaultValue("tpwallet-api") String audience,
+    @DefaultValue("60s") Duration clockSkew) {
+
+  /** RFC 9068 access tokens only. */
+  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
+
+  public AuthProperties {
+    if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new IllegalArgumentException("tpw.routing.auth.clock-skew must be 0..60s");
+    }
+  }
+}

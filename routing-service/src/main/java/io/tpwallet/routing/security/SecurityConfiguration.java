@@ -1,0 +1,143 @@
+package io.tpwallet.routing.security;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import io.tpwallet.common.problem.ProblemTypes;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * routing-service checks every payment request's access token itself, as the gateway did: ES256
+ * only (RFC 8725), {@code typ} at+jwt, account-service's issuer and audience, {@code exp}/{@code
+ * nbf} within the clock skew, a key from account-service's JWKS; {@code payments:write} to pay,
+ * {@code payments:read} to look. So a request that reaches the service some other way than through
+ * the gateway gains nothing. 401 and 403 are problem details.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthProperties.class)
+class SecurityConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+  @Bean
+  SecurityFilterChain api(HttpSecurity http, AuthProperties properties, JsonMapper json)
+      throws Exception {
+    http.csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .logout(l -> l.disable())
+        .requestCache(c -> c.disable());
+    if (!properties.enabled()) {
+      log.warn(
+          "routing-service authentication is OFF (tpw.routing.auth.enabled=false): payments are"
+              + " made and read without access tokens or ownership checks");
+      return http.headers(h -> h.disable())
+          .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+          .build();
+    }
+    return http.authorizeHttpRequests(
+            authorize ->
+                authorize
+                    .requestMatchers("/actuator/**", "/error", "/v3/api-docs")
+                    .permitAll()
+                    .requestMatchers(HttpMethod.GET, "/v1/payments/**")
+                    .hasAuthority("SCOPE_payments:read")
+                    .requestMatchers("/v1/payments", "/v1/payments/**")
+                    .hasAuthority("SCOPE_payments:write")
+                    .anyRequest()
+                    .denyAll())
+        .oauth2ResourceServer(
+            resource ->
+                resource
+                    .jwt(jwt -> {})
+                    .authenticationEntryPoint(
+                        (request, response, e) -> {
+                          response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                          write(
+                              json,
+                              request,
+                              response,
+                              HttpStatus.UNAUTHORIZED,
+                              "unauthorized",
+                              "A valid access token is required.");
+                        })
+                    .accessDeniedHandler(
+                        (request, response, e) -> {
+                          response.setHeader(
+                              "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+                          write(
+                              json,
+                              request,
+                              response,
+                              HttpStatus.FORBIDDEN,
+                              "forbidden",
+                              "The access token does not carry the scope this request needs.");
+                        }))
+        .build();
+  }
+
+  /** Made either way (it fetches nothing until the first token), so Boot adds no default user. */
+  @Bean
+  JwtDecoder jwtDecoder(AuthProperties properties) {
+    NimbusJwtDecoder decoder =
+        NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri())
+            .jwsAlgorithm(SignatureAlgorithm.ES256)
+            .validateType(false)
+            .jwtProcessorCustomizer(
+                processor ->
+                    processor.setJWSTypeVerifier(
+                        new DefaultJOSEObjectTypeVerifier<>(
+                            new JOSEObjectType(AuthProperties.ACCESS_TOKEN_TYPE))))
+            .build();
+    decoder.setJwtValidator(
+        new DelegatingOAuth2TokenValidator<>(
+            new JwtTimestampValidator(properties.clockSkew()),
+            new JwtIssuerValidator(properties.issuer()),
+            new JwtAudienceValidator(properties.audience()),
+            new JwtTypeValidator(AuthProperties.ACCESS_TOKEN_TYPE)));
+    return decoder;
+  }
+
+  private static void write(
+      JsonMapper json,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      HttpStatus status,
+      String slug,
+      String detail)
+      throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", ProblemTypes.of(slug).toString());
+    body.put("title", status.getReasonPhrase());
+    body.put("status", status.value());
+    body.put("detail", detail);
+    body.put("instance", request.getRequestURI());
+    response.setStatus(status.value());
+    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    response.getOutputStream().write(json.writeValueAsBytes(body));
+  }
+}
