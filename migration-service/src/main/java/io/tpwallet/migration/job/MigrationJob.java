@@ -1,5 +1,6 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.migration.transform.LegacyIds;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,6 +19,7 @@ public record MigrationJob(
     String slotName,
     String publicationName,
     boolean dryRun,
+    UUID idNamespace,
     Phase phase,
     @Nullable String error,
     @Nullable Long rowsTotal,
@@ -29,6 +31,11 @@ public record MigrationJob(
     @Nullable Instant snapshotCompletedAt,
     Instant createdAt,
     Instant updatedAt) {
+
+  /** The ids of what the job creates in the ledger, in the job's namespace. */
+  public LegacyIds ids() {
+    return new LegacyIds(idNamespace);
+  }
 
   public boolean snapshotCompleted() {
     return snapshotCompletedAt != null;

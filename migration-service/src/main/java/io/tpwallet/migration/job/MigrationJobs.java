@@ -34,14 +34,16 @@ public class MigrationJobs {
       String password,
       List<String> tables,
       ZoneId zone,
-      boolean dryRun) {
+      boolean dryRun,
+      UUID idNamespace) {
     String suffix = id.toString().replace("-", "").substring(0, 12);
     Timestamp now = Timestamp.from(clock.instant());
     jdbc.sql(
             """
             insert into migration_job (id, name, source_url, source_user, source_password, tables,
-              legacy_zone, slot_name, publication_name, dry_run, phase, created_at, updated_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+              legacy_zone, slot_name, publication_name, dry_run, id_namespace, phase, created_at,
+              updated_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
         .params(
             id,
             name,
@@ -53,6 +55,7 @@ public class MigrationJobs {
             "tpw_mig_" + suffix,
             "tpw_mig_" + suffix,
             dryRun,
+            idNamespace,
             Phase.CREATED.name(),
             now,
             now)
@@ -96,6 +99,7 @@ public class MigrationJobs {
         rs.getString("slot_name"),
         rs.getString("publication_name"),
         rs.getBoolean("dry_run"),
+        rs.getObject("id_namespace", UUID.class),
         Phase.valueOf(rs.getString("phase")),
         rs.getString("error"),
         (Long) rs.getObject("rows_total"),
