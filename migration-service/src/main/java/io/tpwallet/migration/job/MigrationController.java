@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -294,6 +295,16 @@ class MigrationController {
     }
     Reconciliation.Report report = reconciliation.report(id);
     return new ReportWithLedger(report, check, report.clean() && (check == null || check.clean()));
+  }
+
+  /** The same report as a readable HTML page ({@code ./tpw migrate report --html FILE}). */
+  @GetMapping(value = "/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
+  String reportPage(
+      @PathVariable UUID id,
+      @RequestParam(defaultValue = "false") boolean ledger,
+      @RequestParam(defaultValue = "30") int waitSeconds)
+      throws SQLException {
+    return ReportPage.render(report(id, ledger, waitSeconds));
   }
 
   private static ProblemException invalid(String detail) {

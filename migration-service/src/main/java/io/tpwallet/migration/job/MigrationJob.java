@@ -41,8 +41,11 @@ public record MigrationJob(
     return snapshotCompletedAt != null;
   }
 
-  /** The Debezium topic prefix: unique per job, derived from its id. */
+  /**
+   * The Debezium topic prefix (part of the stored offsets' key): unique per job, the same 12 hex
+   * digits as its slot name.
+   */
   public String topicPrefix() {
-    return "legacy_" + id.toString().replace("-", "").substring(0, 12);
+    return "legacy_" + slotName.substring(slotName.lastIndexOf('_') + 1);
   }
 }

@@ -36,7 +36,7 @@ public class MigrationJobs {
       ZoneId zone,
       boolean dryRun,
       UUID idNamespace) {
-    String suffix = id.toString().replace("-", "").substring(0, 12);
+    String slot = slotName(id);
     Timestamp now = Timestamp.from(clock.instant());
     jdbc.sql(
             """
@@ -52,8 +52,8 @@ public class MigrationJobs {
             password,
             String.join(",", tables),
             zone.getId(),
-            "tpw_mig_" + suffix,
-            "tpw_mig_" + suffix,
+            slot,
+            slot,
             dryRun,
             idNamespace,
             Phase.CREATED.name(),
@@ -61,6 +61,15 @@ public class MigrationJobs {
             now)
         .update();
     return get(id);
+  }
+
+  /**
+   * The job's replication slot and publication name, {@code tpw_mig_} and the random end of its
+   * UUIDv7 id: not its start, the creation millisecond, which two jobs created at once share.
+   */
+  static String slotName(UUID id) {
+    String hex = id.toString().replace("-", "");
+    return "tpw_mig_" + hex.substring(hex.length() - 12);
   }
 
   public MigrationJob get(UUID id) {

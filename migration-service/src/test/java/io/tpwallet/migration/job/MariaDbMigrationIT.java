@@ -177,6 +177,16 @@ class MariaDbMigrationIT {
             .path("suspense")
             .forEach(s -> suspense.add(s.path("wallet").asString().replace("legacy:", "")));
         assertThat(suspense).containsAll(seeded.injected().get(Anomaly.BALANCE_DRIFT));
+        var page =
+            http.send(
+                HttpRequest.newBuilder(uri("/v1/migrations/" + job + "/report.html?ledger=true"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body())
+            .contains("<strong>Clean</strong>", "Legacy against ledger-service")
+            .contains(expected.values())
+            .contains("transactions:" + badScale);
 
         // Cutover: frozen by triggers, drained, reconciled, switched; legacy writes refused.
         var cut =
