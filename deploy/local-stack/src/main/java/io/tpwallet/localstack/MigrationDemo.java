@@ -158,7 +158,16 @@ public final class MigrationDemo {
                 seeded.path("injected")));
 
     String job = createJob(source, "demo " + source.label());
-    call("POST", "/v1/migrations/" + job + "/start", "", 202);
+    try {
+      call("POST", "/v1/migrations/" + job + "/start", "", 202);
+    } catch (DemoFailure e) {
+      if (e.getMessage().contains("binlog_format")) {
+        // A MariaDB that answers but writes no ROW binlog: not a platform fault. Say so, go on.
+        return "%sskipped: this MariaDB has no ROW binlog (deploy/scripts/prepare-machine.sh turns it on)%n"
+            .formatted(tag);
+      }
+      throw e;
+    }
     JsonNode status = await(job, s -> s.path("snapshotCompletedAt").isString(), "the snapshot");
     out.append(
         "%sjob %s: snapshot of %d rows done%n"
@@ -338,9 +347,13 @@ public final class MigrationDemo {
   }
 
   JsonNode call(String method, String path, String body, int expected) {
+    return call(method, path, body, expected, Duration.ofSeconds(180));
+  }
+
+  JsonNode call(String method, String path, String body, int expected, Duration timeout) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(runner + path))
-            .timeout(Duration.ofSeconds(180))
+            .timeout(timeout)
             .header("Content-Type", "application/json");
     request.method(
         method,
