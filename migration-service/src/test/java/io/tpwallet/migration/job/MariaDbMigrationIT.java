@@ -228,6 +228,25 @@ class MariaDbMigrationIT {
     }
   }
 
+  @Test
+  void aSourceThatIsNeitherPostgresNorMariaDbOrABadNamespaceIsRefusedAndCreatesNoJob()
+      throws Exception {
+    long before = jdbc.sql("select count(*) from migration_job").query(Long.class).single();
+    for (String body :
+        List.of(
+            "{\"name\":\"x\",\"source\":{\"jdbcUrl\":\"jdbc:oracle:thin:@127.0.0.1:1521/x\"}}",
+            "{\"name\":\"x\",\"source\":{\"jdbcUrl\":\"jdbc:mariadb://127.0.0.1:3306/x\"},"
+                + "\"idNamespace\":\"not-a-uuid\"}")) {
+      var response = post("/v1/migrations", body);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/problem+json");
+      assertThat(response.body()).containsAnyOf("jdbc:mariadb://", "idNamespace");
+    }
+    assertThat(jdbc.sql("select count(*) from migration_job").query(Long.class).single())
+        .isEqualTo(before);
+  }
+
   /** A legacy deposit as the legacy app writes one: "ok", or the database's refusal. */
   private static String legacyDeposit(TestMariaDb maria) {
     try (Connection legacy = maria.connect();
