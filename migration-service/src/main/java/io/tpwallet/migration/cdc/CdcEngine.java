@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -24,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Debezium embedded engine for one job: PostgreSQL via {@code pgoutput}, a publication
- * filtered to the job's tables, the job's own slot, heartbeats, decimals as strings, the initial
- * consistent snapshot then streaming, offsets in the migration database. Stopping it (pause) keeps
- * the slot, so that the legacy database keeps the WAL until the job resumes.
+ * One running Debezium embedded engine for one job: PostgreSQL via {@code pgoutput} (a publication
+ * filtered to the job's tables, the job's own slot) or MariaDB/MySQL via the binlog (the job's own
+ * server id, its schema history in the migration database); heartbeats, decimals as strings, the
+ * initial consistent snapshot then streaming, offsets in the migration database. Stopping it
+ * (pause) keeps the slot, so that the legacy database keeps the WAL until the job resumes.
  */
 public final class CdcEngine implements AutoCloseable {
 
@@ -37,6 +40,7 @@ public final class CdcEngine implements AutoCloseable {
   public static final int BATCH_ROWS_MAX = 2_048;
 
   public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  private static final Pattern BINLOG_SEQUENCE = Pattern.compile("\\.(\\d+)$");
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   /** Where the engine keeps its offsets: the migration database and the job id. */
@@ -114,7 +118,6 @@ public final class CdcEngine implements AutoCloseable {
   static Properties properties(CdcSource source, OffsetStore offsets) {
     Properties p = new Properties();
     p.setProperty("name", "legacy-" + offsets.jobId());
-    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
     p.setProperty("offset.storage", JdbcOffsetStore.class.getName());
     p.setProperty(JdbcOffsetStore.URL, offsets.jdbcUrl());
     p.setProperty(JdbcOffsetStore.USER, offsets.user());
@@ -127,21 +130,9 @@ public final class CdcEngine implements AutoCloseable {
     p.setProperty("database.port", String.valueOf(source.port()));
     p.setProperty("database.user", source.user());
     p.setProperty("database.password", source.password());
-    p.setProperty("database.dbname", source.database());
     p.setProperty("topic.prefix", source.topicPrefix());
-    p.setProperty("plugin.name", "pgoutput");
-    p.setProperty("slot.name", source.slotName());
-    p.setProperty("publication.name", source.publicationName());
-    p.setProperty("publication.autocreate.mode", "filtered");
-    p.setProperty(
-        "table.include.list",
-        String.join(",", source.tables().stream().map(t -> "public." + t).toList()));
     p.setProperty("snapshot.mode", "initial");
-    // Fail, rather than stream from the slot's position, when the slot is ahead of the stored
-    // offset (it was recreated or advanced behind the job's back): SlotCheck says so first.
-    p.setProperty("offset.mismatch.strategy", "trust_offset");
     p.setProperty("decimal.handling.mode", "string");
-    p.setProperty("time.precision.mode", "adaptive");
     p.setProperty("heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL.toMillis()));
     p.setProperty("tombstones.on.delete", "false");
     p.setProperty("max.batch.size", String.valueOf(BATCH_ROWS_MAX));
@@ -149,7 +140,53 @@ public final class CdcEngine implements AutoCloseable {
     p.setProperty("poll.interval.ms", "100");
     // A failed batch must stop the job rather than be retried behind its back.
     p.setProperty("errors.max.retries", "0");
+    switch (source.kind()) {
+      case POSTGRES -> postgres(p, source);
+      case MARIADB -> mariaDb(p, source, offsets);
+    }
     return p;
+  }
+
+  private static void postgres(Properties p, CdcSource source) {
+    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    p.setProperty("database.dbname", source.database());
+    p.setProperty("plugin.name", "pgoutput");
+    p.setProperty("slot.name", source.slotName());
+    p.setProperty("publication.name", source.publicationName());
+    p.setProperty("publication.autocreate.mode", "filtered");
+    p.setProperty(
+        "table.include.list",
+        String.join(",", source.tables().stream().map(t -> "public." + t).toList()));
+    // Fail, rather than stream from the slot's position, when the slot is ahead of the stored
+    // offset (it was recreated or advanced behind the job's back): SlotCheck says so first.
+    p.setProperty("offset.mismatch.strategy", "trust_offset");
+    p.setProperty("time.precision.mode", "adaptive");
+  }
+
+  /**
+   * The binlog reader: a replica with the job's own server id, the legacy database and tables only,
+   * a snapshot under a short global read lock (taken only to read the binlog position), and the
+   * schema history next to the offsets in the migration database. DATETIME(6) comes as epoch
+   * microseconds of the wall-clock time, as PostgreSQL's timestamp does.
+   */
+  private static void mariaDb(Properties p, CdcSource source, OffsetStore offsets) {
+    p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+    p.setProperty("database.server.id", String.valueOf(source.serverId()));
+    p.setProperty("database.include.list", source.database());
+    p.setProperty(
+        "table.include.list",
+        String.join(",", source.tables().stream().map(t -> source.database() + "." + t).toList()));
+    p.setProperty("snapshot.locking.mode", "minimal");
+    p.setProperty("include.schema.changes", "false");
+    p.setProperty("database.ssl.mode", "disable");
+    p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+    p.setProperty("schema.history.internal", JdbcSchemaHistory.class.getName());
+    p.setProperty(JdbcSchemaHistory.URL, offsets.jdbcUrl());
+    p.setProperty(JdbcSchemaHistory.USER, offsets.user());
+    p.setProperty(JdbcSchemaHistory.PASSWORD, offsets.password());
+    p.setProperty(JdbcSchemaHistory.JOB, offsets.jobId().toString());
+    p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+    p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
   }
 
   static @Nullable ChangeEvent toEvent(SourceRecord record) {
@@ -170,7 +207,7 @@ public final class CdcEngine implements AutoCloseable {
           null,
           null,
           ts == null ? System.currentTimeMillis() : ts,
-          lsnOf(record.sourceOffset()));
+          position(record.sourceOffset()));
     }
     if (struct.schema().field("op") == null) {
       return null; // a schema change or transaction marker: nothing to migrate
@@ -190,7 +227,6 @@ public final class CdcEngine implements AutoCloseable {
           case "d" -> ChangeEvent.Op.DELETE;
           default -> ChangeEvent.Op.NONE;
         };
-    Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
     return new ChangeEvent(
         ChangeEvent.Kind.ROW,
         source.getString("table"),
@@ -199,12 +235,24 @@ public final class CdcEngine implements AutoCloseable {
         map(struct.getStruct("before")),
         map(struct.getStruct("after")),
         source.getInt64("ts_ms"),
-        lsn == null ? 0 : lsn);
+        position(record.sourceOffset()));
   }
 
-  private static long lsnOf(@Nullable Map<String, ?> offset) {
-    if (offset != null && offset.get("lsn") instanceof Number n) {
+  /**
+   * Where a change is in the source's log, as one number that grows in log order: PostgreSQL's LSN,
+   * or for the binlog the file's sequence number times 2^32 plus the position in the file.
+   */
+  static long position(@Nullable Map<String, ?> offset) {
+    if (offset == null) {
+      return 0;
+    }
+    if (offset.get("lsn") instanceof Number n) {
       return n.longValue();
+    }
+    if (offset.get("file") instanceof String file && offset.get("pos") instanceof Number pos) {
+      Matcher m = BINLOG_SEQUENCE.matcher(file);
+      long sequence = m.find() ? Long.parseLong(m.group(1)) : 0;
+      return (sequence << 32) | (pos.longValue() & 0xFFFFFFFFL);
     }
     return 0;
   }

@@ -6,7 +6,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One captured row change (or a heartbeat, which carries no row and only moves the offset). Row
  * values are plain Java values: numbers as strings ({@code decimal.handling.mode=string}),
- * timestamps without zone as epoch microseconds of the wall-clock time.
+ * timestamps without zone as epoch microseconds of the wall-clock time. {@code position} is where
+ * the change is in the source's log (PostgreSQL LSN; binlog file sequence × 2^32 + position), and
+ * {@code sourceTsMs} its commit time there (whole seconds on MariaDB/MySQL, whose binlog keeps no
+ * finer time).
  */
 public record ChangeEvent(
     Kind kind,
@@ -16,7 +19,7 @@ public record ChangeEvent(
     @Nullable Map<String, @Nullable Object> before,
     @Nullable Map<String, @Nullable Object> after,
     long sourceTsMs,
-    long lsn) {
+    long position) {
 
   public enum Kind {
     ROW,

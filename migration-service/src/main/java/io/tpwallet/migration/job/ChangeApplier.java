@@ -152,7 +152,7 @@ class ChangeApplier {
 
     Run(MigrationJob job) {
       this.job = job;
-      this.mapper = new TransactionMapper(job.legacyZone());
+      this.mapper = new TransactionMapper(job.legacyZone(), job.ids());
     }
 
     /** The asset of a legacy wallet; empty if there is no such wallet; refused if unknown. */
@@ -195,7 +195,7 @@ class ChangeApplier {
       Asset a = Amounts.asset(currency);
       asset = a.code();
       if (!run.job.dryRun()) {
-        openAccounts(id, a);
+        openAccounts(run.job.ids(), id, a);
       }
       minor = Amounts.toMinor(new BigDecimal(balance), a);
     } catch (Refusal r) {
@@ -218,7 +218,7 @@ class ChangeApplier {
             balance,
             minor,
             deleted,
-            LegacyIds.walletAccount(id))
+            run.job.ids().walletAccount(id))
         .update();
     run.assets.remove(id);
   }
@@ -228,13 +228,13 @@ class ChangeApplier {
    * before a command naming it can reach the outbox: a wallet created while streaming is opened
    * here, in its own batch, before the transactions that use it.
    */
-  private void openAccounts(long walletId, Asset asset) {
-    AccountSpec wallet = AccountSpec.wallet(walletId, asset);
+  private void openAccounts(LegacyIds ids, long walletId, Asset asset) {
+    AccountSpec wallet = AccountSpec.wallet(ids, walletId, asset);
     if (accounts.isOpen(wallet)) {
       return;
     }
-    accounts.ensureOpen(AccountSpec.suspense(asset), ACCOUNT_OPEN_RETRY_MAX);
-    accounts.ensureOpen(AccountSpec.external(asset), ACCOUNT_OPEN_RETRY_MAX);
+    accounts.ensureOpen(AccountSpec.suspense(ids, asset), ACCOUNT_OPEN_RETRY_MAX);
+    accounts.ensureOpen(AccountSpec.external(ids, asset), ACCOUNT_OPEN_RETRY_MAX);
     accounts.ensureOpen(wallet, ACCOUNT_OPEN_RETRY_MAX);
   }
 
@@ -393,7 +393,7 @@ class ChangeApplier {
     if (status == LegacyStatus.REVERSED && previous.equals("POSTED")) {
       post(
           run.job,
-          now.reversal(LegacyIds.reversalKey(TRANSACTIONS, t.id()), clock.instant()),
+          now.reversal(run.job.ids(), LegacyIds.reversalKey(TRANSACTIONS, t.id()), clock.instant()),
           "REVERSAL");
       state(run, t.id(), "REVERSED");
     }
@@ -470,14 +470,14 @@ class ChangeApplier {
       }
       Asset asset = Asset.find(o.asset()).orElseThrow();
       String key = LegacyIds.openingKey(o.walletId());
-      UUID suspense = LegacyIds.suspenseAccount(asset);
-      UUID wallet = LegacyIds.walletAccount(o.walletId());
+      UUID suspense = run.job.ids().suspenseAccount(asset);
+      UUID wallet = run.job.ids().walletAccount(o.walletId());
       boolean credit = o.difference().signum() > 0;
       post(
           run.job,
           new LedgerCommand(
               key,
-              LegacyIds.transferId(key),
+              run.job.ids().transferId(key),
               credit ? suspense : wallet,
               credit ? wallet : suspense,
               o.difference().abs(),

@@ -62,7 +62,7 @@ class Drain {
         try (var rs =
             st.executeQuery(
                 "select count(*), coalesce(sum(amount), 0), coalesce(sum(status_code), 0),"
-                    + " count(*) filter (where deleted <> 0) from transactions")) {
+                    + " coalesce(sum(case when deleted <> 0 then 1 else 0 end), 0) from transactions")) {
           rs.next();
           tx = rs.getLong(1);
           amounts = rs.getBigDecimal(2);

@@ -3,6 +3,7 @@ package io.tpwallet.migration.job;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.cdc.BinlogCheck;
 import io.tpwallet.migration.cdc.CdcEngine;
 import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.cdc.ChangeEvent;
@@ -33,8 +34,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs migration jobs: one Debezium engine per started job. Pausing stops the engine (its offsets
- * are stored and the slot keeps the WAL); resuming starts it again from the stored offsets after
- * checking that the slot still holds them.
+ * are stored and the slot keeps the WAL, or the binlog files stay on the server); resuming starts
+ * it again from the stored offsets after checking that the slot (PostgreSQL) or the binlog file
+ * (MariaDB/MySQL) still holds them.
  */
 @Component
 public class JobRunner implements SmartLifecycle {
@@ -105,11 +107,14 @@ public class JobRunner implements SmartLifecycle {
     try (Connection legacy = legacy(job);
         Connection own =
             DriverManager.getConnection(migrationDbUrl, migrationDbUser, migrationDbPassword)) {
-      SlotCheck.verify(legacy, job.slotName(), SlotCheck.storedLsn(own, id));
+      switch (source.kind()) {
+        case POSTGRES -> SlotCheck.verify(legacy, job.slotName(), SlotCheck.storedLsn(own, id));
+        case MARIADB -> BinlogCheck.verify(legacy, BinlogCheck.storedFile(own, id));
+      }
       if (!job.snapshotCompleted()) {
         jobs.rowsTotal(id, countRows(legacy, job.tables()));
       }
-    } catch (SlotCheck.SlotLost e) {
+    } catch (SlotCheck.SlotLost | IllegalStateException e) {
       jobs.phase(id, Phase.FAILED, e.getMessage());
       throw conflict(e.getMessage());
     } catch (SQLException e) {
@@ -210,10 +215,10 @@ public class JobRunner implements SmartLifecycle {
             continue; // refused when the wallet is captured, and listed in the failures
           }
           if (assets.add(asset)) {
-            accounts.ensureOpen(AccountSpec.suspense(asset));
-            accounts.ensureOpen(AccountSpec.external(asset));
+            accounts.ensureOpen(AccountSpec.suspense(job.ids(), asset));
+            accounts.ensureOpen(AccountSpec.external(job.ids(), asset));
           }
-          accounts.ensureOpen(AccountSpec.wallet(rs.getLong(1), asset));
+          accounts.ensureOpen(AccountSpec.wallet(job.ids(), rs.getLong(1), asset));
         }
       }
       legacy.commit();

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.ledger.LedgerUnavailable;
 import io.tpwallet.migration.legacy.LegacySchema;
+import io.tpwallet.migration.transform.LegacyIds;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -65,14 +68,17 @@ class MigrationController {
 
   /**
    * A new job: {@code legacyZone} is the zone legacy local times are in; {@code dryRun} maps and
-   * records everything but sends no command to the ledger.
+   * records everything but sends no command to the ledger; {@code idNamespace} is the UUIDv5
+   * namespace of its transfer and account ids (default {@link LegacyIds#NAMESPACE}; another legacy
+   * database into the same ledger needs one of its own).
    */
   record CreateMigrationRequest(
       @Nullable String name,
       @Nullable Source source,
       @Nullable List<String> tables,
       @Nullable String legacyZone,
-      @Nullable Boolean dryRun) {}
+      @Nullable Boolean dryRun,
+      @Nullable String idNamespace) {}
 
   /**
    * Progress as people watch it; {@code eventsPerSecond} and {@code etaSeconds} (of the snapshot)
@@ -157,8 +163,10 @@ class MigrationController {
     Source source = request.source();
     if (source == null
         || source.jdbcUrl() == null
-        || !source.jdbcUrl().startsWith("jdbc:postgresql://")) {
-      throw invalid("source.jdbcUrl must be a jdbc:postgresql:// URL of the legacy database");
+        || CdcSource.kindOf(source.jdbcUrl()).isEmpty()) {
+      throw invalid(
+          "source.jdbcUrl must be a jdbc:postgresql://, jdbc:mariadb:// or jdbc:mysql://"
+              + " host[:port]/database URL of the legacy database");
     }
     List<String> tables = request.tables() == null ? LegacySchema.TABLES : request.tables();
     if (tables.isEmpty() || !LegacySchema.TABLES.containsAll(tables)) {
@@ -170,6 +178,15 @@ class MigrationController {
     } catch (DateTimeException e) {
       throw invalid("legacyZone is not a time zone id: " + request.legacyZone());
     }
+    UUID namespace;
+    try {
+      namespace =
+          request.idNamespace() == null
+              ? LegacyIds.NAMESPACE
+              : UUID.fromString(request.idNamespace());
+    } catch (IllegalArgumentException e) {
+      throw invalid("idNamespace is not a UUID: " + request.idNamespace());
+    }
     MigrationJob job =
         jobs.create(
             Ids.newId(),
@@ -179,7 +196,8 @@ class MigrationController {
             source.password() == null ? "" : source.password(),
             tables,
             zone,
-            Boolean.TRUE.equals(request.dryRun()));
+            Boolean.TRUE.equals(request.dryRun()),
+            namespace);
     return ResponseEntity.status(HttpStatus.CREATED).body(Status.of(job, false));
   }
 
@@ -277,6 +295,16 @@ class MigrationController {
     }
     Reconciliation.Report report = reconciliation.report(id);
     return new ReportWithLedger(report, check, report.clean() && (check == null || check.clean()));
+  }
+
+  /** The same report as a readable HTML page ({@code ./tpw migrate report --html FILE}). */
+  @GetMapping(value = "/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
+  String reportPage(
+      @PathVariable UUID id,
+      @RequestParam(defaultValue = "false") boolean ledger,
+      @RequestParam(defaultValue = "30") int waitSeconds)
+      throws SQLException {
+    return ReportPage.render(report(id, ledger, waitSeconds));
   }
 
   private static ProblemException invalid(String detail) {

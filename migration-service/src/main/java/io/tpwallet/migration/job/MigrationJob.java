@@ -1,5 +1,6 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.migration.transform.LegacyIds;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,6 +19,7 @@ public record MigrationJob(
     String slotName,
     String publicationName,
     boolean dryRun,
+    UUID idNamespace,
     Phase phase,
     @Nullable String error,
     @Nullable Long rowsTotal,
@@ -30,12 +32,20 @@ public record MigrationJob(
     Instant createdAt,
     Instant updatedAt) {
 
+  /** The ids of what the job creates in the ledger, in the job's namespace. */
+  public LegacyIds ids() {
+    return new LegacyIds(idNamespace);
+  }
+
   public boolean snapshotCompleted() {
     return snapshotCompletedAt != null;
   }
 
-  /** The Debezium topic prefix: unique per job, derived from its id. */
+  /**
+   * The Debezium topic prefix (part of the stored offsets' key): unique per job, the same 12 hex
+   * digits as its slot name.
+   */
   public String topicPrefix() {
-    return "legacy_" + id.toString().replace("-", "").substring(0, 12);
+    return "legacy_" + slotName.substring(slotName.lastIndexOf('_') + 1);
   }
 }

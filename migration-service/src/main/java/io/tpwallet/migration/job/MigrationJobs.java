@@ -34,14 +34,16 @@ public class MigrationJobs {
       String password,
       List<String> tables,
       ZoneId zone,
-      boolean dryRun) {
-    String suffix = id.toString().replace("-", "").substring(0, 12);
+      boolean dryRun,
+      UUID idNamespace) {
+    String slot = slotName(id);
     Timestamp now = Timestamp.from(clock.instant());
     jdbc.sql(
             """
             insert into migration_job (id, name, source_url, source_user, source_password, tables,
-              legacy_zone, slot_name, publication_name, dry_run, phase, created_at, updated_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+              legacy_zone, slot_name, publication_name, dry_run, id_namespace, phase, created_at,
+              updated_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
         .params(
             id,
             name,
@@ -50,14 +52,24 @@ public class MigrationJobs {
             password,
             String.join(",", tables),
             zone.getId(),
-            "tpw_mig_" + suffix,
-            "tpw_mig_" + suffix,
+            slot,
+            slot,
             dryRun,
+            idNamespace,
             Phase.CREATED.name(),
             now,
             now)
         .update();
     return get(id);
+  }
+
+  /**
+   * The job's replication slot and publication name, {@code tpw_mig_} and the random end of its
+   * UUIDv7 id: not its start, the creation millisecond, which two jobs created at once share.
+   */
+  static String slotName(UUID id) {
+    String hex = id.toString().replace("-", "");
+    return "tpw_mig_" + hex.substring(hex.length() - 12);
   }
 
   public MigrationJob get(UUID id) {
@@ -96,6 +108,7 @@ public class MigrationJobs {
         rs.getString("slot_name"),
         rs.getString("publication_name"),
         rs.getBoolean("dry_run"),
+        rs.getObject("id_namespace", UUID.class),
         Phase.valueOf(rs.getString("phase")),
         rs.getString("error"),
         (Long) rs.getObject("rows_total"),

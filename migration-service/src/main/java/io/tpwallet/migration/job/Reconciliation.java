@@ -181,7 +181,7 @@ public class Reconciliation {
     int matching = 0;
     long unexplained = 0;
     for (Wallet w : wallets) {
-      UUID account = LegacyIds.walletAccount(w.id());
+      UUID account = job.ids().walletAccount(w.id());
       BigInteger inLedger = ledger.balance(account).map(LedgerClient.Balance::balance).orElse(null);
       if (w.balance() != null && w.balance().equals(inLedger)) {
         matching++;
@@ -472,7 +472,7 @@ public class Reconciliation {
         mismatches.add(
             new Account(
                 wallet,
-                LegacyIds.walletAccount(wallet),
+                job.ids().walletAccount(wallet),
                 asset,
                 legacyBalance,
                 m.balance.toString(),

@@ -7,8 +7,8 @@ import java.util.UUID;
 
 /**
  * A ledger account the migration opens: its deterministic id, asset, code, owner reference and
- * flags. The fields depend only on the legacy key, so that opening it again (a restart, a second
- * job) sends the same fields and the ledger answers 200 instead of 409.
+ * flags. The fields depend only on the legacy key and the job's id namespace, so that opening it
+ * again (a restart, a second job) sends the same fields and the ledger answers 200 instead of 409.
  *
  * <p>No account gets {@code DEBITS_MUST_NOT_EXCEED_CREDITS}: the migration copies history the
  * legacy wallet already decided, and that history holds overdrafts (balance drifts booked against
@@ -27,9 +27,9 @@ public record AccountSpec(UUID id, Asset asset, String code, String ownerRef, Li
   }
 
   /** The ledger account of legacy wallet {@code walletId}. */
-  public static AccountSpec wallet(long walletId, Asset asset) {
+  public static AccountSpec wallet(LegacyIds ids, long walletId, Asset asset) {
     return new AccountSpec(
-        LegacyIds.walletAccount(walletId),
+        ids.walletAccount(walletId),
         asset,
         WALLET_CODE,
         LegacyIds.key("wallets", walletId),
@@ -37,9 +37,9 @@ public record AccountSpec(UUID id, Asset asset, String code, String ownerRef, Li
   }
 
   /** Where opening-balance differences of {@code asset} are booked. */
-  public static AccountSpec suspense(Asset asset) {
+  public static AccountSpec suspense(LegacyIds ids, Asset asset) {
     return new AccountSpec(
-        LegacyIds.suspenseAccount(asset),
+        ids.suspenseAccount(asset),
         asset,
         SUSPENSE_CODE,
         "legacy:suspense:" + asset.code(),
@@ -47,9 +47,9 @@ public record AccountSpec(UUID id, Asset asset, String code, String ownerRef, Li
   }
 
   /** The outside world of the legacy wallet for {@code asset}: deposits in, withdrawals out. */
-  public static AccountSpec external(Asset asset) {
+  public static AccountSpec external(LegacyIds ids, Asset asset) {
     return new AccountSpec(
-        LegacyIds.externalAccount(asset),
+        ids.externalAccount(asset),
         asset,
         EXTERNAL_CODE,
         "legacy:external:" + asset.code(),

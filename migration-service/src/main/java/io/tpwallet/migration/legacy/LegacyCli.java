@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,6 +84,9 @@ public final class LegacyCli {
       if (options.containsKey("reset")) {
         try (var st = c.createStatement()) {
           st.execute("drop table if exists transactions, wallets, users");
+          if (!LegacySchema.isMariaDb(c)) {
+            dropMigrationLeftovers(st);
+          }
         }
       }
       LegacySchema.create(c);
@@ -123,6 +127,28 @@ public final class LegacyCli {
       out.put("operations", done);
       out.put("ms", (System.nanoTime() - started) / 1_000_000);
       System.out.println(JsonMapper.builder().build().writeValueAsString(out));
+    }
+  }
+
+  /**
+   * A reset legacy wallet is a new one: the replication slots and publications that earlier
+   * migration jobs left on this database (named tpw_mig_*, not in use) would otherwise keep its WAL
+   * for ever.
+   */
+  private static void dropMigrationLeftovers(java.sql.Statement st) throws SQLException {
+    st.execute(
+        """
+        select pg_drop_replication_slot(slot_name) from pg_replication_slots
+        where database = current_database() and slot_name like 'tpw\\_mig\\_%' and not active""");
+    List<String> publications = new java.util.ArrayList<>();
+    try (var rs =
+        st.executeQuery("select pubname from pg_publication where pubname like 'tpw\\_mig\\_%'")) {
+      while (rs.next()) {
+        publications.add(rs.getString(1));
+      }
+    }
+    for (String publication : publications) {
+      st.execute("drop publication if exists " + publication);
     }
   }
 

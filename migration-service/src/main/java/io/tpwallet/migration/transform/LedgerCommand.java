@@ -30,10 +30,10 @@ public record LedgerCommand(
   }
 
   /** The same transfer the other way round, under its own key: undoes a reversed legacy row. */
-  public LedgerCommand reversal(String key, Instant at) {
+  public LedgerCommand reversal(LegacyIds ids, String key, Instant at) {
     return new LedgerCommand(
         key,
-        LegacyIds.transferId(key),
+        ids.transferId(key),
         creditAccountId,
         debitAccountId,
         amountMinor,

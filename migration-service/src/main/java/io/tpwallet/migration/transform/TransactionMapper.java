@@ -17,9 +17,11 @@ public final class TransactionMapper {
   public static final String TABLE = "transactions";
 
   private final ZoneId legacyZone;
+  private final LegacyIds ids;
 
-  public TransactionMapper(ZoneId legacyZone) {
+  public TransactionMapper(ZoneId legacyZone, LegacyIds ids) {
     this.legacyZone = legacyZone;
+    this.ids = ids;
   }
 
   /** The status a legacy code means; refused when the code is not one the legacy app used. */
@@ -53,13 +55,13 @@ public final class TransactionMapper {
     BigInteger amount = Amounts.toPositiveMinor(tx.amount(), asset);
     Instant at = LegacyTime.toUtc(tx.createdAt(), legacyZone);
     String key = LegacyIds.key(TABLE, tx.id());
-    java.util.UUID wallet = LegacyIds.walletAccount(tx.walletId());
+    java.util.UUID wallet = ids.walletAccount(tx.walletId());
     return switch (tx.kind().trim().toUpperCase(java.util.Locale.ROOT)) {
       case "DEP" ->
           new LedgerCommand(
               key,
-              LegacyIds.transferId(key),
-              LegacyIds.externalAccount(asset),
+              ids.transferId(key),
+              ids.externalAccount(asset),
               wallet,
               amount,
               asset,
@@ -69,9 +71,9 @@ public final class TransactionMapper {
       case "WDR" ->
           new LedgerCommand(
               key,
-              LegacyIds.transferId(key),
+              ids.transferId(key),
               wallet,
-              LegacyIds.externalAccount(asset),
+              ids.externalAccount(asset),
               amount,
               asset,
               at,
@@ -97,9 +99,9 @@ public final class TransactionMapper {
         }
         yield new LedgerCommand(
             key,
-            LegacyIds.transferId(key),
+            ids.transferId(key),
             wallet,
-            LegacyIds.walletAccount(counterparty),
+            ids.walletAccount(counterparty),
             amount,
             asset,
             at,

@@ -2,19 +2,32 @@ package io.tpwallet.migration.job;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tpwallet.common.event.Envelope;
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.event.TransferPosted;
+import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.testkit.KafkaProbe;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * ledger-service's account API as the runner uses it, in-process: opens accounts by id (201, then
- * 200 for the same body, 409 for another) and shows them with zero totals. {@code available =
- * false} makes it answer 503, as a ledger that is down behind a proxy does.
+ * 200 for the same body, 409 for another) and shows their posted totals. {@code available = false}
+ * makes it answer 503, as a ledger that is down behind a proxy does. {@link #post} makes it also
+ * apply one job's TransferRequested commands from Kafka as the ledger does (each transfer id once)
+ * and answer each with a TransferPosted; without it nothing is ever posted or answered.
  */
 final class FakeLedger implements AutoCloseable {
 
@@ -22,6 +35,8 @@ final class FakeLedger implements AutoCloseable {
 
   final Map<UUID, String> accounts = new ConcurrentHashMap<>();
   final Map<UUID, Long> openedAtNanos = new ConcurrentHashMap<>();
+  private final Map<UUID, BigInteger> debits = new ConcurrentHashMap<>();
+  private final Map<UUID, BigInteger> credits = new ConcurrentHashMap<>();
   volatile boolean available = true;
   private final HttpServer server;
 
@@ -64,12 +79,67 @@ final class FakeLedger implements AutoCloseable {
         reply(exchange, 404, "{}");
         return;
       }
+      BigInteger debit = debits.getOrDefault(id, BigInteger.ZERO);
+      BigInteger credit = credits.getOrDefault(id, BigInteger.ZERO);
       reply(
           exchange,
           200,
-          "{\"id\":\"%s\",\"asset\":\"USD\",\"debitsPosted\":\"0\",\"creditsPosted\":\"0\",\"balance\":\"0\"}"
-              .formatted(id));
+          "{\"id\":\"%s\",\"asset\":\"USD\",\"debitsPosted\":\"%s\",\"creditsPosted\":\"%s\",\"balance\":\"%s\"}"
+              .formatted(id, debit, credit, credit.subtract(debit)));
     }
+  }
+
+  /**
+   * Posts the job's transfers as they come on Kafka, each id once, and answers each with a
+   * TransferPosted, until the returned handle is closed.
+   */
+  AutoCloseable post(UUID job, Envelope envelope) {
+    String key = "legacy-migration:" + job;
+    Set<UUID> posted = new HashSet<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread poster =
+        new Thread(
+            () -> {
+              try (var kafka = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
+                while (!stop.get()) {
+                  for (var record : kafka.all(r -> key.equals(r.key()), Duration.ofMillis(200))) {
+                    var t =
+                        envelope.data(
+                            Envelope.deserialize(record.value()), TransferRequested.class);
+                    if (!posted.add(t.transferId())) {
+                      continue;
+                    }
+                    BigInteger amount = new BigInteger(t.amount());
+                    debits.merge(t.debitAccountId(), amount, BigInteger::add);
+                    credits.merge(t.creditAccountId(), amount, BigInteger::add);
+                    var answer =
+                        new TransferPosted(
+                            t.transferId(),
+                            t.debitAccountId(),
+                            t.creditAccountId(),
+                            t.amount(),
+                            t.asset(),
+                            t.reference(),
+                            Instant.now());
+                    kafka.send(
+                        Topics.LEDGER_TRANSFER_POSTED,
+                        t.transferId().toString(),
+                        Envelope.serialize(
+                            envelope.wrap(
+                                Topics.typeOf(Topics.LEDGER_TRANSFER_POSTED),
+                                t.transferId().toString(),
+                                answer)));
+                  }
+                }
+              }
+            },
+            "fake-ledger-poster");
+    poster.setDaemon(true);
+    poster.start();
+    return () -> {
+      stop.set(true);
+      poster.join(5_000);
+    };
   }
 
   private static void reply(HttpExchange exchange, int status, String body) throws IOException {

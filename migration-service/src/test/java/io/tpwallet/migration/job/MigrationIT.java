@@ -146,8 +146,8 @@ class MigrationIT {
     refused.forEach(r -> missing.remove("legacy:" + r));
     assertThat(missing).as("legacy rows neither posted nor refused").isEmpty();
     assertThat(commands.get(LegacyIds.reversalKey("transactions", deposit)))
-        .isEqualTo(LegacyIds.transferId("legacy:transactions:" + deposit + ":reversal"));
-    commands.forEach((key, id) -> assertThat(id).isEqualTo(LegacyIds.transferId(key)));
+        .isEqualTo(LegacyIds.DEFAULT.transferId("legacy:transactions:" + deposit + ":reversal"));
+    commands.forEach((key, id) -> assertThat(id).isEqualTo(LegacyIds.DEFAULT.transferId(key)));
 
     // On Kafka: one TransferRequested per command, none twice.
     Map<UUID, Integer> sent = awaitPublished(job, commands.size());
@@ -306,13 +306,14 @@ class MigrationIT {
       }
     }
     for (long w : wallets) {
-      assertThat(LEDGER.accounts).containsKey(LegacyIds.walletAccount(w));
-      assertThat(LEDGER.accounts.get(LegacyIds.walletAccount(w)))
+      assertThat(LEDGER.accounts).containsKey(LegacyIds.DEFAULT.walletAccount(w));
+      assertThat(LEDGER.accounts.get(LegacyIds.DEFAULT.walletAccount(w)))
           .contains("\"ownerRef\":\"legacy:wallets:" + w + "\"", "\"flags\":[]");
     }
     var usd = io.tpwallet.common.money.Asset.USD;
     assertThat(LEDGER.accounts)
-        .containsKeys(LegacyIds.suspenseAccount(usd), LegacyIds.externalAccount(usd));
+        .containsKeys(
+            LegacyIds.DEFAULT.suspenseAccount(usd), LegacyIds.DEFAULT.externalAccount(usd));
 
     // A wallet created while streaming is opened before the transactions that use it are sent.
     long wallet;
@@ -330,7 +331,7 @@ class MigrationIT {
               .deposit(wallet, new BigDecimal("7"));
     }
     awaitTrue(() -> "POSTED".equals(txState(job, deposit)), "deposit into the new wallet posted");
-    assertThat(LEDGER.accounts).containsKey(LegacyIds.walletAccount(wallet));
+    assertThat(LEDGER.accounts).containsKey(LegacyIds.DEFAULT.walletAccount(wallet));
     runner.pause(job);
   }
 
@@ -449,30 +450,15 @@ class MigrationIT {
   }
 
   private String txState(UUID job, long txId) {
-    return jdbc.sql("select state from legacy_tx where job_id = ? and tx_id = ?")
-        .params(job, txId)
-        .query(String.class)
-        .optional()
-        .orElse(null);
+    return JobTables.txState(jdbc, job, txId);
   }
 
   private Map<String, UUID> commands(UUID job) {
-    Map<String, UUID> out = new HashMap<>();
-    jdbc.sql("select idem_key, transfer_id from ledger_command where job_id = ?")
-        .param(job)
-        .query(
-            rs -> {
-              out.put(rs.getString(1), rs.getObject(2, UUID.class));
-            });
-    return out;
+    return JobTables.commands(jdbc, job);
   }
 
   private Set<String> failureKeys(UUID job) {
-    return new HashSet<>(
-        jdbc.sql("select source_table || ':' || source_pk from migration_failure where job_id = ?")
-            .param(job)
-            .query(String.class)
-            .list());
+    return JobTables.failureKeys(jdbc, job);
   }
 
   /**
@@ -500,12 +486,6 @@ class MigrationIT {
 
   private static void awaitTrue(BooleanSupplier condition, String what)
       throws InterruptedException {
-    Instant until = Instant.now().plus(WAIT_MAX);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(until)) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(100);
-    }
+    JobTables.awaitTrue(condition, what, WAIT_MAX);
   }
 }

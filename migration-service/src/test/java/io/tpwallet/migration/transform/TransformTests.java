@@ -89,12 +89,17 @@ class TransformTests {
   void idsAreNameBasedUuidsOfTheIdempotencyKey() {
     String key = LegacyIds.key("transactions", 42);
     assertThat(key).isEqualTo("legacy:transactions:42");
-    UUID id = LegacyIds.transferId(key);
+    UUID id = LegacyIds.DEFAULT.transferId(key);
     assertThat(id.version()).isEqualTo(5);
     assertThat(id.variant()).isEqualTo(2);
-    assertThat(LegacyIds.transferId("legacy:transactions:42")).isEqualTo(id);
-    assertThat(LegacyIds.transferId("legacy:transactions:43")).isNotEqualTo(id);
-    assertThat(LegacyIds.walletAccount(7)).isEqualTo(LegacyIds.v5("legacy:wallets:7"));
+    assertThat(LegacyIds.DEFAULT.transferId("legacy:transactions:42")).isEqualTo(id);
+    assertThat(LegacyIds.DEFAULT.transferId("legacy:transactions:43")).isNotEqualTo(id);
+    assertThat(LegacyIds.DEFAULT.walletAccount(7))
+        .isEqualTo(LegacyIds.DEFAULT.v5("legacy:wallets:7"));
+    // A second legacy database into the same ledger: same keys, other ids, stable in its namespace.
+    var other = new LegacyIds(UUID.fromString("0190a1b2-0000-7000-8000-000000000001"));
+    assertThat(other.transferId(key)).isNotEqualTo(id).isEqualTo(other.transferId(key));
+    assertThat(other.walletAccount(7)).isNotEqualTo(LegacyIds.DEFAULT.walletAccount(7));
   }
 
   @Test
@@ -106,7 +111,7 @@ class TransformTests {
     assertThat(Checksums.of("k1", BigInteger.ONE)).isNotEqualTo(a);
   }
 
-  private final TransactionMapper mapper = new TransactionMapper(SHANGHAI);
+  private final TransactionMapper mapper = new TransactionMapper(SHANGHAI, LegacyIds.DEFAULT);
   private final Map<Long, Asset> wallets = Map.of(1L, Asset.USD, 2L, Asset.USD, 3L, Asset.BTC);
 
   private Optional<Asset> wallet(long id) {
@@ -129,19 +134,21 @@ class TransformTests {
   @Test
   void depositsWithdrawalsAndTransfersMoveTheRightAccounts() {
     var deposit = mapper.command(tx(10, 1, null, "DEP", "12.50"), this::wallet);
-    assertThat(deposit.debitAccountId()).isEqualTo(LegacyIds.externalAccount(Asset.USD));
-    assertThat(deposit.creditAccountId()).isEqualTo(LegacyIds.walletAccount(1));
+    assertThat(deposit.debitAccountId()).isEqualTo(LegacyIds.DEFAULT.externalAccount(Asset.USD));
+    assertThat(deposit.creditAccountId()).isEqualTo(LegacyIds.DEFAULT.walletAccount(1));
     assertThat(deposit.amountMinor()).isEqualTo(1250);
     assertThat(deposit.occurredAt()).isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
-    assertThat(deposit.transferId()).isEqualTo(LegacyIds.transferId("legacy:transactions:10"));
+    assertThat(deposit.transferId())
+        .isEqualTo(LegacyIds.DEFAULT.transferId("legacy:transactions:10"));
 
     var withdrawal = mapper.command(tx(11, 1, null, "WDR", "1"), this::wallet);
-    assertThat(withdrawal.debitAccountId()).isEqualTo(LegacyIds.walletAccount(1));
-    assertThat(withdrawal.creditAccountId()).isEqualTo(LegacyIds.externalAccount(Asset.USD));
+    assertThat(withdrawal.debitAccountId()).isEqualTo(LegacyIds.DEFAULT.walletAccount(1));
+    assertThat(withdrawal.creditAccountId())
+        .isEqualTo(LegacyIds.DEFAULT.externalAccount(Asset.USD));
 
     var transfer = mapper.command(tx(12, 1, 2L, "XFER", "3.00"), this::wallet);
-    assertThat(transfer.debitAccountId()).isEqualTo(LegacyIds.walletAccount(1));
-    assertThat(transfer.creditAccountId()).isEqualTo(LegacyIds.walletAccount(2));
+    assertThat(transfer.debitAccountId()).isEqualTo(LegacyIds.DEFAULT.walletAccount(1));
+    assertThat(transfer.creditAccountId()).isEqualTo(LegacyIds.DEFAULT.walletAccount(2));
     assertThat(transfer.debitWalletId()).isEqualTo(1);
     assertThat(transfer.creditWalletId()).isEqualTo(2);
   }
