@@ -55,7 +55,12 @@ final class NodeClient {
   NodeClient(CoordinatorProperties.Node node, CoordinatorProperties properties, JsonMapper json) {
     this.id = node.id();
     this.json = json;
-    var http = HttpClient.newBuilder().connectTimeout(properties.connectTimeout()).build();
+    // HTTP/1.1 with the client's keep-alive pool: no h2c upgrade attempt on each new connection.
+    var http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(properties.connectTimeout())
+            .build();
     var factory = new JdkClientHttpRequestFactory(http);
     factory.setReadTimeout(properties.nodeTimeout());
     this.rest = RestClient.builder().baseUrl(node.url().toString()).requestFactory(factory).build();

@@ -37,8 +37,11 @@ class SigningKeys {
   }
 
   static final int LIST_SIZE_MAX = 500;
+  static final int KEYS_CACHED_MAX = 10_000;
 
   private final JdbcClient jdbc;
+  // Every signature looks its key up; a key changes only by a share refresh, which forgets it.
+  private final Map<String, SigningKey> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
   SigningKeys(JdbcClient jdbc) {
     this.jdbc = jdbc;
@@ -74,7 +77,24 @@ class SigningKeys {
   }
 
   Optional<SigningKey> find(String keyId) {
-    return list(keyId).stream().findFirst();
+    SigningKey cached = cache.get(keyId);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<SigningKey> found = list(keyId).stream().findFirst();
+    found.ifPresent(
+        key -> {
+          if (cache.size() >= KEYS_CACHED_MAX) {
+            cache.clear();
+          }
+          cache.put(keyId, key);
+        });
+    return found;
+  }
+
+  /** Drops a key from the cache after its verifying shares changed. */
+  void forget(String keyId) {
+    cache.remove(keyId);
   }
 
   List<SigningKey> all() {

@@ -311,11 +311,7 @@ class SignerNode {
 
   Wire.CommitResponse commit(Wire.CommitRequest request) {
     KeyMaterial key = material(request.keyId());
-    SigningNonces made =
-        vault.withShare(
-            key.row().keyId(),
-            key.row().participant(),
-            share -> new Frost(key.suite()).commit(key.keyPackage(share), random));
+    SigningNonces made = new Frost(key.suite()).commit(key.keyPackage(), random);
     String sessionId = UUID.randomUUID().toString();
     if (!nonces.put(sessionId, key.row().keyId(), made)) {
       throw new io.tpwallet.common.problem.ProblemException(
@@ -363,11 +359,7 @@ class SignerNode {
         commitments.add(WireCodec.commitment(key.suite(), c));
       }
       SigningPackage pkg = SigningPackage.of(commitments, message);
-      SignatureShare share =
-          vault.withShare(
-              key.row().keyId(),
-              key.row().participant(),
-              secret -> new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage(secret)));
+      SignatureShare share = new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage());
       LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
       boolean withinDay =
           Boolean.TRUE.equals(
@@ -429,19 +421,57 @@ class SignerNode {
   }
 
   /**
-   * A key's public part and policy, decoded once: both are fixed when the DKG finishes (there is no
-   * API to change them), so the subgroup checks of decoding are not paid on every request.
+   * A key's public part, policy and opened share, decoded and unsealed once: the public part and
+   * policy are fixed when the DKG finishes (there is no API to change them), and opening the sealed
+   * share in the token on every round is what bounded a node's signing rate. The opened share lives
+   * only in this object's array, which is wiped when the key leaves the cache (its shares are
+   * refreshed or the cache is full) and when the node stops.
    */
-  record KeyMaterial(
-      NodeKeys.NodeKey row, Ciphersuite suite, Element verifyingShare, Element groupKey) {
+  static final class KeyMaterial {
+    private final NodeKeys.NodeKey row;
+    private final Ciphersuite suite;
+    private final Element verifyingShare;
+    private final Element groupKey;
+    private final byte[] share;
+    private boolean wiped;
 
-    KeyPackage keyPackage(byte[] share) {
+    KeyMaterial(
+        NodeKeys.NodeKey row,
+        Ciphersuite suite,
+        Element verifyingShare,
+        Element groupKey,
+        byte[] share) {
+      this.row = row;
+      this.suite = suite;
+      this.verifyingShare = verifyingShare;
+      this.groupKey = groupKey;
+      this.share = share;
+    }
+
+    NodeKeys.NodeKey row() {
+      return row;
+    }
+
+    Ciphersuite suite() {
+      return suite;
+    }
+
+    synchronized KeyPackage keyPackage() {
+      if (wiped) {
+        // A round that raced with a refresh: the caller starts again from round one.
+        throw NodeProblems.noncesUnavailable("(shares of " + row.keyId() + " were replaced)");
+      }
       return new KeyPackage(
           Identifier.of(row.participant()),
           suite.group().deserializeScalar(share),
           verifyingShare,
           groupKey,
           row.minSigners());
+    }
+
+    synchronized void wipe() {
+      Arrays.fill(share, (byte) 0);
+      wiped = true;
     }
   }
 
@@ -457,12 +487,32 @@ class SignerNode {
             row,
             suite,
             suite.group().deserializeElement(row.verifyingShare()),
-            suite.group().deserializeElement(row.groupKey()));
+            suite.group().deserializeElement(row.groupKey()),
+            vault.withShare(keyId, row.participant(), byte[]::clone));
     if (material.size() >= KEYS_CACHED_MAX) {
-      material.clear();
+      forgetAll();
     }
-    material.put(keyId, made);
+    KeyMaterial raced = material.putIfAbsent(keyId, made);
+    if (raced != null) {
+      made.wipe();
+      return raced;
+    }
     return made;
+  }
+
+  /** Drops a key's cached material and wipes its opened share. */
+  void forget(String keyId) {
+    KeyMaterial gone = material.remove(keyId);
+    if (gone != null) {
+      gone.wipe();
+    }
+  }
+
+  @jakarta.annotation.PreDestroy
+  void forgetAll() {
+    for (String keyId : List.copyOf(material.keySet())) {
+      forget(keyId);
+    }
   }
 
   int openNonceSessions() {
