@@ -86,6 +86,26 @@ final class NodeClient {
     return post("/v1/node/sign/round2", r, Wire.SignResponse.class);
   }
 
+  Wire.RefreshRound1 refreshRound1(Wire.RefreshRound1Request r) {
+    return post("/v1/node/refresh/round1", r, Wire.RefreshRound1.class);
+  }
+
+  Wire.DkgRound2Response refreshRound2(Wire.RefreshRound2Request r) {
+    return post("/v1/node/refresh/round2", r, Wire.DkgRound2Response.class);
+  }
+
+  Wire.DkgFinishResponse refreshFinish(Wire.RefreshFinishRequest r) {
+    return post("/v1/node/refresh/finish", r, Wire.DkgFinishResponse.class);
+  }
+
+  Wire.RefreshEndResponse refreshCommit(Wire.RefreshEndRequest r) {
+    return post("/v1/node/refresh/commit", r, Wire.RefreshEndResponse.class);
+  }
+
+  Wire.RefreshEndResponse refreshAbort(Wire.RefreshEndRequest r) {
+    return post("/v1/node/refresh/abort", r, Wire.RefreshEndResponse.class);
+  }
+
   private <T> T post(String path, Object body, Class<T> type) {
     try {
       return Objects.requireNonNull(rest.post().uri(path).body(body).retrieve().body(type));

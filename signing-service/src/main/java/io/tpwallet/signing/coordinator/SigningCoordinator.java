@@ -169,7 +169,8 @@ class SigningCoordinator {
             WireCodec.unhex(groupKeys.iterator().next()),
             verifyingShares,
             policy,
-            clock.instant());
+            clock.instant(),
+            null);
     keys.insert(key);
     log.info(
         "Key {} ({}, {}-of-{}) made by DKG", keyId, suite.id(), threshold, participants.size());
@@ -222,7 +223,12 @@ class SigningCoordinator {
         List<Integer> asked = candidates.subList(next, next + wanted);
         next += wanted;
         Map<Integer, Outcome<Wire.CommitResponse>> answers =
-            onEach(asked, p -> nodes.get(p).commit(new Wire.CommitRequest(key.keyId())));
+            onEach(
+                asked,
+                p ->
+                    nodes
+                        .get(p)
+                        .commit(new Wire.CommitRequest(key.keyId(), key.refreshId(), false)));
         answers.forEach(
             (p, answer) -> {
               if (answer.value() != null) {
@@ -275,7 +281,9 @@ class SigningCoordinator {
                               commits.get(p).sessionId(),
                               messageHex,
                               commitments,
-                              context)));
+                              context,
+                              key.refreshId(),
+                              false)));
       Map<Identifier, SignatureShare> shares = new TreeMap<>();
       boolean lostOne = false;
       for (var e : answers.entrySet()) {
@@ -362,8 +370,7 @@ class SigningCoordinator {
    * coordinator decides; a node's Unavailable or Refused becomes its outcome, anything else (a bug)
    * is thrown.
    */
-  private <T> Map<Integer, Outcome<T>> onEach(
-      List<Integer> participants, Function<Integer, T> call) {
+  <T> Map<Integer, Outcome<T>> onEach(List<Integer> participants, Function<Integer, T> call) {
     Map<Integer, CompletableFuture<T>> calls = new TreeMap<>();
     for (int p : participants) {
       calls.put(p, CompletableFuture.supplyAsync(() -> call.apply(p), rounds));
@@ -396,6 +403,19 @@ class SigningCoordinator {
     List<Integer> rotated = new ArrayList<>(participants.subList(start, participants.size()));
     rotated.addAll(participants.subList(0, start));
     return rotated;
+  }
+
+  NodeClient node(int id) {
+    NodeClient client = nodes.get(id);
+    if (client == null) {
+      throw CoordinatorProblems.invalid("unknown signer node " + id + "; known: " + nodes.keySet());
+    }
+    return client;
+  }
+
+  /** Forgets a key's decoded public package after a refresh changed its verifying shares. */
+  void forget(String keyId) {
+    publicKeys.remove(keyId);
   }
 
   /** Decoded once per key: a key's public part never changes, and decoding checks subgroups. */

@@ -101,6 +101,8 @@ class SignerNode {
   private final ShareVault vault;
   private final NodeKeys keys;
   private final SigningAudit audit;
+  private final SignedDecisions decisions;
+  private final NodeRefresh refresh;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final RandomSource random = RandomSource.secure();
@@ -113,12 +115,16 @@ class SignerNode {
       ShareVault vault,
       NodeKeys keys,
       SigningAudit audit,
+      SignedDecisions decisions,
+      NodeRefresh refresh,
       PlatformTransactionManager transactions,
       Clock clock) {
     this.properties = properties;
     this.vault = vault;
     this.keys = keys;
     this.audit = audit;
+    this.decisions = decisions;
+    this.refresh = refresh;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.nonces = new NonceSessions(clock, properties.nonceTtl(), properties.nonceSessionsMax());
@@ -293,7 +299,8 @@ class SignerNode {
                       s.participants.size(),
                       groupKey,
                       verifyingShare,
-                      s.policy));
+                      s.policy,
+                      null));
               vault.seal(request.keyId(), s.self, group.serializeScalar(key.signingShare()));
             });
         log.info("DKG done: key {} participant {}", request.keyId(), s.self);
@@ -310,10 +317,18 @@ class SignerNode {
   // ---- signing ------------------------------------------------------------------------------
 
   Wire.CommitResponse commit(Wire.CommitRequest request) {
-    KeyMaterial key = material(request.keyId());
+    KeyMaterial key;
+    String sessionKey = request.keyId();
+    if (request.isRefreshTest()) {
+      String refreshId = required(request.refreshId(), "refreshId");
+      key = refresh.pendingMaterial(material(request.keyId()).row(), refreshId);
+      sessionKey = testSession(request.keyId(), refreshId);
+    } else {
+      key = current(request.keyId(), request.refreshId());
+    }
     SigningNonces made = new Frost(key.suite()).commit(key.keyPackage(), random);
     String sessionId = UUID.randomUUID().toString();
-    if (!nonces.put(sessionId, key.row().keyId(), made)) {
+    if (!nonces.put(sessionId, sessionKey, made)) {
       throw new io.tpwallet.common.problem.ProblemException(
           HttpStatus.SERVICE_UNAVAILABLE,
           NodeProblems.BUSY,
@@ -336,6 +351,9 @@ class SignerNode {
             .take(request.sessionId())
             .orElseThrow(() -> NodeProblems.noncesUnavailable(request.sessionId()));
     try {
+      if (request.isRefreshTest()) {
+        return signRefreshTest(session, request);
+      }
       if (!session.keyId().equals(request.keyId())) {
         throw NodeProblems.protocol("session " + request.sessionId() + " is for another key");
       }
@@ -362,17 +380,8 @@ class SignerNode {
       SignatureShare share = new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage());
       LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
       boolean withinDay =
-          Boolean.TRUE.equals(
-              tx.execute(
-                  status -> {
-                    if (keys.addToDay(key.row().keyId(), day, context.amount(), policy.perDayMax())
-                        .isEmpty()) {
-                      return false;
-                    }
-                    audit.record(
-                        key.row().keyId(), request.sessionId(), context, digest, "SIGNED", null);
-                    return true;
-                  }));
+          decisions.admit(
+              key.row().keyId(), day, policy.perDayMax(), request.sessionId(), context, digest);
       if (!withinDay) {
         SigningPolicy.Refusal dayRefusal =
             SigningPolicy.check(
@@ -399,6 +408,115 @@ class SignerNode {
     } finally {
       session.nonces().destroy();
     }
+  }
+
+  /**
+   * Round two of a refresh's test signature, with the pending share: the node signs only the
+   * refresh's own test message, which pays nothing, so no policy applies; it is audited.
+   */
+  private Wire.SignResponse signRefreshTest(
+      NonceSessions.Session session, Wire.SignRequest request) {
+    String refreshId = required(request.refreshId(), "refreshId");
+    if (!session.keyId().equals(testSession(request.keyId(), refreshId))) {
+      throw NodeProblems.protocol("session " + request.sessionId() + " is not this refresh's test");
+    }
+    byte[] message = Wire.refreshTestMessage(request.keyId(), refreshId);
+    if (!Arrays.equals(message, WireCodec.unhex(request.message()))) {
+      throw NodeProblems.protocol("a refresh test signs its own test message only");
+    }
+    KeyMaterial key = refresh.pendingMaterial(material(request.keyId()).row(), refreshId);
+    List<SigningCommitments> commitments = new ArrayList<>();
+    for (Wire.Commitment c : request.commitments()) {
+      commitments.add(WireCodec.commitment(key.suite(), c));
+    }
+    SignatureShare share =
+        new Frost(key.suite())
+            .sign(SigningPackage.of(commitments, message), session.nonces(), key.keyPackage());
+    tx.executeWithoutResult(
+        status -> {
+          refresh.markTested(request.keyId(), refreshId);
+          audit.record(
+              request.keyId(),
+              request.sessionId(),
+              null,
+              sha256(message),
+              "SIGNED",
+              "refresh-test " + refreshId);
+        });
+    return new Wire.SignResponse(
+        key.row().participant(), WireCodec.hex(share.serialize(key.suite().group())));
+  }
+
+  /**
+   * The key's active material, if it is the share generation the coordinator signs with. A node
+   * that missed a refresh's commit (it was down) but signed that refresh's test makes the new share
+   * active now: the coordinator only signs with a generation whose test signature succeeded.
+   */
+  private KeyMaterial current(String keyId, @org.jspecify.annotations.Nullable String refreshId) {
+    KeyMaterial key = material(keyId);
+    if (java.util.Objects.equals(refreshId, key.row().refreshId())) {
+      return key;
+    }
+    if (refreshId != null) {
+      refresh.commit(key.row(), refreshId);
+      // Committed now, here or by a parallel round (or by the coordinator's commit): reload.
+      forget(keyId);
+      key = material(keyId);
+      if (refreshId.equals(key.row().refreshId())) {
+        return key;
+      }
+    }
+    throw NodeProblems.staleShares(keyId, refreshId, key.row().refreshId());
+  }
+
+  // ---- refresh ------------------------------------------------------------------------------
+
+  Wire.RefreshRound1 refreshRound1(Wire.RefreshRound1Request request) {
+    return refresh.round1(request, material(request.keyId()).row());
+  }
+
+  Wire.DkgRound2Response refreshRound2(Wire.RefreshRound2Request request) {
+    return refresh.round2(request);
+  }
+
+  Wire.DkgFinishResponse refreshFinish(Wire.RefreshFinishRequest request) {
+    KeyMaterial key = material(request.keyId());
+    return refresh.finish(request, key.row(), key.keyPackage());
+  }
+
+  /** Commit: the pending share replaces the active one, whose cached copy is wiped. */
+  Wire.RefreshEndResponse refreshCommit(Wire.RefreshEndRequest request) {
+    KeyMaterial key = material(request.keyId());
+    if (!request.refreshId().equals(key.row().refreshId())) {
+      if (!refresh.commit(key.row(), request.refreshId())) {
+        throw NodeProblems.protocol(
+            "no tested refresh " + request.refreshId() + " of " + request.keyId() + " here");
+      }
+      forget(request.keyId());
+    }
+    return endResponse(request.keyId());
+  }
+
+  Wire.RefreshEndResponse refreshAbort(Wire.RefreshEndRequest request) {
+    refresh.abort(request.keyId(), request.refreshId());
+    return endResponse(request.keyId());
+  }
+
+  private Wire.RefreshEndResponse endResponse(String keyId) {
+    NodeKeys.NodeKey row = material(keyId).row();
+    return new Wire.RefreshEndResponse(
+        row.participant(), row.refreshId(), WireCodec.hex(row.verifyingShare()));
+  }
+
+  private static String testSession(String keyId, String refreshId) {
+    return keyId + NodeRefresh.PENDING_SUFFIX + "/" + refreshId;
+  }
+
+  private static String required(@org.jspecify.annotations.Nullable String value, String name) {
+    if (value == null) {
+      throw NodeProblems.protocol(name + " is required");
+    }
+    return value;
   }
 
   private RuntimeException refused(
