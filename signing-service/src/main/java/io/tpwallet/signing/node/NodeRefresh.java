@@ -20,7 +20,6 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,23 +164,9 @@ class NodeRefresh {
         }
         Refresh.Round2 round2 = new Refresh(s.suite).part2(s.round1.secret(), received);
         s.echo = echo(s, received, peerDh);
-        Map<Integer, String> sealed = new TreeMap<>();
-        for (var out : round2.outgoing().entrySet()) {
-          int to = out.getKey().value().intValueExact();
-          byte[] share = group.serializeScalar(out.getValue().signingShare());
-          try {
-            sealed.put(
-                to,
-                WireCodec.hex(
-                    ShareTransport.seal(
-                        s.dh.getPrivate(),
-                        peerDh.get(to),
-                        ShareTransport.aad(transportId(request), s.self, to),
-                        share)));
-          } finally {
-            Arrays.fill(share, (byte) 0);
-          }
-        }
+        Map<Integer, String> sealed =
+            ShareTransport.sealAll(
+                group, s.dh, peerDh, transportId(request), s.self, round2.outgoing());
         s.round2 = round2.secret();
         s.received = received;
         s.peerDh = peerDh;
@@ -238,21 +223,9 @@ class NodeRefresh {
           throw NodeProblems.protocol(
               "the verifying shares sent do not match the key's participants or this node's own");
         }
-        Map<Identifier, Dkg.Round2Package> shares = new TreeMap<>();
-        for (var e : request.sealedShares().entrySet()) {
-          byte[] plain =
-              ShareTransport.open(
-                  s.dh.getPrivate(),
-                  s.peerDh.get(e.getKey()),
-                  ShareTransport.aad(transportId(request), e.getKey(), s.self),
-                  WireCodec.unhex(e.getValue()));
-          try {
-            shares.put(
-                Identifier.of(e.getKey()), new Dkg.Round2Package(group.deserializeScalar(plain)));
-          } finally {
-            Arrays.fill(plain, (byte) 0);
-          }
-        }
+        Map<Identifier, Dkg.Round2Package> shares =
+            ShareTransport.openAll(
+                group, s.dh, s.peerDh, transportId(request), s.self, request.sealedShares());
         Dkg.Result result =
             new Refresh(s.suite)
                 .part3(

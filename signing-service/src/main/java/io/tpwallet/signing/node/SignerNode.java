@@ -212,23 +212,8 @@ class SignerNode {
         Map<Integer, PublicKey> allDh = new TreeMap<>(peerDh);
         allDh.put(s.self, s.dh.getPublic());
         s.echo = echo(s.suite, all, allDh);
-        Map<Integer, String> sealed = new TreeMap<>();
-        for (var out : round2.outgoing().entrySet()) {
-          int to = out.getKey().value().intValueExact();
-          byte[] share = group.serializeScalar(out.getValue().signingShare());
-          try {
-            sealed.put(
-                to,
-                WireCodec.hex(
-                    ShareTransport.seal(
-                        s.dh.getPrivate(),
-                        peerDh.get(to),
-                        ShareTransport.aad(request.keyId(), s.self, to),
-                        share)));
-          } finally {
-            Arrays.fill(share, (byte) 0);
-          }
-        }
+        Map<Integer, String> sealed =
+            ShareTransport.sealAll(group, s.dh, peerDh, request.keyId(), s.self, round2.outgoing());
         s.round2 = round2.secret();
         s.received = received;
         s.peerDh = peerDh;
@@ -269,21 +254,9 @@ class SignerNode {
         if (!request.sealedShares().keySet().equals(s.peerDh.keySet())) {
           throw NodeProblems.protocol("a share from every other participant is required");
         }
-        Map<Identifier, Dkg.Round2Package> shares = new TreeMap<>();
-        for (var e : request.sealedShares().entrySet()) {
-          int from = e.getKey();
-          byte[] plain =
-              ShareTransport.open(
-                  s.dh.getPrivate(),
-                  s.peerDh.get(from),
-                  ShareTransport.aad(request.keyId(), from, s.self),
-                  WireCodec.unhex(e.getValue()));
-          try {
-            shares.put(Identifier.of(from), new Dkg.Round2Package(group.deserializeScalar(plain)));
-          } finally {
-            Arrays.fill(plain, (byte) 0);
-          }
-        }
+        Map<Identifier, Dkg.Round2Package> shares =
+            ShareTransport.openAll(
+                group, s.dh, s.peerDh, request.keyId(), s.self, request.sealedShares());
         Dkg.Result result = new Dkg(s.suite).part3(s.round2, s.received, shares);
         KeyPackage key = result.keyPackage();
         byte[] groupKey = group.serializeElement(key.verifyingKey());
