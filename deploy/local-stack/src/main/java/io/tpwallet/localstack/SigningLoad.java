@@ -29,8 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * nodes), then keeps {@code clients} concurrent requesters signing 32-byte digests for {@code
  * seconds} and prints signatures/s and p50/p99/p999 latency.
  *
- * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns]}; defaults {@code
- * http://127.0.0.1:8085 16 20 5}. Bounded: at most {@link #SECONDS_MAX} seconds, {@link
+ * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns] [warmupSeconds]}; defaults
+ * {@code http://127.0.0.1:8085 16 20 5 20} (the warm-up lets the services' JIT finish, which on two
+ * shared cores takes tens of seconds). Bounded: at most {@link #SECONDS_MAX} seconds, {@link
  * #CLIENTS_MAX} clients and {@link #SIGNATURES_MAX} signatures per suite; loopback only by intent
  * (it refuses other hosts).
  */
@@ -40,7 +41,7 @@ public final class SigningLoad {
   static final int SECONDS_MAX = 300;
   static final int DKG_RUNS_MAX = 50;
   static final long SIGNATURES_MAX = 2_000_000;
-  static final int WARMUP_SECONDS = 5;
+  static final int WARMUP_SECONDS_DEFAULT = 20;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   static final String DESTINATION = "bench-destination";
   static final List<String> SUITES = List.of("ed25519", "secp256k1-tr");
@@ -49,10 +50,12 @@ public final class SigningLoad {
   private final int clients;
   private final int seconds;
   private final int dkgRuns;
+  private final int warmupSeconds;
   private final HttpClient http;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns) {
+  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns, int warmupSeconds) {
+    this.warmupSeconds = warmupSeconds;
     this.coordinator = coordinator;
     this.clients = clients;
     this.seconds = seconds;
@@ -70,6 +73,7 @@ public final class SigningLoad {
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int dkgRuns = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : WARMUP_SECONDS_DEFAULT;
     if (!List.of("127.0.0.1", "localhost", "[::1]").contains(url.getHost())) {
       throw new IllegalArgumentException("loopback only: " + url);
     }
@@ -80,7 +84,10 @@ public final class SigningLoad {
     if (dkgRuns < 1 || dkgRuns > DKG_RUNS_MAX) {
       throw new IllegalArgumentException("dkgRuns 1.." + DKG_RUNS_MAX);
     }
-    new SigningLoad(url, clients, seconds, dkgRuns).run();
+    if (warmup < 0 || warmup > SECONDS_MAX) {
+      throw new IllegalArgumentException("warm-up 0.." + SECONDS_MAX + " s");
+    }
+    new SigningLoad(url, clients, seconds, dkgRuns, warmup).run();
     System.exit(0);
   }
 
@@ -88,7 +95,7 @@ public final class SigningLoad {
     System.out.printf(
         "Signing load against %s: 2-of-3 keys, %d clients, %d s per suite (after %d s warm-up),"
             + " %d cpus%n",
-        coordinator, clients, seconds, WARMUP_SECONDS, Runtime.getRuntime().availableProcessors());
+        coordinator, clients, seconds, warmupSeconds, Runtime.getRuntime().availableProcessors());
     System.out.println("load average at start: " + loadAverage());
     for (String suite : SUITES) {
       String keyId = null;
@@ -116,8 +123,9 @@ public final class SigningLoad {
           dkg5.length == 0
               ? "skipped (the coordinator knows fewer than five signer nodes)"
               : percentiles(dkg5, 50, 100) + " ms (p50 / max of " + dkgRuns + ")");
-      drive(suite, keyId, WARMUP_SECONDS);
+      drive(suite, keyId, warmupSeconds);
       long[] machineBefore = machineJiffies();
+      ownCpu();
       Map<String, Long> cpuBefore = processJiffies();
       Result result = drive(suite, keyId, seconds);
       long[] machineAfter = machineJiffies();
@@ -180,7 +188,6 @@ public final class SigningLoad {
 
   /** Total and idle jiffies of the machine from /proc/stat, or zeros off Linux. */
   static long[] machineJiffies() {
-    ownCpu();
     try {
       String[] f =
           java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
