@@ -289,7 +289,7 @@ class SigningCoordinator {
       for (var e : answers.entrySet()) {
         int p = e.getKey();
         RuntimeException failure = e.getValue().failure();
-        if (failure instanceof NodeClient.Refused r) {
+        if (failure instanceof NodeClient.Refused r && !NodeClientTypes.isStartAgain(r)) {
           keys.recordRequest(
               clock.instant(),
               key.keyId(),
@@ -306,9 +306,10 @@ class SigningCoordinator {
               Map.of("node", r.node, "nodeProblem", r.problem));
         }
         if (failure != null) {
-          // A node that dies between the rounds loses its nonces with its memory; start again
-          // from round one with the others (never re-ask anyone for the same nonces). Shares the
-          // others released for this package are useless without the lost one.
+          // A node that dies between the rounds loses its nonces with its memory (and one whose
+          // shares were just refreshed no longer has the session); start again from round one
+          // with the others (never re-ask anyone for the same nonces). Shares the others released
+          // for this package are useless without the lost one.
           log.warn(
               "Signer node {} lost during round two of key {}: {}",
               p,
