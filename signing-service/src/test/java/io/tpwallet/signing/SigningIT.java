@@ -55,9 +55,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The coordinator in this test's Spring context and three signer nodes as three more Spring
- * contexts (profile {@code signer}) on random ports, each with its own database and its own
- * SoftHSM2 token: what a payout needs, checked by verifiers nobody here wrote.
+ * The coordinator in this test's Spring context, signer nodes 2 and 3 as two more Spring contexts
+ * (profile {@code signer}) on random ports and signer node 1 as a process of its own (so that it
+ * can be killed with SIGKILL), each with its own database and its own SoftHSM2 token: what a payout
+ * needs, checked by verifiers nobody here wrote.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
