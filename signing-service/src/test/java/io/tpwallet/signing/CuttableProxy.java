@@ -25,6 +25,7 @@ final class CuttableProxy implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicReference<String> cutPath = new AtomicReference<>();
   final AtomicInteger cut = new AtomicInteger();
+  private final AtomicReference<Runnable> onCut = new AtomicReference<>(() -> {});
 
   CuttableProxy(String target) throws IOException {
     this.target = target;
@@ -40,6 +41,12 @@ final class CuttableProxy implements AutoCloseable {
 
   /** The next requests to {@code path} get their connection closed without an answer. */
   void cut(String path) {
+    cut(path, () -> {});
+  }
+
+  /** As {@link #cut(String)}, running {@code first} (e.g. killing the node) before each cut. */
+  void cut(String path, Runnable first) {
+    onCut.set(first);
     cutPath.set(path);
   }
 
@@ -53,6 +60,7 @@ final class CuttableProxy implements AutoCloseable {
       byte[] body = exchange.getRequestBody().readAllBytes();
       if (path.equals(cutPath.get())) {
         cut.incrementAndGet();
+        onCut.get().run();
         return; // closed without a status line: the node "died"
       }
       var builder =

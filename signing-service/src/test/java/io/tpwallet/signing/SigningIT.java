@@ -2,16 +2,24 @@ package io.tpwallet.signing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tpwallet.common.event.Envelope;
+import io.tpwallet.common.event.MessageSigned;
+import io.tpwallet.common.event.SignRefused;
+import io.tpwallet.common.event.SignRequested;
+import io.tpwallet.common.event.Topics;
 import io.tpwallet.signing.address.Base58;
 import io.tpwallet.signing.address.Bech32;
 import io.tpwallet.signing.vault.TestSoftHsm;
 import io.tpwallet.testkit.Infrastructure;
+import io.tpwallet.testkit.KafkaProbe;
 import io.tpwallet.testkit.TestPostgres;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -19,12 +27,14 @@ import java.security.SignatureException;
 import java.security.spec.EdECPoint;
 import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.signers.BIP340Signer;
 import org.junit.jupiter.api.AfterAll;
@@ -37,15 +47,18 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The coordinator in this test's Spring context and three signer nodes as three more Spring
- * contexts (profile {@code signer}) on random ports, each with its own database and its own
- * SoftHSM2 token: what a payout needs, checked by verifiers nobody here wrote.
+ * The coordinator in this test's Spring context, signer nodes 2 and 3 as two more Spring contexts
+ * (profile {@code signer}) on random ports and signer node 1 as a process of its own (so that it
+ * can be killed with SIGKILL), each with its own database and its own SoftHSM2 token: what a payout
+ * needs, checked by verifiers nobody here wrote.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,8 +68,12 @@ class SigningIT {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  // Nodes 2 and 3 run in this JVM; node 1 is a process of its own.
   private static final List<ConfigurableApplicationContext> NODES = new ArrayList<>();
   private static final List<String> NODE_URLS = new ArrayList<>();
+  private static final List<JdbcClient> NODE_JDBC = new ArrayList<>();
+  private static Process node1;
+  private static CuttableProxy node1Proxy;
   private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
 
@@ -68,51 +85,140 @@ class SigningIT {
     // These tests say which nodes sign (and cut node 2 between the rounds): lowest ids first.
     registry.add("tpw.signing.signer-order", () -> "ASCENDING");
     startNodes();
-    for (int i = 0; i < NODES.size(); i++) {
+    for (int i = 0; i < NODE_URLS.size(); i++) {
       int n = i;
       registry.add("tpw.signing.nodes[" + n + "].id", () -> n + 1);
-      // The coordinator reaches node 2 through a proxy that can drop it between the rounds.
+      // The coordinator reaches node 1 through a proxy that can kill it between the rounds, and
+      // node 2 through one that can drop it there.
       registry.add(
-          "tpw.signing.nodes[" + n + "].url", () -> n == 1 ? node2Proxy.url() : NODE_URLS.get(n));
+          "tpw.signing.nodes[" + n + "].url",
+          () -> n == 0 ? node1Proxy.url() : n == 1 ? node2Proxy.url() : NODE_URLS.get(n));
     }
   }
 
   private static synchronized void startNodes() {
-    if (!NODES.isEmpty()) {
+    if (!NODE_URLS.isEmpty()) {
       return;
     }
     List<TestSoftHsm.Token> tokens = TestSoftHsm.createTokens(3);
     var server = TestPostgres.server();
+    List<String> databases = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
+      databases.add(TestPostgres.freshDatabase("signer" + i));
+      NODE_JDBC.add(
+          JdbcClient.create(
+              new DriverManagerDataSource(databases.get(i - 1), server.user(), server.password())));
+    }
+    // Node 1 is a process of its own, so that a test can kill -9 it; it starts while the others
+    // start in this JVM.
+    int node1Port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar"));
+    command.add(signingJar().toString());
+    command.add("--spring.profiles.active=signer");
+    command.add("--server.port=" + node1Port);
+    command.addAll(nodeArgs(1, databases.get(0), server, tokens.get(0)));
+    try {
+      node1 =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(Path.of("target", "signer-1-process.log").toFile())
+              .start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not start signer node 1", e);
+    }
+    NODE_URLS.add("http://127.0.0.1:" + node1Port);
+    for (int i = 2; i <= 3; i++) {
+      List<String> args = new ArrayList<>(List.of("--server.port=0"));
+      args.addAll(nodeArgs(i, databases.get(i - 1), server, tokens.get(i - 1)));
       ConfigurableApplicationContext node =
           new SpringApplicationBuilder(SigningApplication.class)
               .profiles("signer")
-              .run(
-                  "--server.port=0",
-                  "--spring.datasource.url=" + TestPostgres.freshDatabase("signer" + i),
-                  "--spring.datasource.username=" + server.user(),
-                  "--spring.datasource.password=" + server.password(),
-                  "--tpw.signer.participant=" + i,
-                  "--tpw.signer.vault.mode=pkcs11",
-                  "--tpw.signer.vault.library=" + TestSoftHsm.LIBRARY,
-                  "--tpw.signer.vault.slot=" + tokens.get(i - 1).slot(),
-                  "--tpw.signer.vault.pin=" + TestSoftHsm.PIN,
-                  "--logging.structured.format.console=",
-                  "--logging.level.root=WARN");
+              .run(args.toArray(String[]::new));
       NODES.add(node);
       int nodePort = ((WebServerApplicationContext) node).getWebServer().getPort();
       NODE_URLS.add("http://127.0.0.1:" + nodePort);
     }
+    awaitReady(NODE_URLS.get(0), node1);
     try {
+      node1Proxy = new CuttableProxy(NODE_URLS.get(0));
       node2Proxy = new CuttableProxy(NODE_URLS.get(1));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
+  private static List<String> nodeArgs(
+      int id, String database, TestPostgres.Server server, TestSoftHsm.Token token) {
+    return List.of(
+        "--spring.datasource.url=" + database,
+        "--spring.datasource.username=" + server.user(),
+        "--spring.datasource.password=" + server.password(),
+        "--tpw.signer.participant=" + id,
+        "--tpw.signer.vault.mode=pkcs11",
+        "--tpw.signer.vault.library=" + TestSoftHsm.LIBRARY,
+        "--tpw.signer.vault.slot=" + token.slot(),
+        "--tpw.signer.vault.pin=" + TestSoftHsm.PIN,
+        "--logging.structured.format.console=",
+        "--logging.level.root=WARN");
+  }
+
+  /** The module's packaged jar (failsafe runs after package). */
+  private static Path signingJar() {
+    try (var files = Files.list(Path.of("target"))) {
+      return files
+          .filter(f -> f.getFileName().toString().matches("signing-service-[0-9].*[0-9T]\\.jar"))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no signing-service jar in target/"));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitReady(String url, Process process) {
+    long until = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() < until) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "signer node 1 exited with "
+                + process.exitValue()
+                + "; see target/signer-1-process.log");
+      }
+      try {
+        if (get(url + "/actuator/health/readiness").statusCode() == 200) {
+          return;
+        }
+      } catch (Exception e) {
+        // not listening yet
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("signer node 1 not ready in 180 s");
+  }
+
   @AfterAll
   static void stopNodes() {
     NODES.forEach(ConfigurableApplicationContext::close);
+    if (node1 != null) {
+      node1.destroyForcibly();
+    }
+    if (node1Proxy != null) {
+      node1Proxy.close();
+    }
     if (node2Proxy != null) {
       node2Proxy.close();
     }
@@ -395,7 +501,197 @@ class SigningIT {
 
   @Test
   @Order(6)
+  void aSignCommandYieldsOneSignedEventOnceAndAPolicyRefusalYieldsTheRefusedEvent()
+      throws Exception {
+    var envelope = new Envelope("test://payments", Clock.systemUTC(), JSON);
+    try (var kafka = new KafkaProbe(Topics.SIGNING_SIGNED, Topics.SIGNING_SIGN_REFUSED)) {
+      UUID requestId = UUID.randomUUID();
+      byte[] message = "payout by command".getBytes();
+      byte[] command =
+          Envelope.serialize(
+              envelope.wrap(
+                  Topics.typeOf(Topics.SIGNING_SIGN_REQUESTED),
+                  requestId.toString(),
+                  new SignRequested(
+                      requestId,
+                      edKeyId,
+                      HEX.formatHex(message),
+                      "SOL",
+                      BigInteger.valueOf(700),
+                      PAYEE,
+                      null)));
+      kafka.send(Topics.SIGNING_SIGN_REQUESTED, requestId.toString(), command);
+
+      var answer = kafka.await(r -> r.key().equals(requestId.toString()), Duration.ofSeconds(60));
+      assertThat(answer.topic()).isEqualTo(Topics.SIGNING_SIGNED);
+      MessageSigned signed =
+          envelope.data(Envelope.deserialize(answer.value()), MessageSigned.class);
+      assertThat(signed.requestId()).isEqualTo(requestId);
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(signed.publicKey()), message, HEX.parseHex(signed.signature())))
+          .isTrue();
+
+      // The same command again (a redelivery), and again under a new event id: no second signing.
+      kafka.send(Topics.SIGNING_SIGN_REQUESTED, requestId.toString(), command);
+      kafka.send(
+          Topics.SIGNING_SIGN_REQUESTED,
+          requestId.toString(),
+          Envelope.serialize(
+              envelope.wrap(
+                  Topics.typeOf(Topics.SIGNING_SIGN_REQUESTED),
+                  requestId.toString(),
+                  envelope.data(Envelope.deserialize(command), SignRequested.class))));
+
+      UUID overId = UUID.randomUUID();
+      kafka.send(
+          Topics.SIGNING_SIGN_REQUESTED,
+          overId.toString(),
+          Envelope.serialize(
+              envelope.wrap(
+                  Topics.typeOf(Topics.SIGNING_SIGN_REQUESTED),
+                  overId.toString(),
+                  new SignRequested(
+                      overId,
+                      edKeyId,
+                      HEX.formatHex("too much by command".getBytes()),
+                      "SOL",
+                      BigInteger.valueOf(2_000_000),
+                      PAYEE,
+                      null))));
+      var refusal = kafka.await(r -> r.key().equals(overId.toString()), Duration.ofSeconds(60));
+      assertThat(refusal.topic()).isEqualTo(Topics.SIGNING_SIGN_REFUSED);
+      SignRefused refused = envelope.data(Envelope.deserialize(refusal.value()), SignRefused.class);
+      assertThat(refused.reason()).isEqualTo("per-transaction-limit");
+      assertThat(refused.requestId()).isEqualTo(overId);
+
+      // The refusal came after both repeats (one partition, in order): they were handled by now.
+      var answers = kafka.all(r -> r.key().equals(requestId.toString()), Duration.ofSeconds(1));
+      assertThat(answers)
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SIGNING_SIGNED));
+      // The second answer repeats the first signature; the nodes signed this request once each.
+      assertThat(
+              envelope
+                  .data(Envelope.deserialize(answers.get(1).value()), MessageSigned.class)
+                  .signature())
+          .isEqualTo(signed.signature());
+      for (int n : signed.signers()) {
+        assertThat(audit(n, edKeyId))
+            .filteredOn(e -> e.get("requestId").asString().equals(requestId.toString()))
+            .hasSize(1);
+      }
+    }
+  }
+
+  static String refreshedKeyId;
+
+  @Test
+  @Order(7)
+  void aRefreshKeepsThePublicKeyReplacesEveryNodesShareAndSigningGoesOn() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("secp256k1-tr", "BTC"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    refreshedKeyId = key.get("keyId").asString();
+    List<byte[]> sealedBefore = sealedShares(refreshedKeyId);
+
+    var refreshed = post(coordinator("/v1/signing/keys/" + refreshedKeyId + "/refresh"), "");
+    assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+    JsonNode done = JSON.readTree(refreshed.body());
+    assertThat(done.get("publicKey").asString()).isEqualTo(key.get("publicKey").asString());
+    assertThat(done.get("committed").toString()).isEqualTo("[1,2,3]");
+    var read = JSON.readTree(get(coordinator("/v1/signing/keys/" + refreshedKeyId)).body());
+    assertThat(read.get("address").asString()).isEqualTo(key.get("address").asString());
+
+    // Each node holds one sealed share of the key, a new one: the old one is gone.
+    List<byte[]> sealedAfter = sealedShares(refreshedKeyId);
+    for (int i = 0; i < 3; i++) {
+      assertThat(sealedAfter.get(i)).isNotEqualTo(sealedBefore.get(i));
+    }
+
+    byte[] outputKey = HEX.parseHex(key.get("publicKey").asString());
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest("after refresh".getBytes());
+    var signed =
+        post(
+            coordinator("/v1/signing/keys/" + refreshedKeyId + "/signatures"),
+            sign(digest, 1_000, PAYEE, "r-refreshed", "BTC"));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    byte[] signature = HEX.parseHex(JSON.readTree(signed.body()).get("signature").asString());
+    assertThat(bip340(Arrays.copyOfRange(outputKey, 1, 33), digest, signature)).isTrue();
+  }
+
+  @Test
+  @Order(8)
+  void aRefreshThatLosesANodePartWayLeavesTheOldSharesSigning() throws Exception {
+    List<byte[]> sealedBefore = sealedShares(refreshedKeyId);
+    node2Proxy.cut("/v1/node/refresh/finish");
+    try {
+      var failed = post(coordinator("/v1/signing/keys/" + refreshedKeyId + "/refresh"), "");
+      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
+      assertThat(JSON.readTree(failed.body()).get("nodesDown").toString()).isEqualTo("[2]");
+    } finally {
+      node2Proxy.heal();
+    }
+    // Nodes 1 and 3 had sealed a pending share; the abort dropped it and the old ones stayed.
+    assertThat(sealedShares(refreshedKeyId))
+        .zipSatisfy(sealedBefore, (after, before) -> assertThat(after).isEqualTo(before));
+    for (var node : NODE_JDBC) {
+      assertThat(
+              node.sql("select count(*) from sealed_share where key_id like ?")
+                  .param(refreshedKeyId + "%")
+                  .query(Long.class)
+                  .single())
+          .isEqualTo(1L);
+    }
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256").digest("after a failed refresh".getBytes());
+    var signed =
+        post(
+            coordinator("/v1/signing/keys/" + refreshedKeyId + "/signatures"),
+            sign(digest, 1_000, PAYEE, "r-refresh-failed", "BTC"));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    assertThat(JSON.readTree(signed.body()).get("signers").toString()).isEqualTo("[1,2]");
+
+    // The coordinator's own record, paged: DKG-free keys start with their refreshes and signatures.
+    var page =
+        JSON.readTree(
+            get(coordinator("/v1/signing/keys/" + refreshedKeyId + "/requests?limit=2")).body());
+    assertThat(page.get("items")).hasSize(2);
+    assertThat(page.get("items").get(0).get("outcome").asString()).isEqualTo("REFRESHED");
+    assertThat(page.get("items").get(1).get("outcome").asString()).isEqualTo("SIGNED");
+    var rest =
+        JSON.readTree(
+            get(coordinator(
+                    "/v1/signing/keys/"
+                        + refreshedKeyId
+                        + "/requests?after="
+                        + page.get("next").asLong()))
+                .body());
+    assertThat(rest.get("items")).hasSize(2);
+    assertThat(rest.get("items").get(0).get("outcome").asString()).isEqualTo("REFRESH_FAILED");
+    assertThat(rest.get("items").get(1).get("requestId").asString()).isEqualTo("r-refresh-failed");
+    assertThat(rest.get("next").isNull()).isTrue();
+    var bad = get(coordinator("/v1/signing/keys/" + refreshedKeyId + "/requests?limit=0"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+  }
+
+  /** The sealed share of the key at nodes 1..3, as each node's database holds it. */
+  private static List<byte[]> sealedShares(String keyId) {
+    List<byte[]> out = new ArrayList<>();
+    for (var node : NODE_JDBC) {
+      out.add(
+          node.sql("select sealed from sealed_share where key_id = ?")
+              .param(keyId)
+              .query(byte[].class)
+              .single());
+    }
+    return out;
+  }
+
+  @Test
+  @Order(9)
   void aNodeLostBetweenTheRoundsIsReplacedByAnotherSubsetWithFreshNonces() throws Exception {
+    int cutBefore = node2Proxy.cut.get();
     node2Proxy.cut("/v1/node/sign/round2");
     byte[] message = "payout while node 2 dies mid-session".getBytes();
     try {
@@ -406,7 +702,7 @@ class SigningIT {
 
       assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
       JsonNode sig = JSON.readTree(signed.body());
-      assertThat(node2Proxy.cut.get()).isEqualTo(1);
+      assertThat(node2Proxy.cut.get()).isEqualTo(cutBefore + 1);
       assertThat(sig.get("signers").toString()).isEqualTo("[1,3]");
       assertThat(
               jdkEd25519(
@@ -428,9 +724,62 @@ class SigningIT {
   }
 
   @Test
-  @Order(7)
+  @Order(10)
+  void aNodeProcessKilledMidSessionReleasesNothingAndAnotherSubsetSignsWithFreshNonces()
+      throws Exception {
+    // kill -9 node 1 after its round one, as its round-two request arrives.
+    node1Proxy.cut(
+        "/v1/node/sign/round2",
+        () -> {
+          node1.destroyForcibly();
+          try {
+            node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    byte[] message = "payout while node 1 is killed mid-session".getBytes();
+    try {
+      var signed =
+          post(
+              coordinator("/v1/signing/keys/" + edKeyId + "/signatures"),
+              sign(message, 300, PAYEE, "r-killed"));
+
+      assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(signed.body());
+      assertThat(sig.get("signers").toString()).isEqualTo("[2,3]");
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(sig.get("publicKey").asString()),
+                  message,
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(node1.isAlive()).isFalse();
+    assertThat(node1.exitValue()).isEqualTo(137); // 128 + SIGKILL
+    // Node 2 signed in both attempts, each after a round one of its own (a session is used once);
+    // node 3 once; node 1 died holding its nonces in memory and released nothing.
+    assertThat(audit(2, edKeyId))
+        .filteredOn(e -> e.get("requestId").asString().equals("r-killed"))
+        .hasSize(2);
+    assertThat(audit(3, edKeyId))
+        .filteredOn(e -> e.get("requestId").asString().equals("r-killed"))
+        .hasSize(1);
+    assertThat(
+            NODE_JDBC
+                .get(0)
+                .sql("select count(*) from signing_audit where request_id = 'r-killed'")
+                .query(Long.class)
+                .single())
+        .isZero();
+  }
+
+  @Test
+  @Order(11)
   void withOneNodeDownTheOthersSignAndWithTwoDownNothingIsSigned() throws Exception {
-    NODES.get(0).close();
+    node1.destroyForcibly(); // down since the test before
 
     byte[] message = "payout with node 1 down".getBytes();
     var signed =
@@ -450,7 +799,7 @@ class SigningIT {
     var noKey = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
     assertThat(noKey.statusCode()).isEqualTo(503);
 
-    NODES.get(1).close();
+    NODES.get(0).close(); // node 2
 
     var unavailable =
         post(

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,11 +25,13 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Load driver for threshold signing through the coordinator of a running stack ({@code ./tpw up}:
  * coordinator on 8085, three signer processes on 8091..8093, all on loopback): makes a 2-of-3 key
- * by DKG per suite (timing several DKGs), then keeps {@code clients} concurrent requesters signing
- * 32-byte digests for {@code seconds} and prints signatures/s and p50/p99/p999 latency.
+ * by DKG per suite (timing several DKGs, and as many 3-of-5 DKGs where the coordinator knows five
+ * nodes), then keeps {@code clients} concurrent requesters signing 32-byte digests for {@code
+ * seconds} and prints signatures/s and p50/p99/p999 latency.
  *
- * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns]}; defaults {@code
- * http://127.0.0.1:8085 16 20 5}. Bounded: at most {@link #SECONDS_MAX} seconds, {@link
+ * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns] [warmupSeconds]}; defaults
+ * {@code http://127.0.0.1:8085 16 20 5 20} (the warm-up lets the services' JIT finish, which on two
+ * shared cores takes tens of seconds). Bounded: at most {@link #SECONDS_MAX} seconds, {@link
  * #CLIENTS_MAX} clients and {@link #SIGNATURES_MAX} signatures per suite; loopback only by intent
  * (it refuses other hosts).
  */
@@ -38,7 +41,7 @@ public final class SigningLoad {
   static final int SECONDS_MAX = 300;
   static final int DKG_RUNS_MAX = 50;
   static final long SIGNATURES_MAX = 2_000_000;
-  static final int WARMUP_SECONDS = 5;
+  static final int WARMUP_SECONDS_DEFAULT = 20;
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   static final String DESTINATION = "bench-destination";
   static final List<String> SUITES = List.of("ed25519", "secp256k1-tr");
@@ -47,10 +50,12 @@ public final class SigningLoad {
   private final int clients;
   private final int seconds;
   private final int dkgRuns;
+  private final int warmupSeconds;
   private final HttpClient http;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns) {
+  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns, int warmupSeconds) {
+    this.warmupSeconds = warmupSeconds;
     this.coordinator = coordinator;
     this.clients = clients;
     this.seconds = seconds;
@@ -68,6 +73,7 @@ public final class SigningLoad {
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int dkgRuns = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : WARMUP_SECONDS_DEFAULT;
     if (!List.of("127.0.0.1", "localhost", "[::1]").contains(url.getHost())) {
       throw new IllegalArgumentException("loopback only: " + url);
     }
@@ -78,7 +84,10 @@ public final class SigningLoad {
     if (dkgRuns < 1 || dkgRuns > DKG_RUNS_MAX) {
       throw new IllegalArgumentException("dkgRuns 1.." + DKG_RUNS_MAX);
     }
-    new SigningLoad(url, clients, seconds, dkgRuns).run();
+    if (warmup < 0 || warmup > SECONDS_MAX) {
+      throw new IllegalArgumentException("warm-up 0.." + SECONDS_MAX + " s");
+    }
+    new SigningLoad(url, clients, seconds, dkgRuns, warmup).run();
     System.exit(0);
   }
 
@@ -86,20 +95,41 @@ public final class SigningLoad {
     System.out.printf(
         "Signing load against %s: 2-of-3 keys, %d clients, %d s per suite (after %d s warm-up),"
             + " %d cpus%n",
-        coordinator, clients, seconds, WARMUP_SECONDS, Runtime.getRuntime().availableProcessors());
+        coordinator, clients, seconds, warmupSeconds, Runtime.getRuntime().availableProcessors());
+    System.out.println("load average at start: " + loadAverage());
     for (String suite : SUITES) {
-      long[] dkg = new long[dkgRuns];
       String keyId = null;
+      long[] dkg = new long[dkgRuns];
       for (int i = 0; i < dkgRuns; i++) {
         long started = System.nanoTime();
-        keyId = createKey(suite);
+        keyId = java.util.Objects.requireNonNull(createKey(suite, 2, List.of(1, 2, 3)));
         dkg[i] = System.nanoTime() - started;
       }
       System.out.printf(
           "%-13s DKG 2-of-3 over HTTP (coordinator + 3 nodes): %s ms (p50 / max of %d)%n",
           suite, percentiles(dkg, 50, 100), dkgRuns);
-      drive(suite, keyId, WARMUP_SECONDS);
+      long[] dkg5 = new long[dkgRuns];
+      for (int i = 0; i < dkgRuns; i++) {
+        long started = System.nanoTime();
+        if (createKey(suite, 3, List.of(1, 2, 3, 4, 5)) == null) {
+          dkg5 = new long[0];
+          break;
+        }
+        dkg5[i] = System.nanoTime() - started;
+      }
+      System.out.printf(
+          "%-13s DKG 3-of-5 over HTTP (coordinator + 5 nodes): %s%n",
+          suite,
+          dkg5.length == 0
+              ? "skipped (the coordinator knows fewer than five signer nodes)"
+              : percentiles(dkg5, 50, 100) + " ms (p50 / max of " + dkgRuns + ")");
+      drive(suite, keyId, warmupSeconds);
+      long[] machineBefore = machineJiffies();
+      ownCpu();
+      Map<String, Long> cpuBefore = processJiffies();
       Result result = drive(suite, keyId, seconds);
+      long[] machineAfter = machineJiffies();
+      Map<String, Long> cpuAfter = processJiffies();
       System.out.printf(
           "%-13s %,d signatures in %.1f s = %,.0f signatures/s; latency ms p50 / p99 / p999: %s;"
               + " errors %d%n",
@@ -109,6 +139,99 @@ public final class SigningLoad {
           result.count / result.seconds,
           percentiles(result.latencies, 50, 99, 99.9),
           result.errors);
+      System.out.println("load average after " + suite + ": " + loadAverage());
+      System.out.println(cpuLine(machineBefore, machineAfter, cpuBefore, cpuAfter, result.seconds));
+    }
+  }
+
+  /**
+   * The machine's CPU busy share and each named process's CPU (in cores) over the run: what says
+   * whether the figure is bounded by CPU, and by whose. Processes are named in the system property
+   * {@code tpw.bench.pids} as {@code name=pid,...} ({@code ./tpw bench signing} sets it).
+   */
+  static String cpuLine(
+      long[] machineBefore,
+      long[] machineAfter,
+      Map<String, Long> before,
+      Map<String, Long> after,
+      double seconds) {
+    StringBuilder out = new StringBuilder("CPU over the run:");
+    long total = machineAfter[0] - machineBefore[0];
+    long idle = machineAfter[1] - machineBefore[1];
+    if (total > 0) {
+      out.append(String.format(" machine %.0f%% busy;", 100.0 * (total - idle) / total));
+    }
+    double ticks = 100.0; // USER_HZ on Linux
+    after.forEach(
+        (name, jiffies) -> {
+          Long was = before.get(name);
+          if (was != null) {
+            out.append(String.format(" %s %.2f", name, (jiffies - was) / ticks / seconds));
+          }
+        });
+    out.append(String.format(" (cores; this driver %.2f)", ownCpu() / seconds));
+    return out.toString();
+  }
+
+  private static double lastOwnCpu = 0;
+
+  private static double ownCpu() {
+    double now =
+        java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.OperatingSystemMXBean.class)
+                .getProcessCpuTime()
+            / 1e9;
+    double delta = now - lastOwnCpu;
+    lastOwnCpu = now;
+    return delta;
+  }
+
+  /** Total and idle jiffies of the machine from /proc/stat, or zeros off Linux. */
+  static long[] machineJiffies() {
+    try {
+      String[] f =
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
+              .get(0)
+              .trim()
+              .split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
+  }
+
+  /** utime + stime of each process named in {@code tpw.bench.pids}. */
+  static Map<String, Long> processJiffies() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (String entry : System.getProperty("tpw.bench.pids", "").split(",")) {
+      String[] nameAndPid = entry.split("=");
+      if (nameAndPid.length != 2) {
+        continue;
+      }
+      try {
+        String stat =
+            java.nio.file.Files.readString(java.nio.file.Path.of("/proc", nameAndPid[1], "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out.put(nameAndPid[0], Long.parseLong(f[11]) + Long.parseLong(f[12]));
+      } catch (IOException | RuntimeException e) {
+        // the process is gone: left out
+      }
+    }
+    return out;
+  }
+
+  /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "n/a" off Linux. */
+  static String loadAverage() {
+    try {
+      String[] parts =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
     }
   }
 
@@ -153,11 +276,14 @@ public final class SigningLoad {
     return new Result(all.length, elapsed, all, errors.get());
   }
 
-  private String createKey(String suite) throws IOException, InterruptedException {
+  /** A key made by DKG, or null where the coordinator does not know every node asked for. */
+  private String createKey(String suite, int threshold, List<Integer> nodes)
+      throws IOException, InterruptedException {
     ObjectNode body = json.createObjectNode();
     body.put("suite", suite);
-    body.put("threshold", 2);
-    body.putArray("nodes").add(1).add(2).add(3);
+    body.put("threshold", threshold);
+    var array = body.putArray("nodes");
+    nodes.forEach(array::add);
     ObjectNode policy = body.putObject("policy");
     policy.put("asset", "BENCH");
     policy.put("perTransactionMax", BigInteger.TEN.pow(6));
@@ -165,6 +291,9 @@ public final class SigningLoad {
     policy.put("perDayMax", BigInteger.TEN.pow(30));
     policy.putArray("destinations").add(DESTINATION);
     HttpResponse<String> response = post("/v1/signing/keys", body);
+    if (response.statusCode() == 400 && response.body().contains("unknown signer node")) {
+      return null;
+    }
     if (response.statusCode() != 201) {
       throw new IllegalStateException(
           "DKG answered " + response.statusCode() + ": " + response.body());

@@ -15,6 +15,16 @@ public final class Topics {
   public static final String PAYMENT_FAILED = "tpw.payment.failed.v1";
 
   public static final String RISK_DECIDED = "tpw.risk.decided.v1";
+
+  /** Command: sign a payout ({@link SignRequested}), answered by one of the two below. */
+  public static final String SIGNING_SIGN_REQUESTED = "tpw.signing.sign-requested.v1";
+
+  /** A requested signature was made: {@link MessageSigned}. */
+  public static final String SIGNING_SIGNED = "tpw.signing.signed.v1";
+
+  /** A requested signature was refused, with the reason: {@link SignRefused}. */
+  public static final String SIGNING_SIGN_REFUSED = "tpw.signing.sign-refused.v1";
+
   public static final String LEDGER_TRANSFER_REQUESTED = "tpw.ledger.transfer-requested.v1";
   public static final String LEDGER_TRANSFER_POSTED = "tpw.ledger.transfer-posted.v1";
   public static final String LEDGER_TRANSFER_REJECTED = "tpw.ledger.transfer-rejected.v1";

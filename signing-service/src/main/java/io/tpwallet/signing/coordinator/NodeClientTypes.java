@@ -8,4 +8,14 @@ final class NodeClientTypes {
   static boolean isPolicyRefusal(NodeClient.Refused r) {
     return r.status == 403 && r.type.endsWith("/signing-policy-refused");
   }
+
+  /**
+   * The node no longer holds the session's nonces or the share generation asked for (its shares
+   * were refreshed during the request): the request can start again from round one elsewhere.
+   */
+  static boolean isStartAgain(NodeClient.Refused r) {
+    return r.status == 409
+        && (r.type.endsWith("/signing-nonces-unavailable")
+            || r.type.endsWith("/signing-shares-stale"));
+  }
 }

@@ -65,12 +65,40 @@ class SigningController {
 
   record SignatureView(String keyId, String signature, List<Integer> signers, String publicKey) {}
 
+  /** A refresh done: same public key, new shares; the nodes that still hold their old share. */
+  record RefreshView(
+      String keyId,
+      String refreshId,
+      String publicKey,
+      List<Integer> nodes,
+      List<Integer> committed,
+      List<Integer> commitPending) {}
+
+  /** One recorded request of a key (signature, refusal, unavailability, refresh). */
+  record RequestView(
+      long id,
+      Instant at,
+      @Nullable String requestId,
+      String outcome,
+      @Nullable List<Integer> signers,
+      @Nullable String signature,
+      @Nullable String detail) {}
+
+  /**
+   * A page of a key's requests, oldest first; {@code next} is the {@code after} of the next page.
+   */
+  record RequestPage(List<RequestView> items, @Nullable Long next) {}
+
+  static final int PAGE_SIZE_MAX = 500;
+
   private final SigningCoordinator coordinator;
   private final SigningKeys keys;
+  private final KeyRefresh refresh;
 
-  SigningController(SigningCoordinator coordinator, SigningKeys keys) {
+  SigningController(SigningCoordinator coordinator, SigningKeys keys, KeyRefresh refresh) {
     this.coordinator = coordinator;
     this.keys = keys;
+    this.refresh = refresh;
   }
 
   @PostMapping
@@ -136,6 +164,51 @@ class SigningController {
     var signed = coordinator.sign(key, message, c);
     return new SignatureView(
         keyId, WireCodec.hex(signed.signature()), signed.signers(), WireCodec.hex(key.groupKey()));
+  }
+
+  /**
+   * Refresh the key's shares at all its nodes: same public key and address, new shares; the old
+   * shares are destroyed only after a test signature with every new share verified.
+   */
+  @PostMapping("/{keyId}/refresh")
+  RefreshView refresh(@PathVariable String keyId) {
+    var key = find(keyId);
+    var done = refresh.refresh(key);
+    return new RefreshView(
+        keyId,
+        done.refreshId(),
+        WireCodec.hex(done.groupKey()),
+        key.participants(),
+        done.committed(),
+        done.commitPending());
+  }
+
+  /** The coordinator's record of a key's requests, oldest first, paged by id. */
+  @GetMapping("/{keyId}/requests")
+  RequestPage requests(
+      @PathVariable String keyId,
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") long after,
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "100") int limit) {
+    find(keyId);
+    if (limit < 1 || limit > PAGE_SIZE_MAX || after < 0) {
+      throw CoordinatorProblems.invalid("limit must be 1.." + PAGE_SIZE_MAX + ", after >= 0");
+    }
+    List<SigningKeys.RequestRecord> rows = keys.requests(keyId, after, limit + 1);
+    boolean more = rows.size() > limit;
+    List<RequestView> items =
+        rows.subList(0, Math.min(limit, rows.size())).stream()
+            .map(
+                r ->
+                    new RequestView(
+                        r.id(),
+                        r.at(),
+                        r.requestId(),
+                        r.outcome(),
+                        SigningKeys.signers(r.signers()),
+                        r.signature() == null ? null : WireCodec.hex(r.signature()),
+                        r.detail()))
+            .toList();
+    return new RequestPage(items, more ? items.get(items.size() - 1).id() : null);
   }
 
   private SigningKeys.SigningKey find(String keyId) {

@@ -169,7 +169,8 @@ class SigningCoordinator {
             WireCodec.unhex(groupKeys.iterator().next()),
             verifyingShares,
             policy,
-            clock.instant());
+            clock.instant(),
+            null);
     keys.insert(key);
     log.info(
         "Key {} ({}, {}-of-{}) made by DKG", keyId, suite.id(), threshold, participants.size());
@@ -222,7 +223,12 @@ class SigningCoordinator {
         List<Integer> asked = candidates.subList(next, next + wanted);
         next += wanted;
         Map<Integer, Outcome<Wire.CommitResponse>> answers =
-            onEach(asked, p -> nodes.get(p).commit(new Wire.CommitRequest(key.keyId())));
+            onEach(
+                asked,
+                p ->
+                    nodes
+                        .get(p)
+                        .commit(new Wire.CommitRequest(key.keyId(), key.refreshId(), false)));
         answers.forEach(
             (p, answer) -> {
               if (answer.value() != null) {
@@ -275,13 +281,15 @@ class SigningCoordinator {
                               commits.get(p).sessionId(),
                               messageHex,
                               commitments,
-                              context)));
+                              context,
+                              key.refreshId(),
+                              false)));
       Map<Identifier, SignatureShare> shares = new TreeMap<>();
       boolean lostOne = false;
       for (var e : answers.entrySet()) {
         int p = e.getKey();
         RuntimeException failure = e.getValue().failure();
-        if (failure instanceof NodeClient.Refused r) {
+        if (failure instanceof NodeClient.Refused r && !NodeClientTypes.isStartAgain(r)) {
           keys.recordRequest(
               clock.instant(),
               key.keyId(),
@@ -298,9 +306,10 @@ class SigningCoordinator {
               Map.of("node", r.node, "nodeProblem", r.problem));
         }
         if (failure != null) {
-          // A node that dies between the rounds loses its nonces with its memory; start again
-          // from round one with the others (never re-ask anyone for the same nonces). Shares the
-          // others released for this package are useless without the lost one.
+          // A node that dies between the rounds loses its nonces with its memory (and one whose
+          // shares were just refreshed no longer has the session); start again from round one
+          // with the others (never re-ask anyone for the same nonces). Shares the others released
+          // for this package are useless without the lost one.
           log.warn(
               "Signer node {} lost during round two of key {}: {}",
               p,
@@ -362,8 +371,7 @@ class SigningCoordinator {
    * coordinator decides; a node's Unavailable or Refused becomes its outcome, anything else (a bug)
    * is thrown.
    */
-  private <T> Map<Integer, Outcome<T>> onEach(
-      List<Integer> participants, Function<Integer, T> call) {
+  <T> Map<Integer, Outcome<T>> onEach(List<Integer> participants, Function<Integer, T> call) {
     Map<Integer, CompletableFuture<T>> calls = new TreeMap<>();
     for (int p : participants) {
       calls.put(p, CompletableFuture.supplyAsync(() -> call.apply(p), rounds));
@@ -396,6 +404,19 @@ class SigningCoordinator {
     List<Integer> rotated = new ArrayList<>(participants.subList(start, participants.size()));
     rotated.addAll(participants.subList(0, start));
     return rotated;
+  }
+
+  NodeClient node(int id) {
+    NodeClient client = nodes.get(id);
+    if (client == null) {
+      throw CoordinatorProblems.invalid("unknown signer node " + id + "; known: " + nodes.keySet());
+    }
+    return client;
+  }
+
+  /** Forgets a key's decoded public package after a refresh changed its verifying shares. */
+  void forget(String keyId) {
+    publicKeys.remove(keyId);
   }
 
   /** Decoded once per key: a key's public part never changes, and decoding checks subgroups. */

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -15,6 +16,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Keys the coordinator made: public key, verifying shares per participant, the policy given. */
 @Repository
@@ -29,7 +33,8 @@ class SigningKeys {
       byte[] groupKey,
       SortedMap<Integer, byte[]> verifyingShares,
       Wire.Policy policy,
-      Instant createdAt) {
+      Instant createdAt,
+      @Nullable String refreshId) {
 
     List<Integer> participants() {
       return List.copyOf(verifyingShares.keySet());
@@ -37,11 +42,16 @@ class SigningKeys {
   }
 
   static final int LIST_SIZE_MAX = 500;
+  static final int KEYS_CACHED_MAX = 10_000;
 
   private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  // Every signature looks its key up; a key changes only by a share refresh, which forgets it.
+  private final Map<String, SigningKey> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
-  SigningKeys(JdbcClient jdbc) {
+  SigningKeys(JdbcClient jdbc, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
+    this.tx = new TransactionTemplate(transactions);
   }
 
   void insert(SigningKey key) {
@@ -74,7 +84,48 @@ class SigningKeys {
   }
 
   Optional<SigningKey> find(String keyId) {
-    return list(keyId).stream().findFirst();
+    SigningKey cached = cache.get(keyId);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<SigningKey> found = list(keyId).stream().findFirst();
+    found.ifPresent(
+        key -> {
+          if (cache.size() >= KEYS_CACHED_MAX) {
+            cache.clear();
+          }
+          cache.put(keyId, key);
+        });
+    return found;
+  }
+
+  /**
+   * After a refresh's test signature: the key's new verifying shares and the generation the nodes
+   * now sign with. Run in one transaction; the cached key is dropped.
+   */
+  void refreshed(
+      String keyId, String refreshId, SortedMap<Integer, byte[]> verifyingShares, Instant at) {
+    verifyingShares.forEach(
+        (participant, share) -> {
+          int updated =
+              jdbc.sql(
+                      "update signing_key_share set verifying_share = ? where key_id = ?"
+                          + " and participant = ?")
+                  .params(share, keyId, participant)
+                  .update();
+          if (updated != 1) {
+            throw new IllegalStateException("key " + keyId + " has no participant " + participant);
+          }
+        });
+    jdbc.sql("update signing_key set refresh_id = ?, refreshed_at = ? where key_id = ?")
+        .params(refreshId, Timestamp.from(at), keyId)
+        .update();
+    forget(keyId);
+  }
+
+  /** Drops a key from the cache after its verifying shares changed. */
+  void forget(String keyId) {
+    cache.remove(keyId);
   }
 
   List<SigningKey> all() {
@@ -95,7 +146,7 @@ class SigningKeys {
             });
     return jdbc.sql(
             "select key_id, suite, min_signers, group_key, asset, per_tx_max, per_day_max,"
-                + " destinations, created_at, approvals from signing_key"
+                + " destinations, created_at, approvals, refresh_id from signing_key"
                 + (keyId == null ? "" : " where key_id = :id")
                 + " order by created_at, key_id limit "
                 + LIST_SIZE_MAX)
@@ -114,8 +165,34 @@ class SigningKeys {
                         rs.getBigDecimal(7).toBigIntegerExact(),
                         Arrays.asList(rs.getString(8).split("\n")),
                         WireCodec.approvals(rs.getString(10))),
-                    rs.getTimestamp(9).toInstant()))
+                    rs.getTimestamp(9).toInstant(),
+                    rs.getString(11)))
         .list();
+  }
+
+  /** A signature this key already made for a request id. */
+  record EarlierSignature(byte[] signature, List<Integer> signers) {}
+
+  Optional<EarlierSignature> signedBefore(String keyId, String requestId) {
+    return jdbc.sql(
+            "select signature, signers from signing_request where key_id = ? and request_id = ?"
+                + " and outcome = 'SIGNED' order by id limit 1")
+        .params(keyId, requestId)
+        .query(
+            (rs, n) ->
+                new EarlierSignature(
+                    rs.getBytes(1), Objects.requireNonNull(signers(rs.getString(2)))))
+        .optional();
+  }
+
+  /** The signer list as recorded ("[1, 2]"), or null where none was. */
+  static @Nullable List<Integer> signers(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    return Arrays.stream(text.replaceAll("[\\[\\] ]", "").split(","))
+        .map(Integer::valueOf)
+        .toList();
   }
 
   void recordRequest(
@@ -126,10 +203,57 @@ class SigningKeys {
       @Nullable String signers,
       byte @Nullable [] signature,
       @Nullable String detail) {
-    jdbc.sql(
-            "insert into signing_request (at, key_id, request_id, outcome, signers, signature,"
-                + " detail) values (?, ?, ?, ?, ?, ?, ?)")
-        .params(Timestamp.from(at), keyId, requestId, outcome, signers, signature, detail)
-        .update();
+    Runnable insert =
+        () ->
+            jdbc.sql(
+                    "insert into signing_request (at, key_id, request_id, outcome, signers,"
+                        + " signature, detail) values (?, ?, ?, ?, ?, ?, ?)")
+                .params(Timestamp.from(at), keyId, requestId, outcome, signers, signature, detail)
+                .update();
+    if (TransactionSynchronizationManager.isActualTransactionActive()) {
+      // A sign command's transaction (inbox, outbox): it commits durably, as a whole.
+      insert.run();
+      return;
+    }
+    // A REST request's record is the coordinator's log, not the evidence (each node audits its own
+    // decisions durably before releasing a share): committed without waiting for the WAL flush,
+    // so a signature does not wait for an fsync here. A crash of PostgreSQL itself may lose the
+    // last fraction of a second of these rows.
+    tx.executeWithoutResult(
+        status -> {
+          jdbc.sql("set local synchronous_commit to off").update();
+          insert.run();
+        });
+  }
+
+  /** One row of the coordinator's request log. */
+  record RequestRecord(
+      long id,
+      Instant at,
+      @Nullable String requestId,
+      String outcome,
+      @Nullable String signers,
+      byte @Nullable [] signature,
+      @Nullable String detail) {}
+
+  /**
+   * A key's requests in the order they were recorded, after {@code afterId}, at most {@code limit}.
+   */
+  List<RequestRecord> requests(String keyId, long afterId, int limit) {
+    return jdbc.sql(
+            "select id, at, request_id, outcome, signers, signature, detail from signing_request"
+                + " where key_id = ? and id > ? order by id limit ?")
+        .params(keyId, afterId, limit)
+        .query(
+            (rs, n) ->
+                new RequestRecord(
+                    rs.getLong(1),
+                    rs.getTimestamp(2).toInstant(),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getBytes(6),
+                    rs.getString(7)))
+        .list();
   }
 }

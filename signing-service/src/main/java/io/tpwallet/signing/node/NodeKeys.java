@@ -5,6 +5,7 @@ import io.tpwallet.signing.wire.WireCodec;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -23,7 +24,11 @@ class NodeKeys {
       int maxSigners,
       byte[] groupKey,
       byte[] verifyingShare,
-      Wire.Policy policy) {}
+      Wire.Policy policy,
+      @Nullable String refreshId) {}
+
+  /** A refreshed share waiting for the coordinator's commit. */
+  record Pending(String refreshId, byte[] verifyingShare, boolean tested) {}
 
   private final JdbcClient jdbc;
 
@@ -74,7 +79,7 @@ class NodeKeys {
             .list();
     return jdbc.sql(
             "select key_id, suite, participant, min_signers, max_signers, group_key,"
-                + " verifying_share, asset, per_tx_max, per_day_max, approvals from node_key"
+                + " verifying_share, asset, per_tx_max, per_day_max, approvals, refresh_id from node_key"
                 + " where key_id = ?")
         .param(keyId)
         .query(
@@ -92,7 +97,8 @@ class NodeKeys {
                         rs.getBigDecimal(9).toBigIntegerExact(),
                         rs.getBigDecimal(10).toBigIntegerExact(),
                         destinations,
-                        WireCodec.approvals(rs.getString(11)))))
+                        WireCodec.approvals(rs.getString(11))),
+                    rs.getString(12)))
         .optional();
   }
 
@@ -117,6 +123,37 @@ class NodeKeys {
         .query(java.math.BigDecimal.class)
         .optional()
         .map(java.math.BigDecimal::toBigIntegerExact);
+  }
+
+  Optional<Pending> pending(String keyId) {
+    return jdbc.sql(
+            "select refresh_id, verifying_share, tested from pending_share where key_id = ?")
+        .param(keyId)
+        .query((rs, n) -> new Pending(rs.getString(1), rs.getBytes(2), rs.getBoolean(3)))
+        .optional();
+  }
+
+  void insertPending(String keyId, String refreshId, byte[] verifyingShare) {
+    jdbc.sql("insert into pending_share (key_id, refresh_id, verifying_share) values (?, ?, ?)")
+        .params(keyId, refreshId, verifyingShare)
+        .update();
+  }
+
+  void markTested(String keyId, String refreshId) {
+    jdbc.sql("update pending_share set tested = true where key_id = ? and refresh_id = ?")
+        .params(keyId, refreshId)
+        .update();
+  }
+
+  void deletePending(String keyId) {
+    jdbc.sql("delete from pending_share where key_id = ?").param(keyId).update();
+  }
+
+  /** Makes the refreshed generation the active one. */
+  void activate(String keyId, String refreshId, byte[] verifyingShare) {
+    jdbc.sql("update node_key set verifying_share = ?, refresh_id = ? where key_id = ?")
+        .params(verifyingShare, refreshId, keyId)
+        .update();
   }
 
   /** What this node signed with the key on {@code day} (UTC). */

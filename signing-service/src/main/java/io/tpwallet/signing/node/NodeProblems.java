@@ -14,6 +14,7 @@ final class NodeProblems {
   static final URI UNKNOWN_KEY = ProblemTypes.of("signing-unknown-key");
   static final URI PROTOCOL = ProblemTypes.of("signing-protocol-error");
   static final URI BUSY = ProblemTypes.of("signing-node-busy");
+  static final URI STALE_SHARES = ProblemTypes.of("signing-shares-stale");
 
   private NodeProblems() {}
 
@@ -24,6 +25,28 @@ final class NodeProblems {
         "Refused by signing policy",
         detail,
         Map.of("reason", reason));
+  }
+
+  static ProblemException busy(String detail) {
+    return new ProblemException(
+        HttpStatus.SERVICE_UNAVAILABLE, BUSY, "Signer node busy", detail + "; retry shortly.");
+  }
+
+  static ProblemException staleShares(
+      String keyId,
+      @org.jspecify.annotations.Nullable String asked,
+      @org.jspecify.annotations.Nullable String active) {
+    return new ProblemException(
+        HttpStatus.CONFLICT,
+        STALE_SHARES,
+        "Other share generation",
+        "Key "
+            + keyId
+            + ": asked for share generation "
+            + asked
+            + ", this node holds "
+            + active
+            + ".");
   }
 
   static ProblemException noncesUnavailable(String sessionId) {

@@ -1,5 +1,9 @@
 package io.tpwallet.signing.node;
 
+import io.tpwallet.signing.frost.Dkg;
+import io.tpwallet.signing.frost.Group;
+import io.tpwallet.signing.frost.Identifier;
+import io.tpwallet.signing.wire.WireCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -11,6 +15,8 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.spec.GCMParameterSpec;
@@ -75,6 +81,59 @@ final class ShareTransport {
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("sealed share does not open");
     }
+  }
+
+  /**
+   * Seals each outgoing round-two share (DKG or refresh) to its receiver under {@code transportId};
+   * the plaintext encodings are wiped.
+   */
+  static Map<Integer, String> sealAll(
+      Group group,
+      KeyPair own,
+      Map<Integer, PublicKey> peers,
+      String transportId,
+      int self,
+      Map<Identifier, Dkg.Round2Package> outgoing) {
+    Map<Integer, String> sealed = new TreeMap<>();
+    for (var out : outgoing.entrySet()) {
+      int to = out.getKey().value().intValueExact();
+      byte[] share = group.serializeScalar(out.getValue().signingShare());
+      try {
+        sealed.put(
+            to,
+            WireCodec.hex(
+                seal(own.getPrivate(), peers.get(to), aad(transportId, self, to), share)));
+      } finally {
+        Arrays.fill(share, (byte) 0);
+      }
+    }
+    return sealed;
+  }
+
+  /** Opens the round-two shares sent to {@code self}; the plaintext encodings are wiped. */
+  static Map<Identifier, Dkg.Round2Package> openAll(
+      Group group,
+      KeyPair own,
+      Map<Integer, PublicKey> peers,
+      String transportId,
+      int self,
+      Map<Integer, String> sealed) {
+    Map<Identifier, Dkg.Round2Package> shares = new TreeMap<>();
+    for (var e : sealed.entrySet()) {
+      byte[] plain =
+          open(
+              own.getPrivate(),
+              peers.get(e.getKey()),
+              aad(transportId, e.getKey(), self),
+              WireCodec.unhex(e.getValue()));
+      try {
+        shares.put(
+            Identifier.of(e.getKey()), new Dkg.Round2Package(group.deserializeScalar(plain)));
+      } finally {
+        Arrays.fill(plain, (byte) 0);
+      }
+    }
+    return shares;
   }
 
   static byte[] aad(String keyId, int sender, int receiver) {

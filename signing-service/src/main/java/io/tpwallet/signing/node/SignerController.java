@@ -49,6 +49,31 @@ class SignerController {
     return node.sign(request);
   }
 
+  @PostMapping("/refresh/round1")
+  Wire.RefreshRound1 refreshRound1(@RequestBody Wire.RefreshRound1Request request) {
+    return node.refreshRound1(request);
+  }
+
+  @PostMapping("/refresh/round2")
+  Wire.DkgRound2Response refreshRound2(@RequestBody Wire.RefreshRound2Request request) {
+    return node.refreshRound2(request);
+  }
+
+  @PostMapping("/refresh/finish")
+  Wire.DkgFinishResponse refreshFinish(@RequestBody Wire.RefreshFinishRequest request) {
+    return node.refreshFinish(request);
+  }
+
+  @PostMapping("/refresh/commit")
+  Wire.RefreshEndResponse refreshCommit(@RequestBody Wire.RefreshEndRequest request) {
+    return node.refreshCommit(request);
+  }
+
+  @PostMapping("/refresh/abort")
+  Wire.RefreshEndResponse refreshAbort(@RequestBody Wire.RefreshEndRequest request) {
+    return node.refreshAbort(request);
+  }
+
   /** This node's own record of its decisions on a key, newest first. */
   @GetMapping("/keys/{keyId}/audit")
   List<SigningAudit.Entry> audit(@PathVariable String keyId) {

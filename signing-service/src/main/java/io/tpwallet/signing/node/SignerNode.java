@@ -101,6 +101,8 @@ class SignerNode {
   private final ShareVault vault;
   private final NodeKeys keys;
   private final SigningAudit audit;
+  private final SignedDecisions decisions;
+  private final NodeRefresh refresh;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final RandomSource random = RandomSource.secure();
@@ -113,12 +115,16 @@ class SignerNode {
       ShareVault vault,
       NodeKeys keys,
       SigningAudit audit,
+      SignedDecisions decisions,
+      NodeRefresh refresh,
       PlatformTransactionManager transactions,
       Clock clock) {
     this.properties = properties;
     this.vault = vault;
     this.keys = keys;
     this.audit = audit;
+    this.decisions = decisions;
+    this.refresh = refresh;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.nonces = new NonceSessions(clock, properties.nonceTtl(), properties.nonceSessionsMax());
@@ -206,23 +212,8 @@ class SignerNode {
         Map<Integer, PublicKey> allDh = new TreeMap<>(peerDh);
         allDh.put(s.self, s.dh.getPublic());
         s.echo = echo(s.suite, all, allDh);
-        Map<Integer, String> sealed = new TreeMap<>();
-        for (var out : round2.outgoing().entrySet()) {
-          int to = out.getKey().value().intValueExact();
-          byte[] share = group.serializeScalar(out.getValue().signingShare());
-          try {
-            sealed.put(
-                to,
-                WireCodec.hex(
-                    ShareTransport.seal(
-                        s.dh.getPrivate(),
-                        peerDh.get(to),
-                        ShareTransport.aad(request.keyId(), s.self, to),
-                        share)));
-          } finally {
-            Arrays.fill(share, (byte) 0);
-          }
-        }
+        Map<Integer, String> sealed =
+            ShareTransport.sealAll(group, s.dh, peerDh, request.keyId(), s.self, round2.outgoing());
         s.round2 = round2.secret();
         s.received = received;
         s.peerDh = peerDh;
@@ -263,21 +254,9 @@ class SignerNode {
         if (!request.sealedShares().keySet().equals(s.peerDh.keySet())) {
           throw NodeProblems.protocol("a share from every other participant is required");
         }
-        Map<Identifier, Dkg.Round2Package> shares = new TreeMap<>();
-        for (var e : request.sealedShares().entrySet()) {
-          int from = e.getKey();
-          byte[] plain =
-              ShareTransport.open(
-                  s.dh.getPrivate(),
-                  s.peerDh.get(from),
-                  ShareTransport.aad(request.keyId(), from, s.self),
-                  WireCodec.unhex(e.getValue()));
-          try {
-            shares.put(Identifier.of(from), new Dkg.Round2Package(group.deserializeScalar(plain)));
-          } finally {
-            Arrays.fill(plain, (byte) 0);
-          }
-        }
+        Map<Identifier, Dkg.Round2Package> shares =
+            ShareTransport.openAll(
+                group, s.dh, s.peerDh, request.keyId(), s.self, request.sealedShares());
         Dkg.Result result = new Dkg(s.suite).part3(s.round2, s.received, shares);
         KeyPackage key = result.keyPackage();
         byte[] groupKey = group.serializeElement(key.verifyingKey());
@@ -293,7 +272,8 @@ class SignerNode {
                       s.participants.size(),
                       groupKey,
                       verifyingShare,
-                      s.policy));
+                      s.policy,
+                      null));
               vault.seal(request.keyId(), s.self, group.serializeScalar(key.signingShare()));
             });
         log.info("DKG done: key {} participant {}", request.keyId(), s.self);
@@ -310,14 +290,18 @@ class SignerNode {
   // ---- signing ------------------------------------------------------------------------------
 
   Wire.CommitResponse commit(Wire.CommitRequest request) {
-    KeyMaterial key = material(request.keyId());
-    SigningNonces made =
-        vault.withShare(
-            key.row().keyId(),
-            key.row().participant(),
-            share -> new Frost(key.suite()).commit(key.keyPackage(share), random));
+    KeyMaterial key;
+    String sessionKey = request.keyId();
+    if (request.isRefreshTest()) {
+      String refreshId = required(request.refreshId(), "refreshId");
+      key = refresh.pendingMaterial(material(request.keyId()).row(), refreshId);
+      sessionKey = testSession(request.keyId(), refreshId);
+    } else {
+      key = current(request.keyId(), request.refreshId());
+    }
+    SigningNonces made = new Frost(key.suite()).commit(key.keyPackage(), random);
     String sessionId = UUID.randomUUID().toString();
-    if (!nonces.put(sessionId, key.row().keyId(), made)) {
+    if (!nonces.put(sessionId, sessionKey, made)) {
       throw new io.tpwallet.common.problem.ProblemException(
           HttpStatus.SERVICE_UNAVAILABLE,
           NodeProblems.BUSY,
@@ -340,6 +324,9 @@ class SignerNode {
             .take(request.sessionId())
             .orElseThrow(() -> NodeProblems.noncesUnavailable(request.sessionId()));
     try {
+      if (request.isRefreshTest()) {
+        return signRefreshTest(session, request);
+      }
       if (!session.keyId().equals(request.keyId())) {
         throw NodeProblems.protocol("session " + request.sessionId() + " is for another key");
       }
@@ -358,29 +345,12 @@ class SignerNode {
         throw refused(key, request, digest, refusal.get());
       }
       Wire.PolicyContext context = java.util.Objects.requireNonNull(request.context());
-      List<SigningCommitments> commitments = new ArrayList<>();
-      for (Wire.Commitment c : request.commitments()) {
-        commitments.add(WireCodec.commitment(key.suite(), c));
-      }
-      SigningPackage pkg = SigningPackage.of(commitments, message);
-      SignatureShare share =
-          vault.withShare(
-              key.row().keyId(),
-              key.row().participant(),
-              secret -> new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage(secret)));
+      SigningPackage pkg = SigningPackage.of(commitments(key, request, session.nonces()), message);
+      SignatureShare share = new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage());
       LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
       boolean withinDay =
-          Boolean.TRUE.equals(
-              tx.execute(
-                  status -> {
-                    if (keys.addToDay(key.row().keyId(), day, context.amount(), policy.perDayMax())
-                        .isEmpty()) {
-                      return false;
-                    }
-                    audit.record(
-                        key.row().keyId(), request.sessionId(), context, digest, "SIGNED", null);
-                    return true;
-                  }));
+          decisions.admit(
+              key.row().keyId(), day, policy.perDayMax(), request.sessionId(), context, digest);
       if (!withinDay) {
         SigningPolicy.Refusal dayRefusal =
             SigningPolicy.check(
@@ -409,6 +379,131 @@ class SignerNode {
     }
   }
 
+  /**
+   * Round two of a refresh's test signature, with the pending share: the node signs only the
+   * refresh's own test message, which pays nothing, so no policy applies; it is audited.
+   */
+  private Wire.SignResponse signRefreshTest(
+      NonceSessions.Session session, Wire.SignRequest request) {
+    String refreshId = required(request.refreshId(), "refreshId");
+    if (!session.keyId().equals(testSession(request.keyId(), refreshId))) {
+      throw NodeProblems.protocol("session " + request.sessionId() + " is not this refresh's test");
+    }
+    byte[] message = Wire.refreshTestMessage(request.keyId(), refreshId);
+    if (!Arrays.equals(message, WireCodec.unhex(request.message()))) {
+      throw NodeProblems.protocol("a refresh test signs its own test message only");
+    }
+    KeyMaterial key = refresh.pendingMaterial(material(request.keyId()).row(), refreshId);
+    SignatureShare share =
+        new Frost(key.suite())
+            .sign(
+                SigningPackage.of(commitments(key, request, session.nonces()), message),
+                session.nonces(),
+                key.keyPackage());
+    tx.executeWithoutResult(
+        status -> {
+          refresh.markTested(request.keyId(), refreshId);
+          audit.record(
+              request.keyId(),
+              request.sessionId(),
+              null,
+              sha256(message),
+              "SIGNED",
+              "refresh-test " + refreshId);
+        });
+    return new Wire.SignResponse(
+        key.row().participant(), WireCodec.hex(share.serialize(key.suite().group())));
+  }
+
+  /**
+   * The key's active material, if it is the share generation the coordinator signs with. A node
+   * that missed a refresh's commit (it was down) but signed that refresh's test makes the new share
+   * active now: the coordinator only signs with a generation whose test signature succeeded.
+   */
+  private KeyMaterial current(String keyId, @org.jspecify.annotations.Nullable String refreshId) {
+    KeyMaterial key = material(keyId);
+    if (java.util.Objects.equals(refreshId, key.row().refreshId())) {
+      return key;
+    }
+    if (refreshId != null) {
+      refresh.commit(key.row(), refreshId);
+      // Committed now, here or by a parallel round (or by the coordinator's commit): reload.
+      forget(keyId);
+      key = material(keyId);
+      if (refreshId.equals(key.row().refreshId())) {
+        return key;
+      }
+    }
+    throw NodeProblems.staleShares(keyId, refreshId, key.row().refreshId());
+  }
+
+  // ---- refresh ------------------------------------------------------------------------------
+
+  Wire.RefreshRound1 refreshRound1(Wire.RefreshRound1Request request) {
+    return refresh.round1(request, material(request.keyId()).row());
+  }
+
+  Wire.DkgRound2Response refreshRound2(Wire.RefreshRound2Request request) {
+    return refresh.round2(request);
+  }
+
+  Wire.DkgFinishResponse refreshFinish(Wire.RefreshFinishRequest request) {
+    KeyMaterial key = material(request.keyId());
+    return refresh.finish(request, key.row(), key.keyPackage());
+  }
+
+  /** Commit: the pending share replaces the active one, whose cached copy is wiped. */
+  Wire.RefreshEndResponse refreshCommit(Wire.RefreshEndRequest request) {
+    KeyMaterial key = material(request.keyId());
+    if (!request.refreshId().equals(key.row().refreshId())) {
+      if (!refresh.commit(key.row(), request.refreshId())) {
+        throw NodeProblems.protocol(
+            "no tested refresh " + request.refreshId() + " of " + request.keyId() + " here");
+      }
+      forget(request.keyId());
+    }
+    return endResponse(request.keyId());
+  }
+
+  Wire.RefreshEndResponse refreshAbort(Wire.RefreshEndRequest request) {
+    refresh.abort(request.keyId(), request.refreshId());
+    return endResponse(request.keyId());
+  }
+
+  private Wire.RefreshEndResponse endResponse(String keyId) {
+    NodeKeys.NodeKey row = material(keyId).row();
+    return new Wire.RefreshEndResponse(
+        row.participant(), row.refreshId(), WireCodec.hex(row.verifyingShare()));
+  }
+
+  /**
+   * The package's commitments, decoded with every input check, except this node's own when it is
+   * byte for byte the one it made: that one needs no subgroup check (it made the points), which
+   * saves half of the decoding at each node of a 2-of-3 signature. Any other value is decoded and
+   * then refused by the signing step as a commitment that is not this node's.
+   */
+  private static List<SigningCommitments> commitments(
+      KeyMaterial key, Wire.SignRequest request, SigningNonces nonces) {
+    SigningCommitments mine = nonces.commitments();
+    Wire.Commitment mineOnWire = WireCodec.commitment(key.suite(), mine);
+    List<SigningCommitments> out = new ArrayList<>();
+    for (Wire.Commitment c : request.commitments()) {
+      out.add(c.equals(mineOnWire) ? mine : WireCodec.commitment(key.suite(), c));
+    }
+    return out;
+  }
+
+  private static String testSession(String keyId, String refreshId) {
+    return keyId + NodeRefresh.PENDING_SUFFIX + "/" + refreshId;
+  }
+
+  private static String required(@org.jspecify.annotations.Nullable String value, String name) {
+    if (value == null) {
+      throw NodeProblems.protocol(name + " is required");
+    }
+    return value;
+  }
+
   private RuntimeException refused(
       KeyMaterial key, Wire.SignRequest request, byte[] digest, SigningPolicy.Refusal refusal) {
     tx.executeWithoutResult(
@@ -429,19 +524,57 @@ class SignerNode {
   }
 
   /**
-   * A key's public part and policy, decoded once: both are fixed when the DKG finishes (there is no
-   * API to change them), so the subgroup checks of decoding are not paid on every request.
+   * A key's public part, policy and opened share, decoded and unsealed once: the public part and
+   * policy are fixed when the DKG finishes (there is no API to change them), and opening the sealed
+   * share in the token on every round is what bounded a node's signing rate. The opened share lives
+   * only in this object's array, which is wiped when the key leaves the cache (its shares are
+   * refreshed or the cache is full) and when the node stops.
    */
-  record KeyMaterial(
-      NodeKeys.NodeKey row, Ciphersuite suite, Element verifyingShare, Element groupKey) {
+  static final class KeyMaterial {
+    private final NodeKeys.NodeKey row;
+    private final Ciphersuite suite;
+    private final Element verifyingShare;
+    private final Element groupKey;
+    private final byte[] share;
+    private boolean wiped;
 
-    KeyPackage keyPackage(byte[] share) {
+    KeyMaterial(
+        NodeKeys.NodeKey row,
+        Ciphersuite suite,
+        Element verifyingShare,
+        Element groupKey,
+        byte[] share) {
+      this.row = row;
+      this.suite = suite;
+      this.verifyingShare = verifyingShare;
+      this.groupKey = groupKey;
+      this.share = share;
+    }
+
+    NodeKeys.NodeKey row() {
+      return row;
+    }
+
+    Ciphersuite suite() {
+      return suite;
+    }
+
+    synchronized KeyPackage keyPackage() {
+      if (wiped) {
+        // A round that raced with a refresh: the caller starts again from round one.
+        throw NodeProblems.noncesUnavailable("(shares of " + row.keyId() + " were replaced)");
+      }
       return new KeyPackage(
           Identifier.of(row.participant()),
           suite.group().deserializeScalar(share),
           verifyingShare,
           groupKey,
           row.minSigners());
+    }
+
+    synchronized void wipe() {
+      Arrays.fill(share, (byte) 0);
+      wiped = true;
     }
   }
 
@@ -457,12 +590,32 @@ class SignerNode {
             row,
             suite,
             suite.group().deserializeElement(row.verifyingShare()),
-            suite.group().deserializeElement(row.groupKey()));
+            suite.group().deserializeElement(row.groupKey()),
+            vault.withShare(keyId, row.participant(), byte[]::clone));
     if (material.size() >= KEYS_CACHED_MAX) {
-      material.clear();
+      forgetAll();
     }
-    material.put(keyId, made);
+    KeyMaterial raced = material.putIfAbsent(keyId, made);
+    if (raced != null) {
+      made.wipe();
+      return raced;
+    }
     return made;
+  }
+
+  /** Drops a key's cached material and wipes its opened share. */
+  void forget(String keyId) {
+    KeyMaterial gone = material.remove(keyId);
+    if (gone != null) {
+      gone.wipe();
+    }
+  }
+
+  @jakarta.annotation.PreDestroy
+  void forgetAll() {
+    for (String keyId : List.copyOf(material.keySet())) {
+      forget(keyId);
+    }
   }
 
   int openNonceSessions() {

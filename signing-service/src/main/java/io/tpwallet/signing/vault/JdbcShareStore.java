@@ -26,4 +26,11 @@ public final class JdbcShareStore implements ShareStore {
         .query((rs, n) -> new SealedShare(rs.getString(1), rs.getBytes(2)))
         .optional();
   }
+
+  @Override
+  public void delete(String keyId, int participant) {
+    jdbc.sql("delete from sealed_share where key_id = ? and participant = ?")
+        .params(keyId, participant)
+        .update();
+  }
 }

@@ -12,4 +12,7 @@ public interface ShareStore {
   void insert(String keyId, int participant, SealedShare share);
 
   Optional<SealedShare> find(String keyId, int participant);
+
+  /** Removes a share (after a refresh replaced it, or an aborted refresh's pending one). */
+  void delete(String keyId, int participant);
 }

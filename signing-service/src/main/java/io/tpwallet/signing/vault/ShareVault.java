@@ -53,6 +53,11 @@ public final class ShareVault {
     }
   }
 
+  /** Destroys the stored share of (keyId, participant). */
+  public void destroy(String keyId, int participant) {
+    store.delete(keyId, participant);
+  }
+
   public String kekId() {
     return kek.id();
   }

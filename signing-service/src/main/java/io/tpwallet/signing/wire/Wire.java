@@ -59,7 +59,20 @@ public final class Wire {
 
   public record DkgFinishResponse(int participant, String groupKey, String verifyingShare) {}
 
-  public record CommitRequest(String keyId) {}
+  /**
+   * Round one. {@code refreshId}: the share generation the coordinator signs with (null before any
+   * refresh); {@code refreshTest}: the test signature of a refresh, with its pending shares.
+   */
+  public record CommitRequest(
+      String keyId, @Nullable String refreshId, @Nullable Boolean refreshTest) {
+    public CommitRequest(String keyId) {
+      this(keyId, null, false);
+    }
+
+    public boolean isRefreshTest() {
+      return Boolean.TRUE.equals(refreshTest);
+    }
+  }
 
   public record Commitment(int participant, String hiding, String binding) {}
 
@@ -70,7 +83,66 @@ public final class Wire {
       String sessionId,
       String message,
       List<Commitment> commitments,
-      @Nullable PolicyContext context) {}
+      @Nullable PolicyContext context,
+      @Nullable String refreshId,
+      @Nullable Boolean refreshTest) {
+
+    public boolean isRefreshTest() {
+      return Boolean.TRUE.equals(refreshTest);
+    }
+
+    public SignRequest(
+        String keyId,
+        String sessionId,
+        String message,
+        List<Commitment> commitments,
+        @Nullable PolicyContext context) {
+      this(keyId, sessionId, message, commitments, context, null, false);
+    }
+  }
+
+  // ---- share refresh (same key, new shares; the old ones stay until the new ones signed) ------
+
+  /** Refresh round one at one node: the zero-constant commitment and a transport key. */
+  public record RefreshRound1(List<String> commitment, String dhPublic) {}
+
+  public record RefreshRound1Request(String keyId, String refreshId, List<Integer> participants) {}
+
+  public record RefreshRound2Request(
+      String keyId, String refreshId, Map<Integer, RefreshRound1> round1) {}
+
+  /**
+   * The last step: the shares sent to this node, every node's echo, and the verifying shares of the
+   * key as the coordinator holds them (this node checks its own against what it holds).
+   */
+  public record RefreshFinishRequest(
+      String keyId,
+      String refreshId,
+      Map<Integer, String> sealedShares,
+      Map<Integer, String> echoes,
+      Map<Integer, String> verifyingShares) {}
+
+  /** Commit (the test signature succeeded: destroy the old share) or abort (drop the new one). */
+  public record RefreshEndRequest(String keyId, String refreshId) {}
+
+  /** What a node holds after a commit or an abort: which generation is active. */
+  public record RefreshEndResponse(
+      int participant, @Nullable String activeRefreshId, String verifyingShare) {}
+
+  /**
+   * The only message a node signs with pending shares: it is made from the key and the refresh, so
+   * a coordinator cannot use a refresh to obtain a signature over anything else.
+   */
+  public static byte[] refreshTestMessage(String keyId, String refreshId) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(
+              ("tpw-signing-refresh-test-v1\n" + keyId + "\n" + refreshId)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   public record SignResponse(int participant, String share) {}
 }

@@ -38,6 +38,11 @@ class ShareVaultTests {
     public Optional<SealedShare> find(String keyId, int participant) {
       return Optional.ofNullable(rows.get(keyId + "/" + participant));
     }
+
+    @Override
+    public void delete(String keyId, int participant) {
+      rows.remove(keyId + "/" + participant);
+    }
   }
 
   private static KeyEncryptionKey hsm(int token, boolean create) {
