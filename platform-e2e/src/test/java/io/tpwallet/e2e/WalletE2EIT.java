@@ -52,7 +52,11 @@ class WalletE2EIT {
     account.start();
     ledger.start();
     account.awaitReady(READY);
-    routing = service("routing-service", "routing", Map.of("TPW_ACCOUNT_URL", account.url()));
+    routing =
+        service(
+            "routing-service",
+            "routing",
+            Map.of("TPW_ACCOUNT_URL", account.url(), "TPW_ROUTING_LIMITS_URL", account.url()));
     routing.start();
     CompletableFuture.allOf(
             CompletableFuture.runAsync(() -> ledger.awaitReady(READY)),

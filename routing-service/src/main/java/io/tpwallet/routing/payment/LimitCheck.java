@@ -71,7 +71,7 @@ class LimitCheck {
     this.meters = meters;
     if (base == null) {
       log.warn(
-          "tpw.routing.limits.account-service-url (TPW_ACCOUNT_URL) is not set: payments are NOT"
+          "tpw.routing.limits.account-service-url (TPW_ROUTING_LIMITS_URL) is not set: payments are NOT"
               + " checked against the payers' KYC limits");
     }
   }
