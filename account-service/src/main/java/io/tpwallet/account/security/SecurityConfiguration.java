@@ -6,18 +6,12 @@ import io.tpwallet.account.access.RevokedSessions;
 import io.tpwallet.account.audit.AuditLog;
 import io.tpwallet.account.keys.SigningKeys;
 import io.tpwallet.account.keys.TokenProperties;
-import io.tpwallet.common.problem.ProblemTypes;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.tpwallet.common.problem.ProblemResponses;
 import java.util.UUID;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -77,7 +71,7 @@ class SecurityConfiguration {
                           audit.refused(
                               "anonymous", "authenticate", request.getRequestURI(), e.getMessage());
                           response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-                          write(
+                          ProblemResponses.write(
                               json,
                               request,
                               response,
@@ -95,7 +89,7 @@ class SecurityConfiguration {
                               "authorize",
                               request.getRequestURI(),
                               e.getMessage());
-                          write(
+                          ProblemResponses.write(
                               json,
                               request,
                               response,
@@ -149,24 +143,5 @@ class SecurityConfiguration {
       return OAuth2TokenValidatorResult.failure(
           new OAuth2Error("invalid_token", "The session of this token has ended.", null));
     };
-  }
-
-  private static void write(
-      JsonMapper json,
-      HttpServletRequest request,
-      HttpServletResponse response,
-      HttpStatus status,
-      String slug,
-      String detail)
-      throws IOException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", ProblemTypes.of(slug).toString());
-    body.put("title", status.getReasonPhrase());
-    body.put("status", status.value());
-    body.put("detail", detail);
-    body.put("instance", request.getRequestURI());
-    response.setStatus(status.value());
-    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    response.getOutputStream().write(json.writeValueAsBytes(body));
   }
 }

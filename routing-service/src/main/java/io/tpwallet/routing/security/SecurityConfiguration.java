@@ -2,12 +2,7 @@ package io.tpwallet.routing.security;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import io.tpwallet.common.problem.ProblemTypes;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.tpwallet.common.problem.ProblemResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -77,7 +71,7 @@ class SecurityConfiguration {
                     .authenticationEntryPoint(
                         (request, response, e) -> {
                           response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-                          write(
+                          ProblemResponses.write(
                               json,
                               request,
                               response,
@@ -89,7 +83,7 @@ class SecurityConfiguration {
                         (request, response, e) -> {
                           response.setHeader(
                               "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
-                          write(
+                          ProblemResponses.write(
                               json,
                               request,
                               response,
@@ -120,24 +114,5 @@ class SecurityConfiguration {
             new JwtAudienceValidator(properties.audience()),
             new JwtTypeValidator(AuthProperties.ACCESS_TOKEN_TYPE)));
     return decoder;
-  }
-
-  private static void write(
-      JsonMapper json,
-      HttpServletRequest request,
-      HttpServletResponse response,
-      HttpStatus status,
-      String slug,
-      String detail)
-      throws IOException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", ProblemTypes.of(slug).toString());
-    body.put("title", status.getReasonPhrase());
-    body.put("status", status.value());
-    body.put("detail", detail);
-    body.put("instance", request.getRequestURI());
-    response.setStatus(status.value());
-    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    response.getOutputStream().write(json.writeValueAsBytes(body));
   }
 }
