@@ -1,9 +1,9 @@
 package io.tpwallet.gateway;
 
-import static io.tpwallet.gateway.TestTokens.claims;
-import static io.tpwallet.gateway.TestTokens.generate;
-import static io.tpwallet.gateway.TestTokens.sign;
-import static io.tpwallet.gateway.TestTokens.token;
+import static io.tpwallet.testkit.TestAccessTokens.claims;
+import static io.tpwallet.testkit.TestAccessTokens.generate;
+import static io.tpwallet.testkit.TestAccessTokens.sign;
+import static io.tpwallet.testkit.TestAccessTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import io.tpwallet.testkit.TestAccessTokens;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,8 +45,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The gateway with authentication and rate limits on (the defaults), in front of a JDK HttpServer
- * that plays the backends; {@link TestTokens} plays account-service's JWKS. Tokens are made (and
- * forged) here with nimbus-jose-jwt, the way an attacker would.
+ * that plays the backends; {@link TestAccessTokens} plays account-service's JWKS. Tokens are made
+ * (and forged) here with nimbus-jose-jwt, the way an attacker would.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -57,7 +58,7 @@ import org.springframework.test.context.DynamicPropertySource;
     })
 class GatewayAuthIT {
 
-  static final ECKey KEY = TestTokens.KEY;
+  static final ECKey KEY = TestAccessTokens.KEY;
   static final AtomicInteger backendCalls = new AtomicInteger();
   static final HttpServer server = start();
 
@@ -71,7 +72,7 @@ class GatewayAuthIT {
     registry.add("TPW_ROUTING_URL", () -> base);
     registry.add("TPW_LEDGER_URL", () -> base);
     registry.add("TPW_ACCOUNT_URL", () -> base);
-    TestTokens.register(registry);
+    TestAccessTokens.register(registry, "tpw.gateway.auth");
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tpwallet.testkit.TestAccessTokens;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The gateway in front of a real HTTP backend (a JDK HttpServer on a random port), seen the way a
  * client sees it: statuses, headers, bodies, and what the backend received. Authentication and rate
- * limits are on, as by default; the client sends a token signed by {@link TestTokens}.
+ * limits are on, as by default; the client sends a token signed by {@link TestAccessTokens}.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -61,7 +62,7 @@ class GatewayIT {
 
   static final String PROBLEM_JSON = "application/problem+json";
   static final String TOKEN =
-      TestTokens.token(
+      TestAccessTokens.token(
           "gateway-it", "payments:read payments:write ledger:read ledger:write accounts:read");
   static final String BACKEND_PROBLEM =
       "{\"type\":\"https://tpwallet.io/problems/idempotency-key-reused\",\"title\":\"Unprocessable"
@@ -96,7 +97,7 @@ class GatewayIT {
     registry.add("TPW_ROUTING_URL", () -> live);
     registry.add("TPW_ACCOUNT_URL", () -> live);
     registry.add("TPW_LEDGER_URL", () -> "http://127.0.0.1:" + deadPort);
-    TestTokens.register(registry);
+    TestAccessTokens.register(registry, "tpw.gateway.auth");
   }
 
   @AfterAll

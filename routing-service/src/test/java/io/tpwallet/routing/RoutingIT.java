@@ -15,6 +15,7 @@ import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
 import io.tpwallet.testkit.OperationsChecks;
+import io.tpwallet.testkit.TestAccessTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -275,8 +276,8 @@ class RoutingIT {
         "alg none", new PlainJWT(TestTokens.claims(holder, "payments:write", c -> {})).serialize());
     refused.put(
         "another key under the known kid",
-        TestTokens.sign(
-            TestTokens.generate(TestTokens.KEY.getKeyID()),
+        TestAccessTokens.sign(
+            TestAccessTokens.generate(TestAccessTokens.KEY.getKeyID()),
             "at+jwt",
             TestTokens.claims(holder, "payments:write", c -> {})));
     refused.put(
@@ -287,8 +288,8 @@ class RoutingIT {
         TestTokens.token(holder, "payments:write", c -> c.audience("another-api")));
     refused.put(
         "typ JWT",
-        TestTokens.sign(
-            TestTokens.KEY, "JWT", TestTokens.claims(holder, "payments:write", c -> {})));
+        TestAccessTokens.sign(
+            TestAccessTokens.KEY, "JWT", TestTokens.claims(holder, "payments:write", c -> {})));
     refused.put(
         "expired beyond the leeway",
         TestTokens.token(

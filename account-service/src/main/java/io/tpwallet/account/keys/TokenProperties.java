@@ -1,5 +1,6 @@
 package io.tpwallet.account.keys;
 
+import io.tpwallet.security.AccessTokens;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,13 +24,8 @@ public record TokenProperties(
     @DefaultValue("60s") Duration clockSkew,
     @DefaultValue("24h") Duration keyRotation) {
 
-  /** The access-token type (RFC 9068): a resource server refuses any other {@code typ}. */
-  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
-
   public TokenProperties {
-    if (clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
-      throw new IllegalArgumentException("tpw.account.tokens.clock-skew must be at most 60s");
-    }
+    AccessTokens.requireClockSkew(clockSkew);
     if (accessTokenTtl.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("tpw.account.tokens.access-token-ttl must be <= 1h");
     }

@@ -1,12 +1,11 @@
 package io.tpwallet.account.security;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import io.tpwallet.account.access.RevokedSessions;
 import io.tpwallet.account.audit.AuditLog;
 import io.tpwallet.account.keys.SigningKeys;
 import io.tpwallet.account.keys.TokenProperties;
 import io.tpwallet.common.problem.ProblemResponses;
+import io.tpwallet.security.AccessTokens;
 import java.util.UUID;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,17 +13,11 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
-import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
-import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,14 +63,15 @@ class SecurityConfiguration {
                         (request, response, e) -> {
                           audit.refused(
                               "anonymous", "authenticate", request.getRequestURI(), e.getMessage());
-                          response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                          response.setHeader(
+                              "WWW-Authenticate", AccessTokens.CHALLENGE_INVALID_TOKEN);
                           ProblemResponses.write(
                               json,
                               request,
                               response,
                               HttpStatus.UNAUTHORIZED,
                               "unauthorized",
-                              "A valid access token is required.");
+                              AccessTokens.UNAUTHORIZED_DETAIL);
                         })
                     .accessDeniedHandler(
                         (request, response, e) -> {
@@ -105,19 +99,14 @@ class SecurityConfiguration {
       SigningKeys keys, TokenProperties properties, RevokedSessions revokedSessions) {
     NimbusJwtDecoder decoder =
         NimbusJwtDecoder.withJwkSource(keys.jwkSource())
-            .jwsAlgorithm(SignatureAlgorithm.ES256)
-            .jwtProcessorCustomizer(
-                processor ->
-                    processor.setJWSTypeVerifier(
-                        new DefaultJOSEObjectTypeVerifier<>(
-                            new JOSEObjectType(TokenProperties.ACCESS_TOKEN_TYPE))))
+            .jwsAlgorithm(AccessTokens.ALGORITHM)
+            .jwtProcessorCustomizer(AccessTokens::requireAccessTokenType)
             .build();
     decoder.setJwtValidator(
-        new DelegatingOAuth2TokenValidator<>(
-            new JwtTimestampValidator(properties.clockSkew()),
-            new JwtIssuerValidator(properties.issuer()),
-            new JwtAudienceValidator(properties.audience()),
-            new JwtTypeValidator(TokenProperties.ACCESS_TOKEN_TYPE),
+        AccessTokens.validator(
+            properties.issuer(),
+            properties.audience(),
+            properties.clockSkew(),
             liveSession(revokedSessions)));
     return decoder;
   }

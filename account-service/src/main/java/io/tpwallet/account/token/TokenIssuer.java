@@ -11,6 +11,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.tpwallet.account.keys.SigningKeys;
 import io.tpwallet.account.keys.TokenProperties;
 import io.tpwallet.common.id.Ids;
+import io.tpwallet.security.AccessTokens;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
@@ -66,7 +67,7 @@ public class TokenIssuer {
     if (sessionId != null) {
       claims.claim("sid", sessionId.toString());
     }
-    String jwt = sign(TokenProperties.ACCESS_TOKEN_TYPE, claims.build());
+    String jwt = sign(AccessTokens.TYPE, claims.build());
     return new AccessToken(jwt, properties.accessTokenTtl().toSeconds(), scope);
   }
 

@@ -1,5 +1,6 @@
 package io.tpwallet.gateway.auth;
 
+import io.tpwallet.security.AccessTokens;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,12 +23,7 @@ public record AuthProperties(
     @DefaultValue("tpwallet-api") String audience,
     @DefaultValue("60s") Duration clockSkew) {
 
-  /** RFC 9068 access tokens; an ID token or any other JWT is not accepted. */
-  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
-
   public AuthProperties {
-    if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
-      throw new IllegalArgumentException("tpw.gateway.auth.clock-skew must be 0..60s");
-    }
+    AccessTokens.requireClockSkew(clockSkew);
   }
 }

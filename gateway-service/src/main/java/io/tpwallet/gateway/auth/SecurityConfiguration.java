@@ -1,8 +1,7 @@
 package io.tpwallet.gateway.auth;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import io.tpwallet.gateway.problem.ProblemResponses;
+import io.tpwallet.security.AccessTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -12,12 +11,6 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
-import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
-import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
-import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
-import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -94,8 +87,10 @@ class SecurityConfiguration {
                                 exchange,
                                 HttpStatus.UNAUTHORIZED,
                                 "unauthorized",
-                                "A valid access token is required.",
-                                h -> h.set("WWW-Authenticate", "Bearer error=\"invalid_token\"")))
+                                AccessTokens.UNAUTHORIZED_DETAIL,
+                                h ->
+                                    h.set(
+                                        "WWW-Authenticate", AccessTokens.CHALLENGE_INVALID_TOKEN)))
                     .accessDeniedHandler(
                         (exchange, e) ->
                             problems.write(
@@ -106,7 +101,7 @@ class SecurityConfiguration {
                                 h ->
                                     h.set(
                                         "WWW-Authenticate",
-                                        "Bearer error=\"insufficient_scope\""))))
+                                        AccessTokens.CHALLENGE_INSUFFICIENT_SCOPE))))
         .build();
   }
 
@@ -115,20 +110,12 @@ class SecurityConfiguration {
   ReactiveJwtDecoder jwtDecoder(AuthProperties properties) {
     NimbusReactiveJwtDecoder decoder =
         NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwkSetUri())
-            .jwsAlgorithm(SignatureAlgorithm.ES256)
+            .jwsAlgorithm(AccessTokens.ALGORITHM)
             .validateType(false)
-            .jwtProcessorCustomizer(
-                processor ->
-                    processor.setJWSTypeVerifier(
-                        new DefaultJOSEObjectTypeVerifier<>(
-                            new JOSEObjectType(AuthProperties.ACCESS_TOKEN_TYPE))))
+            .jwtProcessorCustomizer(AccessTokens::requireAccessTokenType)
             .build();
     decoder.setJwtValidator(
-        new DelegatingOAuth2TokenValidator<>(
-            new JwtTimestampValidator(properties.clockSkew()),
-            new JwtIssuerValidator(properties.issuer()),
-            new JwtAudienceValidator(properties.audience()),
-            new JwtTypeValidator(AuthProperties.ACCESS_TOKEN_TYPE)));
+        AccessTokens.validator(properties.issuer(), properties.audience(), properties.clockSkew()));
     return decoder;
   }
 }

@@ -3,8 +3,8 @@ package io.tpwallet.gateway.grayrelease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.tpwallet.gateway.TestTokens;
 import io.tpwallet.gateway.grayrelease.GrayRelease.Side;
+import io.tpwallet.testkit.TestAccessTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -55,7 +55,7 @@ class GrayReleaseIT {
     registry.add("TPW_ROUTING_URL", () -> "http://127.0.0.1:" + newSide.getAddress().getPort());
     registry.add("TPW_LEGACY_URL", () -> "http://127.0.0.1:" + legacySide.getAddress().getPort());
     registry.add("TPW_GATEWAY_STATE_DIR", stateDir::toString);
-    TestTokens.register(registry);
+    TestAccessTokens.register(registry, "tpw.gateway.auth");
   }
 
   @AfterAll
@@ -113,7 +113,8 @@ class GrayReleaseIT {
     HttpResponse<String> userToken =
         client.send(
             HttpRequest.newBuilder(uri("/admin/gray-release"))
-                .header("Authorization", "Bearer " + TestTokens.token("user-1", "payments:read"))
+                .header(
+                    "Authorization", "Bearer " + TestAccessTokens.token("user-1", "payments:read"))
                 .header("Content-Type", "application/json")
                 .PUT(BodyPublishers.ofString("{\"percent\":100}"))
                 .timeout(Duration.ofSeconds(15))
@@ -132,7 +133,7 @@ class GrayReleaseIT {
         client.send(
             HttpRequest.newBuilder(uri("/v1/payments/p-1?x=1"))
                 // The user is the verified token's subject; the header is only read with auth off.
-                .header("Authorization", "Bearer " + TestTokens.token(user, "payments:read"))
+                .header("Authorization", "Bearer " + TestAccessTokens.token(user, "payments:read"))
                 .header("X-TPW-User", "user-vip")
                 .timeout(Duration.ofSeconds(15))
                 .build(),
@@ -144,7 +145,7 @@ class GrayReleaseIT {
   private HttpResponse<String> put(String json) throws Exception {
     return client.send(
         HttpRequest.newBuilder(uri("/admin/gray-release"))
-            .header("Authorization", "Bearer " + TestTokens.token("ops-1", "admin:gateway"))
+            .header("Authorization", "Bearer " + TestAccessTokens.token("ops-1", "admin:gateway"))
             .header("Content-Type", "application/json")
             .PUT(BodyPublishers.ofString(json))
             .timeout(Duration.ofSeconds(15))

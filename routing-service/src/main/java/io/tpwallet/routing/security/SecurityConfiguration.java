@@ -1,8 +1,7 @@
 package io.tpwallet.routing.security;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import io.tpwallet.common.problem.ProblemResponses;
+import io.tpwallet.security.AccessTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -12,13 +11,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
-import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
-import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
-import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,19 +63,20 @@ class SecurityConfiguration {
                     .jwt(jwt -> {})
                     .authenticationEntryPoint(
                         (request, response, e) -> {
-                          response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                          response.setHeader(
+                              "WWW-Authenticate", AccessTokens.CHALLENGE_INVALID_TOKEN);
                           ProblemResponses.write(
                               json,
                               request,
                               response,
                               HttpStatus.UNAUTHORIZED,
                               "unauthorized",
-                              "A valid access token is required.");
+                              AccessTokens.UNAUTHORIZED_DETAIL);
                         })
                     .accessDeniedHandler(
                         (request, response, e) -> {
                           response.setHeader(
-                              "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+                              "WWW-Authenticate", AccessTokens.CHALLENGE_INSUFFICIENT_SCOPE);
                           ProblemResponses.write(
                               json,
                               request,
@@ -99,20 +93,12 @@ class SecurityConfiguration {
   JwtDecoder jwtDecoder(AuthProperties properties) {
     NimbusJwtDecoder decoder =
         NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri())
-            .jwsAlgorithm(SignatureAlgorithm.ES256)
+            .jwsAlgorithm(AccessTokens.ALGORITHM)
             .validateType(false)
-            .jwtProcessorCustomizer(
-                processor ->
-                    processor.setJWSTypeVerifier(
-                        new DefaultJOSEObjectTypeVerifier<>(
-                            new JOSEObjectType(AuthProperties.ACCESS_TOKEN_TYPE))))
+            .jwtProcessorCustomizer(AccessTokens::requireAccessTokenType)
             .build();
     decoder.setJwtValidator(
-        new DelegatingOAuth2TokenValidator<>(
-            new JwtTimestampValidator(properties.clockSkew()),
-            new JwtIssuerValidator(properties.issuer()),
-            new JwtAudienceValidator(properties.audience()),
-            new JwtTypeValidator(AuthProperties.ACCESS_TOKEN_TYPE)));
+        AccessTokens.validator(properties.issuer(), properties.audience(), properties.clockSkew()));
     return decoder;
   }
 }

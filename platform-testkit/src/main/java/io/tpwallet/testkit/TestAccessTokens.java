@@ -1,4 +1,4 @@
-package io.tpwallet.gateway;
+package io.tpwallet.testkit;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -25,25 +25,31 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * Plays account-service's token side for the gateway's tests: one ES256 key, its JWKS on a JDK
- * HttpServer, and access tokens signed with it the way account-service signs them (typ at+jwt,
- * issuer, audience, five minutes).
+ * Plays account-service's token side for a resource server's tests (the gateway, routing-service):
+ * one ES256 key, its JWKS on a JDK HttpServer on loopback, and access tokens signed with it the way
+ * account-service signs them (typ at+jwt, issuer, audience, five minutes). Tests forge the bad
+ * tokens themselves with {@link #claims}, {@link #sign} and {@link #generate}.
  */
-public final class TestTokens {
+public final class TestAccessTokens {
 
   public static final String ISSUER = "https://accounts.test.tpwallet.io";
   public static final String AUDIENCE = "tpwallet-api";
   public static final ECKey KEY = generate("k1");
   private static final HttpServer JWKS = serveJwks();
 
-  private TestTokens() {}
+  private TestAccessTokens() {}
 
-  /** Points the gateway at this JWKS and issuer. */
-  public static void register(DynamicPropertyRegistry registry) {
-    registry.add(
-        "tpw.gateway.auth.jwk-set-uri",
-        () -> "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/.well-known/jwks.json");
-    registry.add("tpw.gateway.auth.issuer", () -> ISSUER);
+  /**
+   * Points a service's token check at this JWKS and issuer: {@code prefix} is its properties'
+   * prefix, {@code tpw.gateway.auth} or {@code tpw.routing.auth}.
+   */
+  public static void register(DynamicPropertyRegistry registry, String prefix) {
+    registry.add(prefix + ".jwk-set-uri", TestAccessTokens::jwkSetUri);
+    registry.add(prefix + ".issuer", () -> ISSUER);
+  }
+
+  public static String jwkSetUri() {
+    return "http://127.0.0.1:" + JWKS.getAddress().getPort() + "/.well-known/jwks.json";
   }
 
   /** A valid access token of {@code subject} with these space-separated scopes. */
@@ -51,6 +57,7 @@ public final class TestTokens {
     return token(subject, scope, c -> {});
   }
 
+  /** A token of {@code subject} whose claims {@code edit} may change before it is signed. */
   public static String token(String subject, String scope, Consumer<JWTClaimsSet.Builder> edit) {
     return sign(KEY, "at+jwt", claims(subject, scope, Instant.now(), edit));
   }
@@ -71,6 +78,7 @@ public final class TestTokens {
     return builder.build();
   }
 
+  /** Signs ES256 with {@code key}; a null {@code typ} leaves the header's type out. */
   public static String sign(ECKey key, @Nullable String typ, JWTClaimsSet claims) {
     var header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID());
     if (typ != null) {
@@ -106,7 +114,6 @@ public final class TestTokens {
             exchange.getResponseBody().write(jwks);
             exchange.close();
           });
-      server.setExecutor(null);
       server.start();
       return server;
     } catch (IOException e) {
