@@ -61,6 +61,7 @@ public class JobRunner implements SmartLifecycle {
   private final String migrationDbPassword;
   private final Map<UUID, Run> runs = new ConcurrentHashMap<>();
   private final Map<UUID, Fault> faults = new ConcurrentHashMap<>();
+  private final Map<UUID, Duration> delays = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   /** A started job: first its accounts are opened, then its CDC engine runs. */
@@ -268,7 +269,34 @@ public class JobRunner implements SmartLifecycle {
     faults.put(id, new Fault(point, when));
   }
 
+  /** The longest a lag drill may hold each batch back. */
+  public static final Duration DELAY_MAX = Duration.ofSeconds(10);
+
+  /**
+   * Holds every batch of the job back by {@code delay} before applying it (zero: no more), so that
+   * drills and tests see the runner lag behind legacy as it does under load.
+   */
+  public void injectDelay(UUID id, Duration delay) {
+    if (delay.isNegative() || delay.compareTo(DELAY_MAX) > 0) {
+      throw new IllegalArgumentException("delay must be 0.." + DELAY_MAX);
+    }
+    if (delay.isZero()) {
+      delays.remove(id);
+    } else {
+      delays.put(id, delay);
+    }
+  }
+
   private void handle(UUID id, List<ChangeEvent> batch) {
+    Duration delay = delays.get(id);
+    if (delay != null) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while holding a batch back", e);
+      }
+    }
     MigrationJob job = jobs.get(id);
     Fault fault = faults.get(id);
     boolean hit = fault != null && batch.stream().anyMatch(fault.when());

@@ -1,0 +1,17 @@
+-- Wallets the continuous reconciliation flagged while streaming: they stayed different from legacy
+-- after the lag up to the first look had drained. A row is deleted when the wallet reconciles again.
+-- Times are the legacy server's clock (first_seen_at: the first look that saw this legacy state).
+create table reconciliation_mismatch (
+    job_id           uuid        not null references migration_job (id),
+    wallet_id        bigint      not null,
+    account_id       uuid        not null,
+    reason           text        not null,
+    detail           text        not null,
+    legacy_balance   text,                  -- minor units; null: not representable in the asset
+    migrated_balance text        not null,  -- minor units, from the job's commands
+    ledger_balance   text,                  -- minor units in ledger-service, when compared
+    first_seen_at    timestamptz not null,
+    flagged_at       timestamptz not null,
+    checked_at       timestamptz not null,  -- the last pass that still found it different
+    primary key (job_id, wallet_id)
+);

@@ -1,0 +1,188 @@
+package io.tpwallet.migration.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tpwallet.common.event.Envelope;
+import io.tpwallet.migration.legacy.LegacySeeder;
+import io.tpwallet.migration.legacy.LegacyTraffic;
+import io.tpwallet.migration.legacy.LegacyWriter;
+import io.tpwallet.migration.transform.LegacyIds;
+import io.tpwallet.testkit.Infrastructure;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The continuous reconciliation on a real legacy PostgreSQL and Kafka, with the in-process fake
+ * ledger posting the job's commands: live traffic while the runner lags behind is never flagged; a
+ * legacy balance edited without a transaction and a transfer made in the ledger directly are
+ * flagged with their reasons while the traffic goes on, and cleared once they are undone.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ContinuousReconciliationIT {
+
+  private static final Duration WAIT_MAX = Duration.ofSeconds(40);
+  private static final FakeLedger LEDGER = new FakeLedger();
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    Infrastructure.register(registry, "migration");
+    registry.add("tpw.outbox.poll-interval", () -> "50ms");
+    registry.add("tpw.ledger.url", LEDGER::url);
+    registry.add("tpw.migration.reconcile.interval", () -> "300ms");
+  }
+
+  @LocalServerPort int port;
+  @Autowired JobRunner runner;
+  @Autowired Envelope envelope;
+  @Autowired JsonMapper json;
+  @Autowired MeterRegistry meters;
+
+  @Test
+  void lagIsNeverFlaggedDriftsAreFlaggedWithTheirReasonAndClearedWhenUndone() throws Exception {
+    JobApi api = new JobApi(port, json);
+    String legacyUrl = JobApi.legacyDatabase();
+    List<Long> btc = new ArrayList<>();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(30, 300, 7, 1));
+      try (var st = legacy.createStatement();
+          var rs =
+              st.executeQuery(
+                  "select id from wallets where deleted = 0 and upper(trim(currency)) = 'BTC'"
+                      + " order by id limit 2")) {
+        while (rs.next()) {
+          btc.add(rs.getLong(1));
+        }
+      }
+    }
+    assertThat(btc).hasSize(2);
+    long legacyDrift = btc.get(0);
+    long ledgerDrift = btc.get(1);
+    UUID ledgerDriftAccount = new LegacyIds(LegacyIds.NAMESPACE).walletAccount(ledgerDrift);
+
+    UUID job = api.create(legacyUrl);
+    try (var posting = LEDGER.post(job, envelope)) {
+      assertThat(api.send("POST", "/v1/migrations/" + job + "/start", "").statusCode())
+          .isEqualTo(202);
+      await(() -> api.status(job).path("phase").asString().equals("STREAMING"), "streaming");
+      // Once the ledger has answered the snapshot, a pass finds every wallet equal.
+      await(
+          () -> {
+            JsonNode r = api.status(job).path("reconciliation");
+            return r.path("accountsChecked").asInt() > 0
+                && r.path("awaitingLag").asInt() == 0
+                && r.path("ledgerCompared").asBoolean();
+          },
+          "a pass with every wallet equal");
+      assertThat(api.status(job).path("reconciliation").path("mismatchCount").asInt()).isZero();
+
+      // The runner lags (each batch held back 0.8 s) under live traffic on the USD wallets; the
+      // two drifts are made on BTC wallets, which the traffic does not touch.
+      runner.injectDelay(job, Duration.ofMillis(800));
+      CompletableFuture<Long> traffic =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Connection legacy = JobApi.connect(legacyUrl)) {
+                  var writer =
+                      new LegacyWriter(legacy, Clock.systemUTC(), ZoneId.of("Asia/Shanghai"));
+                  return LegacyTraffic.run(legacy, writer, 20, 8, 3);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Thread.sleep(1_500);
+      try (Connection legacy = JobApi.connect(legacyUrl);
+          var st = legacy.createStatement()) {
+        st.execute("update wallets set balance = balance + 0.5 where id = " + legacyDrift);
+      }
+      LEDGER.postDirectly(ledgerDriftAccount, BigInteger.valueOf(12_345));
+
+      Map<Long, String> flagged = new HashMap<>();
+      int awaitingLagMax = 0;
+      long lagMsMax = 0;
+      while (!traffic.isDone()) {
+        JsonNode s = api.status(job);
+        awaitingLagMax =
+            Math.max(awaitingLagMax, s.path("reconciliation").path("awaitingLag").asInt());
+        lagMsMax = Math.max(lagMsMax, s.path("lagMs").asLong());
+        for (JsonNode m : s.path("reconciliation").path("mismatches")) {
+          flagged.put(m.path("walletId").asLong(), m.path("reason").asString());
+        }
+        Thread.sleep(100);
+      }
+      assertThat(traffic.get()).isGreaterThan(100);
+      // The passes saw the lag (wallets differing while the runner was behind) ...
+      assertThat(lagMsMax).isGreaterThanOrEqualTo(800);
+      assertThat(awaitingLagMax).isPositive();
+      runner.injectDelay(job, Duration.ZERO);
+      await(
+          () ->
+              api.status(job).path("reconciliation").path("mismatchCount").asInt() == 2
+                  && api.status(job).path("reconciliation").path("awaitingLag").asInt() == 0,
+          "both drifts flagged, nothing else differing");
+      for (JsonNode m : api.status(job).path("reconciliation").path("mismatches")) {
+        flagged.put(m.path("walletId").asLong(), m.path("reason").asString());
+      }
+      // ... and flagged only the two drifts, each with its reason.
+      assertThat(flagged)
+          .containsOnly(
+              Map.entry(legacyDrift, ContinuousReconciliation.BALANCE_WITHOUT_TRANSACTION),
+              Map.entry(ledgerDrift, ContinuousReconciliation.LEDGER_BALANCE_DIFFERS));
+      JsonNode report = api.get("/v1/migrations/" + job + "/report");
+      assertThat(report.path("clean").asBoolean()).isFalse();
+      assertThat(report.path("streaming").path("mismatches")).hasSize(2);
+      JsonNode ledgerMismatch =
+          api.status(job)
+              .path("reconciliation")
+              .path("mismatches")
+              .get(legacyDrift < ledgerDrift ? 1 : 0);
+      assertThat(ledgerMismatch.path("ledgerBalance").asString())
+          .isEqualTo(
+              new BigInteger(ledgerMismatch.path("legacyBalance").asString())
+                  .add(BigInteger.valueOf(12_345))
+                  .toString());
+      await(() -> mismatchGauge(job) == 2, "tpw_migration_mismatches at 2");
+
+      // Undone: the legacy balance set back, the ledger transfer compensated.
+      try (Connection legacy = JobApi.connect(legacyUrl);
+          var st = legacy.createStatement()) {
+        st.execute("update wallets set balance = balance - 0.5 where id = " + legacyDrift);
+      }
+      LEDGER.postDirectly(ledgerDriftAccount, BigInteger.valueOf(-12_345));
+      await(
+          () -> api.status(job).path("reconciliation").path("mismatchCount").asInt() == 0,
+          "mismatches cleared");
+      await(() -> mismatchGauge(job) == 0, "tpw_migration_mismatches at 0");
+      assertThat(api.get("/v1/migrations/" + job + "/report").path("clean").asBoolean()).isTrue();
+      assertThat(api.send("POST", "/v1/migrations/" + job + "/pause", "").statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  private double mismatchGauge(UUID job) {
+    var gauge = meters.find("tpw.migration.mismatches").tag("job", job.toString()).gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    JobTables.awaitTrue(condition, what, WAIT_MAX);
+  }
+}
