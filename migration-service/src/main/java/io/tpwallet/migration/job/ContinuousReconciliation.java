@@ -186,7 +186,7 @@ public class ContinuousReconciliation {
     UUID id = staleJob.id();
     // Read before anything else: the commands compared below hold at least the changes up to here.
     MigrationJob job = jobs.get(id);
-    Instant applied = job.lastEventSourceAt();
+    Instant applied = runner.streamedUpTo(id);
     boolean compareLedger = !job.dryRun();
     Map<Long, long[]> open = compareLedger ? openCommands(id) : Map.of();
     Reconciliation.Comparison now = reconciliation.compare(job);

@@ -104,7 +104,8 @@ class MigrationController {
       Cutover.@Nullable Record cutover,
       @Nullable Double eventsPerSecond,
       @Nullable Long etaSeconds,
-      ContinuousReconciliation.@Nullable Summary reconciliation) {
+      ContinuousReconciliation.@Nullable Summary reconciliation,
+      JobRunner.@Nullable Resync resync) {
 
     static Status of(MigrationJob j, boolean running) {
       return of(j, running, null);
@@ -128,12 +129,15 @@ class MigrationController {
           cutover,
           null,
           null,
+          null,
           null);
     }
 
     /** With the measured rates (null: not measured yet) and the continuous reconciliation. */
     Status observed(
-        MigrationMetrics.@Nullable Rates rates, ContinuousReconciliation.Summary summary) {
+        MigrationMetrics.@Nullable Rates rates,
+        ContinuousReconciliation.Summary summary,
+        JobRunner.@Nullable Resync resync) {
       Long eta = null;
       if (rates != null
           && rowsTotal != null
@@ -158,7 +162,8 @@ class MigrationController {
           cutover,
           rates == null ? null : rates.eventsPerSecond(),
           eta,
-          summary);
+          summary,
+          resync);
     }
   }
 
@@ -215,14 +220,17 @@ class MigrationController {
         .map(
             j ->
                 Status.of(j, runner.isRunning(j.id()))
-                    .observed(metrics.rates(j.id()), continuous.summary(j.id())))
+                    .observed(
+                        metrics.rates(j.id()),
+                        continuous.summary(j.id()),
+                        runner.latestResync(j.id()).orElse(null)))
         .toList();
   }
 
   @GetMapping("/{id}")
   Status status(@PathVariable UUID id) {
     return Status.of(jobs.get(id), runner.isRunning(id), cutover.latest(id).orElse(null))
-        .observed(metrics.rates(id), continuous.summary(id));
+        .observed(metrics.rates(id), continuous.summary(id), runner.latestResync(id).orElse(null));
   }
 
   /**
@@ -255,6 +263,23 @@ class MigrationController {
   @PostMapping("/{id}/rollback")
   Cutover.Record rollback(@PathVariable UUID id) throws SQLException {
     return cutover.rollback(id);
+  }
+
+  /** A table to read again while streaming. */
+  record ResyncRequest(@Nullable String table) {}
+
+  /**
+   * Reads one legacy table again while the job streams (an incremental snapshot); progress in the
+   * status as {@code resync}. 202: asked; the rows arrive as the engine reads them.
+   */
+  @PostMapping("/{id}/resync")
+  ResponseEntity<JobRunner.Resync> resync(
+      @PathVariable UUID id, @RequestBody(required = false) @Nullable ResyncRequest request) {
+    String table = request == null || request.table() == null ? "" : request.table().trim();
+    if (!LegacySchema.TABLES.contains(table)) {
+      throw invalid("table must be one of " + LegacySchema.TABLES);
+    }
+    return ResponseEntity.accepted().body(runner.resync(id, table));
   }
 
   @PostMapping("/{id}/start")

@@ -3,6 +3,7 @@ package io.tpwallet.migration.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tpwallet.migration.legacy.LegacySchema;
+import io.tpwallet.migration.transform.LegacyIds;
 import io.tpwallet.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,11 +43,15 @@ final class JobApi {
   }
 
   /** Creates a job over the legacy database (zone Asia/Shanghai) and answers its id. */
-  UUID create(String legacyUrl) throws Exception {
-    return create(legacyUrl, false);
+  UUID create(String legacyUrl, boolean dryRun) throws Exception {
+    return create(legacyUrl, dryRun, LegacyIds.NAMESPACE);
   }
 
-  UUID create(String legacyUrl, boolean dryRun) throws Exception {
+  /**
+   * A job with its own id namespace: tests sharing one fake ledger each need one, or their legacy
+   * databases' wallets would name the same ledger accounts.
+   */
+  UUID create(String legacyUrl, boolean dryRun, UUID idNamespace) throws Exception {
     var server = TestPostgres.server();
     String body =
         json.writeValueAsString(
@@ -58,7 +63,9 @@ final class JobApi {
                 "legacyZone",
                 "Asia/Shanghai",
                 "dryRun",
-                dryRun));
+                dryRun,
+                "idNamespace",
+                idNamespace.toString()));
     var response = send("POST", "/v1/migrations", body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return UUID.fromString(json.readTree(response.body()).path("id").asString());

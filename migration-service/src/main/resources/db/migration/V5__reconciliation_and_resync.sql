@@ -15,3 +15,16 @@ create table reconciliation_mismatch (
     checked_at       timestamptz not null,  -- the last pass that still found it different
     primary key (job_id, wallet_id)
 );
+
+-- Resyncs: a table read again while streaming (a Debezium incremental snapshot, read-only
+-- watermarks, signalled in process). rows_total: the table's row count when asked; rows_read: the
+-- rows the re-read has brought so far (a batch replayed after a crash counts again).
+create table migration_resync (
+    id           uuid        primary key,
+    job_id       uuid        not null references migration_job (id),
+    table_name   text        not null,
+    requested_at timestamptz not null,
+    rows_total   bigint      not null,
+    rows_read    bigint      not null default 0
+);
+create index migration_resync_job on migration_resync (job_id, requested_at);
