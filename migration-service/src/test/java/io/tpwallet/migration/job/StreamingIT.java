@@ -7,12 +7,15 @@ import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.id.Ids;
+import io.tpwallet.migration.cli.MigrateCli;
 import io.tpwallet.migration.legacy.LegacySeeder;
 import io.tpwallet.migration.legacy.LegacyTraffic;
 import io.tpwallet.migration.legacy.LegacyWriter;
 import io.tpwallet.migration.transform.LegacyIds;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.time.Clock;
@@ -246,8 +249,30 @@ class StreamingIT {
                 && r.path("mismatchCount").asInt() == 0;
           },
           "the continuous reconciliation clean after the resync");
-      assertThat(api.send("POST", base + "/pause", "").statusCode()).isEqualTo(200);
+      // The CLI, round trip against this runner: validate clean, a bad resync as its problem,
+      // pause, and a watch that ends at PAUSED.
+      assertThat(cli("validate", job.toString())).isZero();
+      assertThat(cliOut.toString()).startsWith("clean: ").contains("wallets checked");
+      assertThat(cli("resync", job.toString(), "--table", "accounts"))
+          .isEqualTo(MigrateCli.EXIT_PROBLEM);
+      assertThat(cliErr.toString())
+          .contains("HTTP 400 Invalid migration")
+          .contains("table must be");
+      assertThat(cli("pause", job.toString())).isZero();
+      assertThat(cli("status", job.toString(), "--watch")).isZero();
+      assertThat(cliOut.toString()).contains("PAUSED").contains("100%");
     }
+  }
+
+  private final StringWriter cliOut = new StringWriter();
+  private final StringWriter cliErr = new StringWriter();
+
+  private int cli(String... args) {
+    return MigrateCli.run(
+        args,
+        Map.of("TPW_MIGRATION_URL", "http://127.0.0.1:" + port),
+        new PrintWriter(cliOut, true),
+        new PrintWriter(cliErr, true));
   }
 
   private long commands(UUID job) {
