@@ -180,7 +180,7 @@ public class ContinuousReconciliation {
     }
   }
 
-  /** One look at one job; public to the package so that tests can run a pass when they want. */
+  /** One look at one job: compare, then flag what outlived the lag and clear what reconciles. */
   void pass(MigrationJob staleJob) throws SQLException {
     long started = System.nanoTime();
     UUID id = staleJob.id();
