@@ -46,11 +46,16 @@ public final class CdcEngine implements AutoCloseable {
   /** Where the engine keeps its offsets: the migration database and the job id. */
   public record OffsetStore(String jdbcUrl, String user, String password, UUID jobId) {}
 
+  /** Rows per chunk of an incremental snapshot (a resync): one batch at most. */
+  static final int INCREMENTAL_CHUNK_ROWS = BATCH_ROWS_MAX;
+
   private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+  private final CdcSource source;
   private final ExecutorService executor;
 
-  private CdcEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> engine) {
+  private CdcEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> engine, CdcSource source) {
     this.engine = engine;
+    this.source = source;
     this.executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -110,7 +115,7 @@ public final class CdcEngine implements AutoCloseable {
                   }
                 })
             .build();
-    CdcEngine cdc = new CdcEngine(engine);
+    CdcEngine cdc = new CdcEngine(engine, source);
     cdc.executor.execute(engine);
     return cdc;
   }
@@ -140,6 +145,12 @@ public final class CdcEngine implements AutoCloseable {
     p.setProperty("poll.interval.ms", "100");
     // A failed batch must stop the job rather than be retried behind its back.
     p.setProperty("errors.max.retries", "0");
+    // Resyncs are incremental snapshots signalled in process (resync below), with read-only
+    // watermarks: PostgreSQL's pg_current_snapshot(), the binlog's GTIDs. Nothing is written to
+    // the legacy database, no signal table is needed there.
+    p.setProperty("signal.enabled.channels", "in-process");
+    p.setProperty("read.only", "true");
+    p.setProperty("incremental.snapshot.chunk.size", String.valueOf(INCREMENTAL_CHUNK_ROWS));
     switch (source.kind()) {
       case POSTGRES -> postgres(p, source);
       case MARIADB -> mariaDb(p, source, offsets);
@@ -266,6 +277,28 @@ public final class CdcEngine implements AutoCloseable {
       out.put(f.name(), row.get(f));
     }
     return out;
+  }
+
+  /**
+   * Asks the engine to read {@code table} again while it keeps streaming: an incremental snapshot,
+   * chunk by chunk in primary-key order, each chunk's rows as READ events interleaved with the
+   * streamed changes so that a row changed meanwhile arrives in its latest version. Its id is the
+   * signal's id.
+   */
+  public void resync(String id, String table) {
+    String collection =
+        switch (source.kind()) {
+          case POSTGRES -> "public." + table;
+          case MARIADB -> source.database() + "." + table;
+        };
+    engine
+        .getSignaler()
+        .signal(
+            new DebeziumEngine.Signal(
+                id,
+                "execute-snapshot",
+                "{\"data-collections\":[\"" + collection + "\"],\"type\":\"incremental\"}",
+                Map.of()));
   }
 
   /** Stops the engine; processed batches' offsets are stored, the slot stays. */

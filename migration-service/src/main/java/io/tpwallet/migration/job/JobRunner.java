@@ -1,5 +1,6 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
@@ -16,10 +17,14 @@ import io.tpwallet.migration.transform.Refusal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -56,11 +62,15 @@ public class JobRunner implements SmartLifecycle {
   private final MigrationJobs jobs;
   private final ChangeApplier applier;
   private final LedgerAccounts accounts;
+  private final JdbcClient jdbc;
+  private final Clock clock;
   private final String migrationDbUrl;
   private final String migrationDbUser;
   private final String migrationDbPassword;
   private final Map<UUID, Run> runs = new ConcurrentHashMap<>();
   private final Map<UUID, Fault> faults = new ConcurrentHashMap<>();
+  private final Map<UUID, Duration> delays = new ConcurrentHashMap<>();
+  private final Map<UUID, Instant> streamedUpTo = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   /** A started job: first its accounts are opened, then its CDC engine runs. */
@@ -74,12 +84,16 @@ public class JobRunner implements SmartLifecycle {
       MigrationJobs jobs,
       ChangeApplier applier,
       LedgerAccounts accounts,
+      JdbcClient jdbc,
+      Clock clock,
       @Value("${spring.datasource.url}") String migrationDbUrl,
       @Value("${spring.datasource.username:postgres}") String migrationDbUser,
       @Value("${spring.datasource.password:}") String migrationDbPassword) {
     this.jobs = jobs;
     this.applier = applier;
     this.accounts = accounts;
+    this.jdbc = jdbc;
+    this.clock = clock;
     this.migrationDbUrl = migrationDbUrl;
     this.migrationDbUser = migrationDbUser;
     this.migrationDbPassword = migrationDbPassword;
@@ -118,11 +132,7 @@ public class JobRunner implements SmartLifecycle {
       jobs.phase(id, Phase.FAILED, e.getMessage());
       throw conflict(e.getMessage());
     } catch (SQLException e) {
-      throw new ProblemException(
-          HttpStatus.BAD_GATEWAY,
-          ProblemTypes.of("legacy-source-unreachable"),
-          "Legacy source unreachable",
-          "The legacy database could not be read: " + e.getMessage());
+      throw legacyUnreachable(e);
     }
     Run run = new Run();
     if (runs.putIfAbsent(id, run) != null) {
@@ -268,7 +278,122 @@ public class JobRunner implements SmartLifecycle {
     faults.put(id, new Fault(point, when));
   }
 
+  /** The longest a lag drill may hold each batch back. */
+  public static final Duration DELAY_MAX = Duration.ofSeconds(10);
+
+  /**
+   * Holds every batch of the job back by {@code delay} before applying it (zero: no more), so that
+   * drills and tests see the runner lag behind legacy as it does under load.
+   */
+  public void injectDelay(UUID id, Duration delay) {
+    if (delay.isNegative() || delay.compareTo(DELAY_MAX) > 0) {
+      throw new IllegalArgumentException("delay must be 0.." + DELAY_MAX);
+    }
+    if (delay.isZero()) {
+      delays.remove(id);
+    } else {
+      delays.put(id, delay);
+    }
+  }
+
+  /** The latest resync of a job: its table, when it was asked, rows then and rows read since. */
+  public record Resync(UUID id, String table, Instant requestedAt, long rowsTotal, long rowsRead) {}
+
+  /**
+   * Reads one legacy table again while the job keeps streaming (a Debezium incremental snapshot):
+   * every row goes through the same transform under the same idempotency keys, so a row already
+   * carried across changes nothing and is never posted twice, and a row the runner missed or got
+   * wrong is put right.
+   */
+  public Resync resync(UUID id, String table) {
+    MigrationJob job = jobs.get(id);
+    if (!job.tables().contains(table)) {
+      throw new ProblemException(
+          HttpStatus.BAD_REQUEST,
+          ProblemTypes.VALIDATION,
+          "Invalid resync",
+          "table must be one of the job's tables " + job.tables());
+    }
+    Run run = runs.get(id);
+    CdcEngine engine = run == null ? null : run.engine;
+    if (engine == null || job.phase() != Phase.STREAMING) {
+      throw conflict("job " + id + " is " + job.phase() + ": a resync needs a streaming job");
+    }
+    long rows;
+    try (Connection legacy = legacy(job)) {
+      rows = countRows(legacy, List.of(table));
+    } catch (SQLException e) {
+      throw legacyUnreachable(e);
+    }
+    Resync resync = new Resync(Ids.newId(), table, clock.instant(), rows, 0);
+    jdbc.sql(
+            """
+            insert into migration_resync (id, job_id, table_name, requested_at, rows_total)
+            values (?, ?, ?, ?, ?)""")
+        .params(resync.id(), id, table, Timestamp.from(resync.requestedAt()), rows)
+        .update();
+    engine.resync(resync.id().toString(), table);
+    log.info("job {}: resync of {} ({} rows) asked", id, table, rows);
+    return resync;
+  }
+
+  /** The job's latest resync, if any. */
+  public Optional<Resync> latestResync(UUID id) {
+    return jdbc.sql(
+            """
+            select id, table_name, requested_at, rows_total, rows_read from migration_resync
+            where job_id = ? order by requested_at desc limit 1""")
+        .param(id)
+        .query(
+            (rs, i) ->
+                new Resync(
+                    rs.getObject(1, UUID.class),
+                    rs.getString(2),
+                    rs.getTimestamp(3).toInstant(),
+                    rs.getLong(4),
+                    rs.getLong(5)))
+        .optional();
+  }
+
+  /**
+   * The legacy commit time of the last streamed change this runner applied for the job (null until
+   * one was, after each start of the runner). Resync rows (incremental snapshot READs) do not
+   * count: they carry the time they were read, not a position in the log, and come while earlier
+   * commits may still be ahead in the stream.
+   */
+  public @Nullable Instant streamedUpTo(UUID id) {
+    return streamedUpTo.get(id);
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private void countResynced(UUID id, List<ChangeEvent> batch) {
+    // Incremental snapshot rows are READs outside the initial snapshot.
+    long read =
+        batch.stream().filter(e -> e.op() == ChangeEvent.Op.READ && !e.fromSnapshot()).count();
+    if (read > 0) {
+      jdbc.sql(
+              """
+              update migration_resync set rows_read = rows_read + ? where id =
+                (select id from migration_resync where job_id = ? order by requested_at desc
+                 limit 1)""")
+          .params(read, id)
+          .update();
+    }
+  }
+
   private void handle(UUID id, List<ChangeEvent> batch) {
+    Duration delay = delays.get(id);
+    if (delay != null) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while holding a batch back", e);
+      }
+    }
     MigrationJob job = jobs.get(id);
     Fault fault = faults.get(id);
     boolean hit = fault != null && batch.stream().anyMatch(fault.when());
@@ -277,6 +402,16 @@ public class JobRunner implements SmartLifecycle {
       throw new IllegalStateException("injected fault before commit");
     }
     applier.apply(job, batch);
+    countResynced(id, batch);
+    batch.stream()
+        .filter(
+            e ->
+                e.kind() == ChangeEvent.Kind.ROW
+                    && !e.fromSnapshot()
+                    && e.op() != ChangeEvent.Op.READ)
+        .mapToLong(ChangeEvent::sourceTsMs)
+        .max()
+        .ifPresent(ms -> streamedUpTo.merge(id, Instant.ofEpochMilli(ms), JobRunner::later));
     if (hit && fault.point() == FaultPoint.AFTER_COMMIT) {
       faults.remove(id);
       throw new IllegalStateException("injected fault after commit");
@@ -351,6 +486,14 @@ public class JobRunner implements SmartLifecycle {
       }
     }
     return total;
+  }
+
+  private static ProblemException legacyUnreachable(SQLException e) {
+    return new ProblemException(
+        HttpStatus.BAD_GATEWAY,
+        ProblemTypes.of("legacy-source-unreachable"),
+        "Legacy source unreachable",
+        "The legacy database could not be read: " + e.getMessage());
   }
 
   private static ProblemException conflict(String detail) {

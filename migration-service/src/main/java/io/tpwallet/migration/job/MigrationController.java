@@ -39,14 +39,17 @@ class MigrationController {
   private final Reconciliation reconciliation;
   private final Cutover cutover;
   private final MigrationMetrics metrics;
+  private final ContinuousReconciliation continuous;
 
   MigrationController(
       MigrationJobs jobs,
       JobRunner runner,
       Reconciliation reconciliation,
       Cutover cutover,
-      MigrationMetrics metrics) {
+      MigrationMetrics metrics,
+      ContinuousReconciliation continuous) {
     this.jobs = jobs;
+    this.continuous = continuous;
     this.metrics = metrics;
     this.runner = runner;
     this.reconciliation = reconciliation;
@@ -100,7 +103,9 @@ class MigrationController {
       String slotName,
       Cutover.@Nullable Record cutover,
       @Nullable Double eventsPerSecond,
-      @Nullable Long etaSeconds) {
+      @Nullable Long etaSeconds,
+      ContinuousReconciliation.@Nullable Summary reconciliation,
+      JobRunner.@Nullable Resync resync) {
 
     static Status of(MigrationJob j, boolean running) {
       return of(j, running, null);
@@ -123,15 +128,21 @@ class MigrationController {
           j.slotName(),
           cutover,
           null,
+          null,
+          null,
           null);
     }
 
-    Status measured(MigrationMetrics.@Nullable Rates rates) {
-      if (rates == null) {
-        return this;
-      }
+    /** With the measured rates (null: not measured yet) and the continuous reconciliation. */
+    Status observed(
+        MigrationMetrics.@Nullable Rates rates,
+        ContinuousReconciliation.Summary summary,
+        JobRunner.@Nullable Resync resync) {
       Long eta = null;
-      if (rowsTotal != null && rates.rowsPerSecond() > 0 && phase == Phase.SNAPSHOTTING) {
+      if (rates != null
+          && rowsTotal != null
+          && rates.rowsPerSecond() > 0
+          && phase == Phase.SNAPSHOTTING) {
         eta = (long) Math.ceil((rowsTotal - rowsSnapshotted) / rates.rowsPerSecond());
       }
       return new Status(
@@ -149,8 +160,10 @@ class MigrationController {
           snapshotCompletedAt,
           slotName,
           cutover,
-          rates.eventsPerSecond(),
-          eta);
+          rates == null ? null : rates.eventsPerSecond(),
+          eta,
+          summary,
+          resync);
     }
   }
 
@@ -204,14 +217,20 @@ class MigrationController {
   @GetMapping
   List<Status> list() {
     return jobs.list().stream()
-        .map(j -> Status.of(j, runner.isRunning(j.id())).measured(metrics.rates(j.id())))
+        .map(
+            j ->
+                Status.of(j, runner.isRunning(j.id()))
+                    .observed(
+                        metrics.rates(j.id()),
+                        continuous.summary(j.id()),
+                        runner.latestResync(j.id()).orElse(null)))
         .toList();
   }
 
   @GetMapping("/{id}")
   Status status(@PathVariable UUID id) {
     return Status.of(jobs.get(id), runner.isRunning(id), cutover.latest(id).orElse(null))
-        .measured(metrics.rates(id));
+        .observed(metrics.rates(id), continuous.summary(id), runner.latestResync(id).orElse(null));
   }
 
   /**
@@ -246,6 +265,23 @@ class MigrationController {
     return cutover.rollback(id);
   }
 
+  /** A table to read again while streaming. */
+  record ResyncRequest(@Nullable String table) {}
+
+  /**
+   * Reads one legacy table again while the job streams (an incremental snapshot); progress in the
+   * status as {@code resync}. 202: asked; the rows arrive as the engine reads them.
+   */
+  @PostMapping("/{id}/resync")
+  ResponseEntity<JobRunner.Resync> resync(
+      @PathVariable UUID id, @RequestBody(required = false) @Nullable ResyncRequest request) {
+    String table = request == null || request.table() == null ? "" : request.table().trim();
+    if (!LegacySchema.TABLES.contains(table)) {
+      throw invalid("table must be one of " + LegacySchema.TABLES);
+    }
+    return ResponseEntity.accepted().body(runner.resync(id, table));
+  }
+
   @PostMapping("/{id}/start")
   ResponseEntity<Status> start(@PathVariable UUID id) {
     return ResponseEntity.accepted().body(Status.of(runner.start(id), true));
@@ -261,10 +297,14 @@ class MigrationController {
     return ResponseEntity.accepted().body(Status.of(runner.resume(id), true));
   }
 
-  /** The report plus, with {@code ledger=true}, legacy balances against ledger-service's. */
+  /**
+   * The report plus, with {@code ledger=true}, legacy balances against ledger-service's, and the
+   * wallets the continuous reconciliation flagged while streaming ({@code streaming}).
+   */
   record ReportWithLedger(
       @JsonUnwrapped Reconciliation.Report report,
       Reconciliation.@Nullable LedgerCheck ledger,
+      ContinuousReconciliation.Summary streaming,
       boolean clean) {}
 
   /**
@@ -294,7 +334,12 @@ class MigrationController {
       }
     }
     Reconciliation.Report report = reconciliation.report(id);
-    return new ReportWithLedger(report, check, report.clean() && (check == null || check.clean()));
+    ContinuousReconciliation.Summary streaming = continuous.summary(id);
+    return new ReportWithLedger(
+        report,
+        check,
+        streaming,
+        report.clean() && (check == null || check.clean()) && streaming.mismatchCount() == 0);
   }
 
   /** The same report as a readable HTML page ({@code ./tpw migrate report --html FILE}). */

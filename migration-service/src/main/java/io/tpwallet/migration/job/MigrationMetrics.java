@@ -21,8 +21,8 @@ import org.springframework.stereotype.Component;
  * Per-job Micrometer meters (tag {@code job}), read from the stored progress once a second so that
  * a scrape never touches the database: {@code tpw_migration_lag_ms}, {@code
  * tpw_migration_events_total} (a counter: {@code rate()} gives events/s), {@code
- * tpw_migration_rows_snapshotted}, {@code tpw_migration_rows_total} and {@code
- * tpw_migration_failures}.
+ * tpw_migration_rows_snapshotted}, {@code tpw_migration_rows_total}, {@code tpw_migration_failures}
+ * and {@code tpw_migration_mismatches} (wallets the continuous reconciliation flagged).
  */
 @Component
 class MigrationMetrics {
@@ -36,6 +36,7 @@ class MigrationMetrics {
       long eventsStreamed,
       double lagMs,
       long failures,
+      long mismatches,
       long readNanos) {}
 
   /** Streamed changes and snapshotted rows per second between the last two reads. */
@@ -78,6 +79,10 @@ class MigrationMetrics {
     Map<UUID, Long> failures = new ConcurrentHashMap<>();
     jdbc.sql("select job_id, count(*) from migration_failure group by job_id")
         .query((RowCallbackHandler) rs -> failures.put(rs.getObject(1, UUID.class), rs.getLong(2)));
+    Map<UUID, Long> mismatches = new ConcurrentHashMap<>();
+    jdbc.sql("select job_id, count(*) from reconciliation_mismatch group by job_id")
+        .query(
+            (RowCallbackHandler) rs -> mismatches.put(rs.getObject(1, UUID.class), rs.getLong(2)));
     for (MigrationJob j : jobs.list()) {
       Progress p =
           new Progress(
@@ -86,6 +91,7 @@ class MigrationMetrics {
               j.eventsStreamed(),
               j.lastLagMs() == null ? Double.NaN : j.lastLagMs(),
               failures.getOrDefault(j.id(), 0L),
+              mismatches.getOrDefault(j.id(), 0L),
               System.nanoTime());
       Progress before = progress.put(j.id(), p);
       if (before == null) {
@@ -120,6 +126,10 @@ class MigrationMetrics {
     Gauge.builder("tpw.migration.failures", () -> get(id).failures())
         .tag("job", job)
         .description("legacy rows not carried across")
+        .register(registry);
+    Gauge.builder("tpw.migration.mismatches", () -> get(id).mismatches())
+        .tag("job", job)
+        .description("wallets still different from legacy after the lag drained (continuous)")
         .register(registry);
   }
 

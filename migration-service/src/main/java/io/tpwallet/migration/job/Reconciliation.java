@@ -3,6 +3,7 @@ package io.tpwallet.migration.job;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.ledger.LedgerClient;
 import io.tpwallet.migration.legacy.LegacyStatus;
 import io.tpwallet.migration.transform.Amounts;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -334,6 +336,85 @@ public class Reconciliation {
                 })
             .list();
 
+    Comparison comparison = compare(job);
+    List<Account> mismatches = new ArrayList<>();
+    int matching = 0;
+    for (WalletView w : comparison.wallets()) {
+      if (w.matches()) {
+        matching++;
+      } else if (mismatches.size() < LISTED_ROWS_MAX) {
+        mismatches.add(
+            new Account(
+                w.walletId(),
+                job.ids().walletAccount(w.walletId()),
+                w.asset(),
+                w.legacyBalance(),
+                w.ledgerBalance(),
+                w.legacyCount(),
+                w.ledgerCount(),
+                Long.toHexString(w.legacyChecksum()),
+                Long.toHexString(w.ledgerChecksum()),
+                false));
+      }
+    }
+    long failureCount = byReason.values().stream().mapToLong(Long::longValue).sum();
+    return new Report(
+        jobId,
+        job.name(),
+        job.phase(),
+        job.dryRun(),
+        byKind.values().stream().mapToLong(Long::longValue).sum(),
+        byKind,
+        byState,
+        failureCount,
+        byReason,
+        failures,
+        suspense,
+        comparison.wallets().size(),
+        matching,
+        comparison.explainedRows(),
+        mismatches);
+  }
+
+  /**
+   * One legacy wallet as legacy has it and as the job's commands have it (balance in minor units,
+   * count and checksum of the successful transactions). {@code legacyBalance} is null when the
+   * stored balance has more digits than the asset's scale.
+   */
+  record WalletView(
+      long walletId,
+      String asset,
+      String legacyRawBalance,
+      @Nullable String legacyBalance,
+      String ledgerBalance,
+      long legacyCount,
+      long ledgerCount,
+      long legacyChecksum,
+      long ledgerChecksum) {
+
+    boolean matches() {
+      return legacyBalance != null
+          && legacyBalance.equals(ledgerBalance)
+          && legacyCount == ledgerCount
+          && legacyChecksum == ledgerChecksum;
+    }
+
+    /** What legacy has of the wallet: the same state twice means legacy did not touch it. */
+    String legacyState() {
+      return legacyRawBalance + "/" + legacyCount + "/" + Long.toHexString(legacyChecksum);
+    }
+  }
+
+  /**
+   * Every legacy wallet whose currency is a platform asset, legacy against migrated. The legacy
+   * side is read in one repeatable-read transaction, and {@code legacyReadAt} is the legacy
+   * server's clock after those reads: every change that legacy read had committed before it.
+   */
+  record Comparison(List<WalletView> wallets, long explainedRows, Instant legacyReadAt) {}
+
+  /** Reads the migrated side first, then legacy: legacy is never behind what was migrated. */
+  Comparison compare(MigrationJob job) throws SQLException {
+    UUID jobId = job.id();
     // The migrated side, per wallet.
     Map<Long, Side> migrated = new HashMap<>();
     jdbc.sql(
@@ -376,8 +457,12 @@ public class Reconciliation {
     Map<Long, String> assets = new HashMap<>();
     Map<Long, String> balances = new TreeMap<>();
     long explainedRows = 0;
+    Instant legacyReadAt;
     try (Connection c =
         DriverManager.getConnection(job.sourceUrl(), job.sourceUser(), job.sourcePassword())) {
+      // One snapshot for wallets and transactions, so that a transfer is seen on both or neither.
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try (var st = c.createStatement();
           var rs = st.executeQuery("select id, currency, balance from wallets")) {
         while (rs.next()) {
@@ -391,7 +476,6 @@ public class Reconciliation {
       }
       try (var st = c.createStatement()) {
         st.setFetchSize(10_000);
-        c.setAutoCommit(false);
         try (var rs =
             st.executeQuery(
                 "select id, wallet_id, counterparty_wallet_id, kind, amount from transactions"
@@ -437,20 +521,18 @@ public class Reconciliation {
             }
           }
         }
-        c.commit();
       }
+      legacyReadAt = legacyClock(c, job);
+      c.commit();
     }
 
-    List<Account> mismatches = new ArrayList<>();
-    int checked = 0;
-    int matching = 0;
+    List<WalletView> wallets = new ArrayList<>();
     for (var entry : balances.entrySet()) {
       long wallet = entry.getKey();
       String asset = assets.get(wallet);
       if (asset == null) {
         continue; // refused wallet: listed in failures
       }
-      checked++;
       String legacyBalance;
       try {
         legacyBalance =
@@ -461,45 +543,35 @@ public class Reconciliation {
       }
       Side l = legacy.getOrDefault(wallet, new Side());
       Side m = migrated.getOrDefault(wallet, new Side());
-      boolean matches =
-          legacyBalance != null
-              && legacyBalance.equals(m.balance.toString())
-              && l.count == m.count
-              && l.checksum == m.checksum;
-      if (matches) {
-        matching++;
-      } else if (mismatches.size() < LISTED_ROWS_MAX) {
-        mismatches.add(
-            new Account(
-                wallet,
-                job.ids().walletAccount(wallet),
-                asset,
-                legacyBalance,
-                m.balance.toString(),
-                l.count,
-                m.count,
-                Long.toHexString(l.checksum),
-                Long.toHexString(m.checksum),
-                false));
-      }
+      wallets.add(
+          new WalletView(
+              wallet,
+              asset,
+              entry.getValue(),
+              legacyBalance,
+              m.balance.toString(),
+              l.count,
+              m.count,
+              l.checksum,
+              m.checksum));
     }
-    long failureCount = byReason.values().stream().mapToLong(Long::longValue).sum();
-    return new Report(
-        jobId,
-        job.name(),
-        job.phase(),
-        job.dryRun(),
-        byKind.values().stream().mapToLong(Long::longValue).sum(),
-        byKind,
-        byState,
-        failureCount,
-        byReason,
-        failures,
-        suspense,
-        checked,
-        matching,
-        explainedRows,
-        mismatches);
+    return new Comparison(wallets, explainedRows, legacyReadAt);
+  }
+
+  /** The legacy server's clock now, read on the connection of the comparison. */
+  private static Instant legacyClock(Connection c, MigrationJob job) throws SQLException {
+    boolean postgres = CdcSource.kindOf(job.sourceUrl()).orElseThrow() == CdcSource.Kind.POSTGRES;
+    // clock_timestamp(), not now(): PostgreSQL's now() is the start of the transaction.
+    String sql =
+        postgres
+            ? "select extract(epoch from clock_timestamp())"
+            : "select unix_timestamp(sysdate(6))";
+    try (var st = c.createStatement();
+        var rs = st.executeQuery(sql)) {
+      rs.next();
+      BigDecimal seconds = rs.getBigDecimal(1);
+      return Instant.ofEpochSecond(0).plusNanos(seconds.movePointRight(9).longValue());
+    }
   }
 
   /** A running balance, count and checksum of one wallet's postings on one side. */

@@ -110,6 +110,20 @@ final class ReportPage {
                         String.valueOf(m.legacyCount()),
                         String.valueOf(m.ledgerCount())))
             .toList());
+    ContinuousReconciliation.Summary c = all.streaming();
+    table(
+        "Flagged while streaming (still different after the lag drained)",
+        List.of("wallet", "reason", "detail", "first seen", "flagged"),
+        c.mismatches().stream()
+            .map(
+                m ->
+                    List.of(
+                        String.valueOf(m.walletId()),
+                        m.reason(),
+                        m.detail(),
+                        m.firstSeenAt().toString(),
+                        m.flaggedAt().toString()))
+            .toList());
     return html.append("</body></html>\n").toString();
   }
 

@@ -90,6 +90,18 @@ final class FakeLedger implements AutoCloseable {
   }
 
   /**
+   * Credits (a negative amount debits) an account as a transfer made in the ledger directly,
+   * outside the migration, would: a drift the migration did not cause.
+   */
+  void postDirectly(UUID account, BigInteger amount) {
+    if (amount.signum() >= 0) {
+      credits.merge(account, amount, BigInteger::add);
+    } else {
+      debits.merge(account, amount.negate(), BigInteger::add);
+    }
+  }
+
+  /**
    * Posts the job's transfers as they come on Kafka, each id once, and answers each with a
    * TransferPosted, until the returned handle is closed.
    */

@@ -8,20 +8,17 @@ import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.legacy.Anomaly;
-import io.tpwallet.migration.legacy.LegacySchema;
 import io.tpwallet.migration.legacy.LegacySeeder;
 import io.tpwallet.migration.legacy.LegacyWriter;
 import io.tpwallet.migration.transform.LegacyIds;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
-import io.tpwallet.testkit.TestPostgres;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -378,40 +375,15 @@ class MigrationIT {
   // --- helpers -----------------------------------------------------------------------------
 
   private static String legacyDatabase() throws Exception {
-    String url = TestPostgres.freshDatabase("legacy");
-    try (Connection c = connect(url)) {
-      LegacySchema.createPostgres(c);
-    }
-    return url;
+    return JobApi.legacyDatabase();
   }
 
   private static Connection connect(String url) throws Exception {
-    var server = TestPostgres.server();
-    return DriverManager.getConnection(url, server.user(), server.password());
+    return JobApi.connect(url);
   }
 
   private UUID create(String legacyUrl, boolean dryRun) throws Exception {
-    var server = TestPostgres.server();
-    String body =
-        json.writeValueAsString(
-            Map.of(
-                "name",
-                "legacy wallet",
-                "source",
-                Map.of("jdbcUrl", legacyUrl, "user", server.user(), "password", server.password()),
-                "legacyZone",
-                LEGACY_ZONE.getId(),
-                "dryRun",
-                dryRun));
-    var response =
-        http.send(
-            HttpRequest.newBuilder(uri("/v1/migrations"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    return UUID.fromString(json.readTree(response.body()).path("id").asString());
+    return new JobApi(port, json).create(legacyUrl, dryRun);
   }
 
   private HttpResponse<String> post(String path) throws Exception {
