@@ -377,7 +377,7 @@ class LedgerIT {
                             + " amount, asset) values (?, ?, ?, 5, 'USD')")
                     .params(Ids.newId(), issuance, alice)
                     .update())
-        .as("a transfer without its entries fails at commit")
+        .as("a transfer without its id row (V8) and entries is refused")
         .isInstanceOf(DataAccessException.class);
     assertThat(entryCount(id)).isEqualTo(2);
     assertThat(balance(alice)).isEqualTo("100");
