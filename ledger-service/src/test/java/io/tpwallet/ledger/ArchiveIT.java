@@ -91,6 +91,9 @@ class ArchiveIT {
   @Autowired JdbcClient jdbc;
   @Autowired SettableClock clock;
 
+  @org.springframework.beans.factory.annotation.Value("${spring.datasource.url}")
+  String url;
+
   @Test
   void coldMonthsAreArchivedAndRestoredAndEveryRefusalChangesNothing() throws Exception {
     UUID issuance = LedgerTestSupport.openUsd(accounts, false);
@@ -199,7 +202,15 @@ class ArchiveIT {
     assertThat(accountTotals(issuance, alice, bob)).isEqualTo(balances);
 
     // February and March follow; April has an open hold.
-    assertThat(archive("{\"month\":\"2025-02\"}").statusCode()).isEqualTo(201);
+    // February by the documented CLI from the packaged jar, without the service.
+    Cli february = cli("archive", "2025-02");
+    assertThat(february.exit()).as(february.out()).isZero();
+    assertThat(february.out()).contains("\"month\":\"2025-02\"").contains("\"transfers\":1");
+    Cli again = cli("archive", "2025-02");
+    assertThat(again.exit()).as(again.out()).isEqualTo(1);
+    assertThat(again.out()).contains("https://tpwallet.io/problems/archive-exists");
+    assertThat(cli("restore", "2025-13").exit()).isEqualTo(1);
+    assertThat(partitionExists("ledger_transfer_y2025m02")).isFalse();
     assertThat(archive("{\"month\":\"2025-03\"}").statusCode()).isEqualTo(201);
     refused(archive("{\"month\":\"2025-04\"}"), 409, "archive-open-holds");
     assertThat(partitionExists("ledger_transfer_y2025m04")).isTrue();
@@ -244,6 +255,36 @@ class ArchiveIT {
                 .get(0)
                 .result())
         .isEqualTo(TransferResult.EXISTS);
+  }
+
+  record Cli(int exit, String out) {}
+
+  /** The archive CLI, run from the packaged jar against this test's database and directory. */
+  private Cli cli(String... args) throws Exception {
+    var jar = new java.io.File("target/ledger-service-0.1.0-SNAPSHOT.jar");
+    assertThat(jar).as("the packaged jar (ITs run after package)").exists();
+    var server = io.tpwallet.testkit.TestPostgres.server();
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                jar.getPath(),
+                "-Dloader.main=io.tpwallet.ledger.archive.ArchiveCli",
+                "org.springframework.boot.loader.launch.PropertiesLauncher"));
+    command.addAll(List.of(args));
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("TPW_PG_URL", server.jdbcUrl());
+    builder.environment().put("TPW_PG_USER", server.user());
+    builder.environment().put("TPW_PG_PASSWORD", server.password());
+    builder.environment().put("TPW_LEDGER_DATABASE", url.substring(url.lastIndexOf('/') + 1));
+    builder.environment().put("TPW_LEDGER_ARCHIVE_DIR", DIR.toString());
+    Process process = builder.start();
+    String out =
+        new String(
+            process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return new Cli(process.exitValue(), out);
   }
 
   private void ok(TransferCommand command) {

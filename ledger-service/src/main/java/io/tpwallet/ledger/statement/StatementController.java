@@ -109,7 +109,7 @@ class StatementController {
   @Operation(
       summary = "List transfers",
       description =
-          "Newest first, keyset pages of 1..200 (cursor). Filters: accountId (either side), reference, status, from/to on createdAt, metadataKey with metadataValue.")
+          "Newest first, keyset pages of 1..200 (cursor). Filters: accountId (either side), reference, status, from/to on createdAt, metadataKey with metadataValue. archived: the archived months (YYYY-MM) the query reaches (overlapping [from, to), with an account only months it had transfers in); their transfers are not listed until the month is restored.")
   @GetMapping("/v1/ledger/transfers")
   TransferPage transfers(
       @RequestParam(required = false) @Nullable UUID accountId,
@@ -171,7 +171,7 @@ class StatementController {
   @Operation(
       summary = "Balance at a point in time",
       description =
-          "Posted debits, credits and balance from the account's entries with createdAt at or before the instant (default now).")
+          "Posted debits, credits and balance from the account's entries with createdAt at or before the instant (default now). Archived months that ended by then are counted from the archive index; archived lists the archived months reached, and complete is false when the instant falls inside one (its entries are then not counted).")
   @GetMapping("/v1/ledger/accounts/{id}/balance")
   BalanceAt balanceAt(@PathVariable UUID id, @RequestParam(required = false) @Nullable Instant at) {
     String asset = asset(id);
@@ -202,7 +202,7 @@ class StatementController {
   @Operation(
       summary = "Account statement",
       description =
-          "Entries in [from, to), oldest first, with the balance after each line, opening and closing balance, keyset pages.")
+          "Entries in [from, to), oldest first, with the balance after each line, opening and closing balance, keyset pages. archived: the archived months in [from, to) with entries of the account, whose lines are not listed (the opening balance counts archived months before from).")
   @GetMapping("/v1/ledger/accounts/{id}/statement")
   Statement statement(
       @PathVariable UUID id,
