@@ -135,9 +135,11 @@ create index ledger_entry_account_time on ledger_entry (account_id, created_at, 
 create index ledger_entry_transfer on ledger_entry (transfer_id);
 
 -- Creates the month's partitions of both tables if they do not exist yet (with the truncate
--- guard, which a statement trigger on the parent does not give a partition truncated directly);
--- refuses a month that is archived. Returns whether it created anything. Months are UTC.
-create function ledger_ensure_month(day timestamptz) returns boolean language plpgsql as $$
+-- guard, which a statement trigger on the parent does not give a partition truncated directly).
+-- Returns whether it created anything. Months are UTC. Creating a partition locks the parent
+-- tables exclusively until commit: callers do it first (the writer, before its account locks) or
+-- in a transaction of its own (restore).
+create function ledger_create_month(day timestamptz) returns boolean language plpgsql as $$
 declare
     start   date := date_trunc('month', day at time zone 'UTC')::date;
     suffix  text := to_char(start, '"y"YYYY"m"MM');
@@ -146,16 +148,12 @@ declare
     created boolean := false;
     parent  text;
 begin
-    if exists (select 1 from ledger_archive where month = start) then
-        raise exception 'ledger: month % is archived, restore it before writing into it',
-            to_char(start, 'YYYY-MM') using errcode = 'P0001';
-    end if;
     if to_regclass('ledger_transfer_' || suffix) is not null
         and to_regclass('ledger_entry_' || suffix) is not null then
         return false;
     end if;
     -- Two writers creating the same month: the second waits here, then finds it.
-    perform pg_advisory_xact_lock(hashtext('ledger_ensure_month'));
+    perform pg_advisory_xact_lock(hashtext('ledger_create_month'));
     foreach parent in array array['ledger_transfer', 'ledger_entry'] loop
         if to_regclass(parent || '_' || suffix) is null then
             execute format('create table %I partition of %I for values from (%L) to (%L)',
@@ -167,6 +165,19 @@ begin
         end if;
     end loop;
     return created;
+end;
+$$;
+
+-- What the writer calls: the month's partitions, unless the month is archived (an import into an
+-- archived month fails, so that the archive stays the whole month).
+create function ledger_ensure_month(day timestamptz) returns boolean language plpgsql as $$
+begin
+    if exists (select 1 from ledger_archive
+                where month = date_trunc('month', day at time zone 'UTC')::date) then
+        raise exception 'ledger: month % is archived, restore it before writing into it',
+            to_char(day at time zone 'UTC', 'YYYY-MM') using errcode = 'P0001';
+    end if;
+    return ledger_create_month(day);
 end;
 $$;
 

@@ -318,6 +318,17 @@ public final class LedgerArchive {
    * copied back through the database's checks, the whole chain verified, all in one transaction.
    */
   public Restored restore(YearMonth month) {
+    // Checked first, so that a refused restore creates nothing; checked again under the lock.
+    restorable(month);
+    // The partitions in a transaction of their own: creating one locks the parent tables until
+    // commit, and the restore's transaction (rows, checks, a full verify) must not hold that lock.
+    // Empty partitions of a month still archived change nothing: writers still refuse the month.
+    tx.executeWithoutResult(
+        status ->
+            jdbc.sql("select ledger_create_month(?::timestamptz)")
+                .param(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString())
+                .query(Boolean.class)
+                .single());
     Restored done = tx.execute(status -> restoreInTransaction(month));
     if (done == null) {
       throw new IllegalStateException("restore returned nothing");
@@ -327,6 +338,45 @@ public final class LedgerArchive {
 
   private Restored restoreInTransaction(YearMonth month) {
     lock();
+    ArchiveIndex index = restorable(month);
+    jdbc.sql("delete from ledger_archive where month = ?::date")
+        .param(month.atDay(1).toString())
+        .update();
+    long transferRows;
+    long entryRows;
+    try {
+      transferRows =
+          copyIn(
+              "copy ledger_transfer (" + TRANSFER_COLUMNS + ") from stdin with (format csv)",
+              Path.of(index.transfersFile()));
+      entryRows =
+          copyIn(
+              "copy ledger_entry (" + ENTRY_COLUMNS + ") from stdin with (format csv)",
+              Path.of(index.entriesFile()));
+      // The deferred checks (double entry, reversal sums) now, so that a failure is answered here.
+      jdbc.sql("set constraints all immediate").update();
+    } catch (RuntimeException e) {
+      throw corrupt(month + " could not be restored from its files: " + rootMessage(e));
+    }
+    if (transferRows != index.transfers() || entryRows != index.entries()) {
+      throw corrupt(
+          "The files of "
+              + month
+              + " hold "
+              + transferRows
+              + " transfers and "
+              + entryRows
+              + " entries, the index says "
+              + index.transfers()
+              + " and "
+              + index.entries()
+              + ".");
+    }
+    return new Restored(index, verifyOrRefuse("with " + month + " restored; nothing is restored"));
+  }
+
+  /** The index of an archived month that may be restored now, its files matching their hashes. */
+  private ArchiveIndex restorable(YearMonth month) {
     ArchiveIndex index =
         find(month)
             .orElseThrow(
@@ -354,44 +404,7 @@ public final class LedgerArchive {
     Path entriesFile = Path.of(index.entriesFile());
     checkSha(transfersFile, index.transfersSha256());
     checkSha(entriesFile, index.entriesSha256());
-    jdbc.sql("delete from ledger_archive where month = ?::date")
-        .param(month.atDay(1).toString())
-        .update();
-    jdbc.sql("select ledger_ensure_month(?::timestamptz)")
-        .param(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString())
-        .query(Boolean.class)
-        .single();
-    long transferRows;
-    long entryRows;
-    try {
-      transferRows =
-          copyIn(
-              "copy ledger_transfer (" + TRANSFER_COLUMNS + ") from stdin with (format csv)",
-              transfersFile);
-      entryRows =
-          copyIn(
-              "copy ledger_entry (" + ENTRY_COLUMNS + ") from stdin with (format csv)",
-              entriesFile);
-      // The deferred checks (double entry, reversal sums) now, so that a failure is answered here.
-      jdbc.sql("set constraints all immediate").update();
-    } catch (RuntimeException e) {
-      throw corrupt(month + " could not be restored from its files: " + rootMessage(e));
-    }
-    if (transferRows != index.transfers() || entryRows != index.entries()) {
-      throw corrupt(
-          "The files of "
-              + month
-              + " hold "
-              + transferRows
-              + " transfers and "
-              + entryRows
-              + " entries, the index says "
-              + index.transfers()
-              + " and "
-              + index.entries()
-              + ".");
-    }
-    return new Restored(index, verifyOrRefuse("with " + month + " restored; nothing is restored"));
+    return index;
   }
 
   /** The whole chain verified (in the current transaction, if any), or a 409 problem. */
