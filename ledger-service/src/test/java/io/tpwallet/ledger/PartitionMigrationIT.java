@@ -8,6 +8,7 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -94,6 +95,26 @@ class PartitionMigrationIT {
         .hasMessageContaining("append-only");
     assertThatThrownBy(() -> jdbc.sql("truncate ledger_entry_y2025m01").update())
         .hasMessageContaining("append-only");
+    // An entry must name a transfer of its own month (the entries' foreign key).
+    assertThatThrownBy(
+            () ->
+                jdbc.sql(
+                        "insert into ledger_entry (transfer_id, account_id, direction, amount,"
+                            + " created_at) values (?::uuid, ?::uuid, 'D', 1, '2025-04-01T00:00:00Z')")
+                    .params(T1, A)
+                    .update())
+        .isInstanceOf(DataIntegrityViolationException.class)
+        .hasMessageContaining("not in the entry's month");
+    assertThatThrownBy(
+            () ->
+                jdbc.sql(
+                        "insert into ledger_entry (transfer_id, account_id, direction, amount,"
+                            + " created_at) values (gen_random_uuid(), ?::uuid, 'D', 1,"
+                            + " '2025-04-01T00:00:00Z')")
+                    .param(A)
+                    .update())
+        .isInstanceOf(DataIntegrityViolationException.class);
+    assertThat(rows("ledger_entry", jdbc)).isEqualTo(entries);
     // The hold of March was resolved in April: a second resolution, in any month, is refused.
     assertThatThrownBy(
             () ->

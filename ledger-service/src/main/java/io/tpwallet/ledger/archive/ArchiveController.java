@@ -57,7 +57,7 @@ class ArchiveController {
   @Operation(
       summary = "Restore an archived month",
       description =
-          "Checks both files' SHA-256 against the index, re-creates the month's partitions, copies the rows back through the database's checks (double entry, foreign keys, id table), checks the row counts and verifies the whole chain, in one transaction: on any difference nothing changes. Refused: malformed 400, not archived 404 archive-not-found, a newer month still archived 409 archive-out-of-order, files that do not match the index 409 archive-corrupt, a chain that does not verify 409 archive-chain-broken. Answers 200 with the index restored from and the verification.")
+          "Checks both files' SHA-256 against the index, re-creates the month's partitions, copies the rows back through the database's checks (double entry, entries naming their transfers, the id table, account foreign keys), checks the row counts and verifies the whole chain, in one transaction: on any difference nothing changes. Refused: malformed 400, not archived 404 archive-not-found, a newer month still archived 409 archive-out-of-order, files that do not match the index 409 archive-corrupt, a chain that does not verify 409 archive-chain-broken. Answers 200 with the index restored from and the verification.")
   @PostMapping("/v1/ledger/archives/{month}/restore")
   Restored restore(@PathVariable String month) {
     return archive.restore(LedgerArchive.month(month));

@@ -305,7 +305,7 @@ public final class LedgerArchive {
                 + ") a")
         .param(day)
         .update();
-    // Entries first: the transfers partition may not go while entries refer to it.
+    // Entries first: no entry is ever left without its transfer.
     jdbc.sql("alter table ledger_entry detach partition " + entries).update();
     jdbc.sql("drop table " + entries).update();
     jdbc.sql("alter table ledger_transfer detach partition " + transfers).update();
