@@ -12,11 +12,12 @@
 -- new transfer row has its ledger_transfer_id row with the same created_at and pending_id, so the
 -- guarantees hold whatever code writes the rows. Entries are partitioned on their transfer's
 -- created_at (the writer gives both the same time); a statement-level trigger checks that each
--- names a transfer of its month (their foreign key, see below). The hash chain is untouched: it hashes rows, not where they live.
+-- names a transfer of its month (their foreign key, see below). The hash chain is untouched: it
+-- hashes rows, not where they live.
 --
 -- Partitions: one per month, created on demand by the writer (ledger_ensure_month, called before
 -- a batch takes its account locks for a month the writer has not seen) and ahead of time by a
--- daily job (this month and the next two), so live traffic never creates one. No DEFAULT
+-- job at start and hourly (this month and the next two), so live traffic never creates one. No DEFAULT
 -- partition: rows in it would have to be moved when their month is created, and it would accept
 -- an import into a month that has been archived (which must fail: the archive would no longer be
 -- the month).
