@@ -103,9 +103,17 @@ class LedgerIT {
             "/v1/ledger/batches",
             "/v1/ledger/verify",
             "/v1/ledger/accounts/{id}/statement",
-            "/v1/ledger/accounts/{id}/balance")) {
+            "/v1/ledger/accounts/{id}/balance",
+            "/v1/ledger/archives",
+            "/v1/ledger/archives/{month}",
+            "/v1/ledger/archives/{month}/restore")) {
       assertThat(paths.has(path)).as(path).isTrue();
     }
+    // Queries that reach an archived month say so, and the answer documents it.
+    assertThat(paths.get("/v1/ledger/transfers").get("get").get("description").asString())
+        .contains("archived");
+    assertThat(paths.get("/v1/ledger/archives").get("post").get("description").asString())
+        .contains("archive-month-too-recent");
     JsonNode postTransfer = paths.get("/v1/ledger/transfers").get("post");
     assertThat(postTransfer.get("summary").asString()).isEqualTo("Post a transfer or place a hold");
     assertThat(postTransfer.get("description").asString()).contains("idempotency key");
@@ -377,7 +385,7 @@ class LedgerIT {
                             + " amount, asset) values (?, ?, ?, 5, 'USD')")
                     .params(Ids.newId(), issuance, alice)
                     .update())
-        .as("a transfer without its entries fails at commit")
+        .as("a transfer without its id row (V8) and entries is refused")
         .isInstanceOf(DataAccessException.class);
     assertThat(entryCount(id)).isEqualTo(2);
     assertThat(balance(alice)).isEqualTo("100");

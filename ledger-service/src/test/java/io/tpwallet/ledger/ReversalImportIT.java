@@ -125,6 +125,10 @@ class ReversalImportIT {
                 tx.executeWithoutResult(
                     status -> {
                       UUID id = Ids.newId();
+                      // Since V8 every transfer has its row in the global id table (same time).
+                      jdbc.sql("insert into ledger_transfer_id (id, created_at) values (?, now())")
+                          .param(id)
+                          .update();
                       jdbc.sql(
                               """
                               insert into ledger_transfer (id, debit_account_id, credit_account_id,

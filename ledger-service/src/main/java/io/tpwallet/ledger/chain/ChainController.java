@@ -22,7 +22,7 @@ class ChainController {
   @Operation(
       summary = "Verify the hash chain",
       description =
-          "Recomputes every link of the chain in one snapshot and reports the first break (seq, batch id, reason). Reads the whole ledger: an operator call, not a probe.")
+          "Recomputes every link of the chain in one snapshot and reports the first break (seq, batch id, reason). Batches with rows in archived months are checked against the archive index (counts and the link hash recorded when archived) instead of rehashed; archivedMonths names those months. Reads the whole ledger: an operator call, not a probe.")
   @GetMapping("/v1/ledger/verify")
   Verification verify() {
     return chain.verify();

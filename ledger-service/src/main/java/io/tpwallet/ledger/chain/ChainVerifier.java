@@ -79,16 +79,33 @@ public final class ChainVerifier {
    */
   static final int TRANSFERS_PER_READ_MAX = 20_000;
 
+  /** What a verify has counted so far. */
+  private static final class Counts {
+    long batches;
+    long transfers;
+    long entries;
+    long preChain;
+    long archivedBatches;
+    long archivedTransfers;
+    long archivedEntries;
+    List<String> archivedMonths = List.of();
+  }
+
+  /** A batch's rows in archived months, with its link's hash when the month was archived. */
+  private record Archived(int transfers, int entries, byte[] hash) {}
+
   private Verification run() {
-    long preChain =
+    Counts n = new Counts();
+    n.preChain =
         jdbc.sql("select count(*) from ledger_transfer where batch_id is null")
             .query(Long.class)
             .single();
+    n.archivedMonths =
+        jdbc.sql("select to_char(month, 'YYYY-MM') from ledger_archive order by month")
+            .query(String.class)
+            .list();
     byte[] prev = CanonicalBatch.GENESIS;
     long expectedSeq = 1;
-    long batches = 0;
-    long transfers = 0;
-    long entries = 0;
     while (true) {
       List<Link> links = links(expectedSeq - 1);
       if (links.isEmpty()) {
@@ -106,50 +123,56 @@ public final class ChainVerifier {
         List<Link> group = links.subList(from, to);
         Map<UUID, List<ChainedTransfer>> ts = transfersOf(group);
         Map<UUID, List<ChainedEntry>> es = entriesOf(group);
+        Map<UUID, Archived> archived = n.archivedMonths.isEmpty() ? Map.of() : archivedOf(group);
         for (Link link : group) {
-          batches++;
+          n.batches++;
           if (link.seq() != expectedSeq) {
-            return broken(
-                batches, transfers, entries, preChain, link, "seq " + expectedSeq + " is missing");
+            return broken(n, link, "seq " + expectedSeq + " is missing");
           }
           if (!Arrays.equals(link.prevHash(), prev)) {
-            return broken(
-                batches,
-                transfers,
-                entries,
-                preChain,
-                link,
-                "prev_hash is not the hash of the link before");
+            return broken(n, link, "prev_hash is not the hash of the link before");
           }
           List<ChainedTransfer> t = ts.getOrDefault(link.batchId(), List.of());
           List<ChainedEntry> e = es.getOrDefault(link.batchId(), List.of());
-          transfers += t.size();
-          entries += e.size();
-          if (t.size() != link.transfers() || e.size() != link.entries()) {
+          Archived a = archived.get(link.batchId());
+          int archivedTransfers = a == null ? 0 : a.transfers();
+          int archivedEntries = a == null ? 0 : a.entries();
+          n.transfers += t.size();
+          n.entries += e.size();
+          if (t.size() + archivedTransfers != link.transfers()
+              || e.size() + archivedEntries != link.entries()) {
             return broken(
-                batches,
-                transfers,
-                entries,
-                preChain,
+                n,
                 link,
                 "the batch has "
                     + t.size()
                     + " transfers and "
                     + e.size()
-                    + " entries, its link says "
+                    + " entries"
+                    + (a == null
+                        ? ""
+                        : " (plus " + archivedTransfers + " and " + archivedEntries + " archived)")
+                    + ", its link says "
                     + link.transfers()
                     + " and "
                     + link.entries());
           }
+          if (a != null) {
+            // Rows in an archived month cannot be rehashed here: the link must be the one the
+            // archive index recorded (restore rehashes them, and checks the files' SHA-256).
+            if (!Arrays.equals(a.hash(), link.hash())) {
+              return broken(n, link, "the link's hash is not the one its archive index recorded");
+            }
+            n.archivedBatches++;
+            n.archivedTransfers += archivedTransfers;
+            n.archivedEntries += archivedEntries;
+            prev = link.hash();
+            expectedSeq++;
+            continue;
+          }
           byte[] hash = CanonicalBatch.hash(prev, link.seq(), link.batchId(), link.at(), t, e);
           if (!Arrays.equals(hash, link.hash())) {
-            return broken(
-                batches,
-                transfers,
-                entries,
-                preChain,
-                link,
-                "the batch's content does not match its hash");
+            return broken(n, link, "the batch's content does not match its hash");
           }
           prev = hash;
           expectedSeq++;
@@ -167,20 +190,58 @@ public final class ChainVerifier {
             .query((rs, i) -> rs.getObject(1, UUID.class))
             .optional()
             .orElse(null);
-    String head = batches == 0 ? null : CanonicalBatch.hex(prev);
+    String head = n.batches == 0 ? null : CanonicalBatch.hex(prev);
     if (orphan != null) {
-      return new Verification(
+      return verification(
+          n,
           false,
-          batches,
-          transfers,
-          entries,
-          preChain,
           head,
           null,
           orphan,
           "transfers name batch " + orphan + ", which has no link in the chain");
     }
-    return new Verification(true, batches, transfers, entries, preChain, head, null, null, null);
+    return verification(n, true, head, null, null, null);
+  }
+
+  private static Verification verification(
+      Counts n,
+      boolean ok,
+      @Nullable String head,
+      @Nullable Long brokenSeq,
+      @Nullable UUID brokenBatchId,
+      @Nullable String reason) {
+    return new Verification(
+        ok,
+        n.batches,
+        n.transfers,
+        n.entries,
+        n.preChain,
+        head,
+        brokenSeq,
+        brokenBatchId,
+        reason,
+        n.archivedMonths,
+        n.archivedBatches,
+        n.archivedTransfers,
+        n.archivedEntries);
+  }
+
+  /** The archived rows of the group's batches, summed over archived months. */
+  private Map<UUID, Archived> archivedOf(List<Link> group) {
+    Map<UUID, Archived> byBatch = new HashMap<>();
+    jdbc.sql(
+            """
+            select batch_id, sum(transfers)::int, sum(entries)::int, (array_agg(hash))[1]
+            from ledger_archive_batch where batch_id = any(?::uuid[]) group by batch_id
+            having count(distinct hash) = 1""")
+        .param(batchIds(group))
+        .query(
+            (rs, i) ->
+                byBatch.put(
+                    rs.getObject(1, UUID.class),
+                    new Archived(rs.getInt(2), rs.getInt(3), rs.getBytes(4))))
+        .list();
+    return byBatch;
   }
 
   /** The next links after {@code afterSeq}, in seq order. */
@@ -247,14 +308,10 @@ public final class ChainVerifier {
     return group.stream().map(l -> l.batchId().toString()).toArray(String[]::new);
   }
 
-  private static Verification broken(
-      long batches, long transfers, long entries, long preChain, Link link, String reason) {
-    return new Verification(
+  private static Verification broken(Counts n, Link link, String reason) {
+    return verification(
+        n,
         false,
-        batches,
-        transfers,
-        entries,
-        preChain,
         null,
         link.seq(),
         link.batchId(),

@@ -1,9 +1,7 @@
 package io.tpwallet.ledger.chain;
 
-import io.tpwallet.common.db.DatabaseCreator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,14 +31,8 @@ public final class VerifyCli {
               + " TPW_LEDGER_DATABASE=tpw_ledger)");
       return 2;
     }
-    String server = env("TPW_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    String database = env("TPW_LEDGER_DATABASE", "tpw_ledger");
     try {
-      var dataSource =
-          new DriverManagerDataSource(
-              DatabaseCreator.withDatabase(server, database),
-              env("TPW_PG_USER", "postgres"),
-              env("TPW_PG_PASSWORD", ""));
+      var dataSource = CliDatabase.fromEnvironment();
       Verification v =
           new ChainVerifier(
                   JdbcClient.create(dataSource), new DataSourceTransactionManager(dataSource))
@@ -51,10 +43,5 @@ public final class VerifyCli {
       System.err.println("verify failed: " + e);
       return 2;
     }
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
   }
 }

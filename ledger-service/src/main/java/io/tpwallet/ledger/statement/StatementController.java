@@ -7,6 +7,8 @@ import io.tpwallet.common.problem.ProblemTypes;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,15 +54,27 @@ class StatementController {
       @Nullable String legacyRef,
       @JsonRawValue @Nullable String metadata) {}
 
-  record TransferPage(List<TransferView> transfers, @Nullable String nextCursor) {}
+  /**
+   * {@code archived}: the archived months this query reaches (YYYY-MM): their transfers are not
+   * listed (restore the month to see them).
+   */
+  record TransferPage(
+      List<TransferView> transfers, @Nullable String nextCursor, List<String> archived) {}
 
+  /**
+   * {@code archived}: archived months with the account's entries up to {@code at}; months that
+   * ended by then are counted from the archive index, and {@code complete} is false when {@code at}
+   * falls inside one of them (its entries of that month are not counted).
+   */
   record BalanceAt(
       UUID accountId,
       String asset,
       Instant at,
       String debitsPosted,
       String creditsPosted,
-      String balance) {}
+      String balance,
+      List<String> archived,
+      boolean complete) {}
 
   record StatementLine(
       long entryId,
@@ -80,7 +94,8 @@ class StatementController {
       String openingBalance,
       List<StatementLine> lines,
       String closingBalance,
-      @Nullable String nextCursor) {}
+      @Nullable String nextCursor,
+      List<String> archived) {}
 
   /**
    * Transfers newest first, filtered by any of: {@code accountId} (either side), {@code reference},
@@ -94,7 +109,7 @@ class StatementController {
   @Operation(
       summary = "List transfers",
       description =
-          "Newest first, keyset pages of 1..200 (cursor). Filters: accountId (either side), reference, status, from/to on createdAt, metadataKey with metadataValue.")
+          "Newest first, keyset pages of 1..200 (cursor). Filters: accountId (either side), reference, status, from/to on createdAt, metadataKey with metadataValue. archived: the archived months (YYYY-MM) the query reaches (overlapping [from, to), with an account only months it had transfers in); their transfers are not listed until the month is restored.")
   @GetMapping("/v1/ledger/transfers")
   TransferPage transfers(
       @RequestParam(required = false) @Nullable UUID accountId,
@@ -146,7 +161,7 @@ class StatementController {
       var last = rows.get(rows.size() - 1);
       next = new Cursor(last.createdAt(), last.id().toString()).encode();
     }
-    return new TransferPage(views, next);
+    return new TransferPage(views, next, statements.archivedMonths(accountId, from, to));
   }
 
   /**
@@ -156,19 +171,26 @@ class StatementController {
   @Operation(
       summary = "Balance at a point in time",
       description =
-          "Posted debits, credits and balance from the account's entries with createdAt at or before the instant (default now).")
+          "Posted debits, credits and balance from the account's entries with createdAt at or before the instant (default now). Archived months that ended by then are counted from the archive index; archived lists the archived months reached, and complete is false when the instant falls inside one (its entries are then not counted).")
   @GetMapping("/v1/ledger/accounts/{id}/balance")
   BalanceAt balanceAt(@PathVariable UUID id, @RequestParam(required = false) @Nullable Instant at) {
     String asset = asset(id);
     Instant when = at == null ? clock.instant() : at;
     BigInteger[] totals = statements.totalsAt(id, when);
+    List<String> archived = statements.archivedMonths(id, null, when.plusNanos(1000));
+    boolean complete =
+        archived.isEmpty()
+            || !YearMonth.parse(archived.get(archived.size() - 1))
+                .equals(YearMonth.from(when.atOffset(ZoneOffset.UTC)));
     return new BalanceAt(
         id,
         asset,
         when,
         totals[0].toString(),
         totals[1].toString(),
-        totals[1].subtract(totals[0]).toString());
+        totals[1].subtract(totals[0]).toString(),
+        archived,
+        complete);
   }
 
   /**
@@ -180,7 +202,7 @@ class StatementController {
   @Operation(
       summary = "Account statement",
       description =
-          "Entries in [from, to), oldest first, with the balance after each line, opening and closing balance, keyset pages.")
+          "Entries in [from, to), oldest first, with the balance after each line, opening and closing balance, keyset pages. archived: the archived months in [from, to) with entries of the account, whose lines are not listed (the opening balance counts archived months before from).")
   @GetMapping("/v1/ledger/accounts/{id}/statement")
   Statement statement(
       @PathVariable UUID id,
@@ -231,7 +253,16 @@ class StatementController {
       var last = lines.get(lines.size() - 1);
       next = new Cursor(last.createdAt(), Long.toString(last.entryId())).encode();
     }
-    return new Statement(id, asset, start, end, opening.toString(), out, running.toString(), next);
+    return new Statement(
+        id,
+        asset,
+        start,
+        end,
+        opening.toString(),
+        out,
+        running.toString(),
+        next,
+        statements.archivedMonths(id, start, end));
   }
 
   private String asset(UUID id) {

@@ -185,14 +185,59 @@ public class Statements {
     };
   }
 
-  /** Posted debits and credits of an account from its entries with created_at ≤ {@code at}. */
+  /** The end of an archived month (exclusive), as a timestamptz. */
+  private static final String MONTH_END =
+      "(a.month::timestamp at time zone 'UTC' + interval '1 month')";
+
+  private static final String MONTH_START = "(a.month::timestamp at time zone 'UTC')";
+
+  /**
+   * The archived months (YYYY-MM, oldest first) that overlap [{@code from}, {@code to}) (null: no
+   * bound) and, with an account, in which that account has transfers.
+   */
+  public List<String> archivedMonths(
+      @Nullable UUID accountId, @Nullable Instant from, @Nullable Instant to) {
+    return jdbc.sql(
+            "select to_char(a.month, 'YYYY-MM') from ledger_archive a"
+                + " where (?::timestamptz is null or "
+                + MONTH_END
+                + " > ?::timestamptz)"
+                + " and (?::timestamptz is null or "
+                + MONTH_START
+                + " < ?::timestamptz)"
+                + " and (?::uuid is null or exists (select 1 from ledger_archive_account x"
+                + " where x.month = a.month and x.account_id = ?::uuid))"
+                + " order by a.month")
+        .params(
+            from == null ? null : offset(from),
+            from == null ? null : offset(from),
+            to == null ? null : offset(to),
+            to == null ? null : offset(to),
+            accountId,
+            accountId)
+        .query(String.class)
+        .list();
+  }
+
+  /**
+   * Posted debits and credits of an account from its entries with created_at ≤ {@code at}, plus its
+   * totals in archived months that ended by then (kept in the archive index). An archived month
+   * that contains {@code at} is not counted: its entries are not in the database.
+   */
   public BigInteger[] totalsAt(UUID accountId, Instant at) {
     return jdbc.sql(
-            """
-            select coalesce(sum(amount) filter (where direction = 'D'), 0) as debits,
-                   coalesce(sum(amount) filter (where direction = 'C'), 0) as credits
-            from ledger_entry where account_id = ? and created_at <= ?""")
-        .params(accountId, offset(at))
+            "select coalesce(sum(amount) filter (where direction = 'D'), 0)"
+                + " + (select coalesce(sum(debits), 0) from ledger_archive_account a"
+                + " where a.account_id = ? and "
+                + MONTH_END
+                + " <= ?) as debits,"
+                + " coalesce(sum(amount) filter (where direction = 'C'), 0)"
+                + " + (select coalesce(sum(credits), 0) from ledger_archive_account a"
+                + " where a.account_id = ? and "
+                + MONTH_END
+                + " <= ?) as credits"
+                + " from ledger_entry where account_id = ? and created_at <= ?")
+        .params(accountId, offset(at), accountId, offset(at), accountId, offset(at))
         .query(
             (rs, i) ->
                 new BigInteger[] {
@@ -202,13 +247,19 @@ public class Statements {
         .single();
   }
 
-  /** Credits minus debits of the account's entries strictly before the position (at, entryId). */
+  /**
+   * Credits minus debits of the account's entries strictly before the position (at, entryId), plus
+   * its totals in archived months that ended by {@code at}.
+   */
   public BigInteger balanceBefore(UUID accountId, Instant at, long entryId) {
     return jdbc.sql(
-            """
-            select coalesce(sum(case when direction = 'C' then amount else -amount end), 0)
-            from ledger_entry where account_id = ? and (created_at, id) < (?, ?)""")
-        .params(accountId, offset(at), entryId)
+            "select coalesce(sum(case when direction = 'C' then amount else -amount end), 0)"
+                + " + (select coalesce(sum(credits - debits), 0) from ledger_archive_account a"
+                + " where a.account_id = ? and "
+                + MONTH_END
+                + " <= ?)"
+                + " from ledger_entry where account_id = ? and (created_at, id) < (?, ?)")
+        .params(accountId, offset(at), accountId, offset(at), entryId)
         .query((rs, i) -> rs.getBigDecimal(1).toBigIntegerExact())
         .single();
   }

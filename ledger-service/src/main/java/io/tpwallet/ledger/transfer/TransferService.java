@@ -14,10 +14,12 @@ import io.tpwallet.ledger.chain.LedgerChain;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,12 +67,14 @@ public class TransferService implements DisposableBean {
   private final Timer batchTimer;
   private final Map<TransferResult, Counter> results = new EnumMap<>(TransferResult.class);
   private final GroupCommit group;
+  private final MonthPartitions partitions;
 
   TransferService(
       Accounts accounts,
       Transfers transfers,
       LedgerEvents events,
       LedgerChain chain,
+      MonthPartitions partitions,
       PlatformTransactionManager transactions,
       Clock clock,
       MeterRegistry meters,
@@ -79,6 +83,7 @@ public class TransferService implements DisposableBean {
     this.transfers = transfers;
     this.events = events;
     this.chain = chain;
+    this.partitions = partitions;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.batchTimer =
@@ -179,18 +184,25 @@ public class TransferService implements DisposableBean {
     Set<UUID> accountIds = new LinkedHashSet<>();
     Set<UUID> originalIds = new LinkedHashSet<>();
     boolean imports = false;
+    Set<YearMonth> months = new HashSet<>(2);
+    months.add(MonthPartitions.monthOf(now));
     for (LedgerCommand c : commands) {
       ids.add(c.id());
       if (c instanceof TransferCommand t) {
         accountIds.add(t.debitAccountId());
         accountIds.add(t.creditAccountId());
         imports |= t.importedAt() != null;
+        if (t.importedAt() != null) {
+          months.add(MonthPartitions.monthOf(t.importedAt()));
+        }
       } else if (c instanceof ResolveCommand r) {
         pendingIds.add(r.pendingId());
       } else if (c instanceof ReverseCommand r) {
         originalIds.add(r.originalId());
       }
     }
+    // Before any lock: creating a month's partitions locks the parent tables.
+    partitions.ensure(months);
     // Holds and reversed transfers never change once written, so they can be read before the
     // locks; how holds were resolved and how much of a transfer was reversed can, and are read
     // after.

@@ -29,19 +29,24 @@ class Transfers {
     this.batch = batch;
   }
 
-  private static final String COLUMNS =
-      """
-      id, debit_account_id, credit_account_id, amount, asset, reference, kind, pending_id,
-      timeout_at, created_at, reverses_id, legacy_ref, metadata""";
-
   /** Rows per JDBC batch: large enough to amortise round trips, small enough to bound memory. */
   private static final int BATCH_ROWS = 1000;
 
+  /**
+   * Transfers by id through the id table, which names each one's month: a new id (the usual case on
+   * the hot path) is one index probe and no partition is read; a stored one reads its own month's
+   * partition only.
+   */
+  private static final String BY_ID =
+      """
+      select t.id, t.debit_account_id, t.credit_account_id, t.amount, t.asset, t.reference,
+             t.kind, t.pending_id, t.timeout_at, t.created_at, t.reverses_id, t.legacy_ref,
+             t.metadata
+      from ledger_transfer_id i join ledger_transfer t on t.id = i.id and t.created_at = i.created_at
+      """;
+
   Optional<Transfer> find(UUID id) {
-    return jdbc.sql("select " + COLUMNS + " from ledger_transfer where id = ?")
-        .param(id)
-        .query(Transfers::transfer)
-        .optional();
+    return jdbc.sql(BY_ID + " where i.id = ?").param(id).query(Transfers::transfer).optional();
   }
 
   /** The stored transfers among {@code ids}, by id. */
@@ -50,7 +55,7 @@ class Transfers {
     if (ids.isEmpty()) {
       return found;
     }
-    jdbc.sql("select " + COLUMNS + " from ledger_transfer where id = any(?::uuid[])")
+    jdbc.sql(BY_ID + " where i.id = any(?::uuid[])")
         .param(uuids(ids))
         .query(Transfers::transfer)
         .list()
@@ -159,24 +164,32 @@ class Transfers {
     }
     // One statement for the whole batch (arrays, not a JDBC batch of n statements); with
     // ordinality keeps the batch's order, so a hold is inserted before the post of it.
+    // The id rows first, in the same statement: ledger_transfer_id carries the global uniqueness
+    // of ids and of resolved holds (a partitioned table cannot), and only the transfers whose id
+    // row was inserted are inserted (a concurrent transaction may have taken an id).
     int inserted =
         jdbc.sql(
                 """
+                with r as (
+                  select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[],
+                      ?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::timestamptz[],
+                      ?::uuid[], ?::text[], ?::text[])
+                      with ordinality as r(id, debit, credit, amount, asset, reference, kind,
+                          pending_id, timeout_at, created_at, reverses_id, legacy_ref, metadata, n)),
+                ids as (
+                  insert into ledger_transfer_id (id, created_at, pending_id)
+                  select r.id, r.created_at, r.pending_id from r order by r.n
+                  on conflict (id) do nothing
+                  returning id)
                 insert into ledger_transfer (id, debit_account_id, credit_account_id, amount,
                     asset, reference, kind, pending_id, timeout_at, created_at, reverses_id,
                     legacy_ref, metadata, batch_id)
                 select r.id, r.debit, r.credit, r.amount, r.asset, r.reference, r.kind,
                     r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref,
                     r.metadata, ?
-                from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[], ?::text[],
-                    ?::text[], ?::uuid[], ?::timestamptz[], ?::timestamptz[], ?::uuid[],
-                    ?::text[], ?::text[])
-                    with ordinality as r(id, debit, credit, amount, asset, reference, kind,
-                        pending_id, timeout_at, created_at, reverses_id, legacy_ref, metadata, n)
-                order by r.n
-                on conflict (id) do nothing""")
+                from r join ids on ids.id = r.id
+                order by r.n""")
             .params(
-                batchId,
                 ids,
                 debits,
                 credits,
@@ -189,7 +202,8 @@ class Transfers {
                 createdAts,
                 reversesIds,
                 legacyRefs,
-                metadata)
+                metadata,
+                batchId)
             .update();
     return inserted == n;
   }
