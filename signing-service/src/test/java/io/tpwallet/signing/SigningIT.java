@@ -675,6 +675,223 @@ class SigningIT {
     assertThat(bad.statusCode()).isEqualTo(400);
   }
 
+  // ---- repair of a lost share ------------------------------------------------------------------
+
+  @Test
+  @Order(8)
+  void aLostShareIsRepairedByTwoHelpersAndThenSignsWithEachOfThem() throws Exception {
+    for (String suite : List.of("ed25519", "secp256k1-tr")) {
+      String asset = suite.equals("ed25519") ? "SOL" : "BTC";
+      var created = post(coordinator("/v1/signing/keys"), createKey(suite, asset));
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      JsonNode key = JSON.readTree(created.body());
+      String keyId = key.get("keyId").asString();
+      String publicKey = key.get("publicKey").asString();
+      byte[] sealedBefore = sealedShares(keyId).get(2);
+
+      // Refused with nothing changed: the share still opens, or the request is malformed.
+      var notLost = repair(keyId, Map.of("participant", 3));
+      assertThat(notLost.statusCode()).as(notLost.body()).isEqualTo(409);
+      assertThat(JSON.readTree(notLost.body()).get("type").asString())
+          .endsWith("/repair-not-needed");
+      assertThat(repair("no-such-key", Map.of("participant", 3)).statusCode()).isEqualTo(404);
+      for (Map<String, Object> bad :
+          List.<Map<String, Object>>of(
+              Map.of("participant", 9),
+              Map.of("participant", 3, "helpers", List.of(1, 3)),
+              Map.of("participant", 3, "helpers", List.of(1, 1)),
+              Map.of("participant", 3, "helpers", List.of(1)),
+              Map.of("helpers", List.of(1, 2)))) {
+        var refused = repair(keyId, bad);
+        assertThat(refused.statusCode()).as(bad + " " + refused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("type").asString()).endsWith("/validation");
+      }
+      assertThat(sealedShares(keyId).get(2)).isEqualTo(sealedBefore);
+      assertThat(requestOutcomes(keyId)).doesNotContain("REPAIRED", "REPAIR_FAILED");
+
+      // Node 3 loses its share: with node 2 away, nodes 1 and 3 cannot sign.
+      deleteShare(3, keyId);
+      byte[] message = message(suite, "before the repair");
+      node2Proxy.cut("/v1/node/sign/round1");
+      try {
+        var lost =
+            post(
+                coordinator("/v1/signing/keys/" + keyId + "/signatures"),
+                sign(message, 1_000, PAYEE, "r-lost-" + suite, asset));
+        assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
+      } finally {
+        node2Proxy.heal();
+      }
+
+      var repaired = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+      assertThat(repaired.statusCode()).as(repaired.body()).isEqualTo(201);
+      JsonNode done = JSON.readTree(repaired.body());
+      assertThat(done.get("state").asString()).isEqualTo("DONE");
+      assertThat(done.get("helpers").toString()).isEqualTo("[1,2]");
+      assertThat(done.get("publicKey").asString()).isEqualTo(publicKey);
+      String location = repaired.headers().firstValue("Location").orElseThrow();
+      assertThat(JSON.readTree(get(coordinator(location)).body()).get("state").asString())
+          .isEqualTo("DONE");
+      assertThat(
+              JSON.readTree(get(coordinator("/v1/signing/keys/" + keyId)).body())
+                  .get("publicKey")
+                  .asString())
+          .isEqualTo(publicKey);
+      assertThat(sealedShares(keyId).get(2)).isNotEqualTo(sealedBefore);
+      assertThat(requestOutcomes(keyId)).contains("REPAIRED");
+      // The helpers audited that they released pieces, node 3 that it sealed the repaired share.
+      for (int helper : List.of(1, 2)) {
+        assertThat(audit(helper, keyId))
+            .anySatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIR_HELPED"));
+      }
+      assertThat(audit(3, keyId))
+          .anySatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIRED"));
+
+      // The repaired share signs with either helper, under the unchanged public key.
+      assertSignsWith(keyId, suite, asset, publicKey, node2Proxy, "[1,3]");
+      assertSignsWith(keyId, suite, asset, publicKey, node1Proxy, "[2,3]");
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aRepairThatLosesAHelperOrGetsATamperedPieceStoresNothingAndARetrySucceeds()
+      throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    String keyId = key.get("keyId").asString();
+    deleteShare(3, keyId);
+
+    // Helper 1 is lost between steps 1 and 2 (its connection dropped, as if killed).
+    node1Proxy.cut("/v1/node/repair/step2");
+    HttpResponse<String> lost;
+    try {
+      lost = repair(keyId, Map.of("participant", 3));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
+    JsonNode lostProblem = JSON.readTree(lost.body());
+    assertThat(lostProblem.get("type").asString()).endsWith("/signers-unavailable");
+    assertThat(lostProblem.get("nodesDown").toString()).isEqualTo("[1]");
+    assertThat(shareRows(3, keyId)).isZero();
+    JsonNode failed =
+        JSON.readTree(
+            get(coordinator(
+                    "/v1/signing/keys/"
+                        + keyId
+                        + "/repairs/"
+                        + lostProblem.get("repairId").asString()))
+                .body());
+    assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+
+    // A piece from helper 2 altered on its way to helper 1: helper 1 blames 2, nothing is stored.
+    node1Proxy.rewrite("/v1/node/repair/step2", SigningIT::tamperPieceFrom2);
+    HttpResponse<String> tampered;
+    try {
+      tampered = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(tampered.statusCode()).as(tampered.body()).isEqualTo(502);
+    JsonNode blame = JSON.readTree(tampered.body());
+    assertThat(blame.get("type").asString()).endsWith("/repair-failed");
+    assertThat(blame.get("node").asInt()).isEqualTo(1);
+    assertThat(blame.get("culprits").toString()).isEqualTo("[2]");
+    assertThat(shareRows(3, keyId)).isZero();
+
+    var retried = repair(keyId, Map.of("participant", 3));
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(201);
+    assertThat(JSON.readTree(retried.body()).get("helpers").toString()).isEqualTo("[1,2]");
+    assertThat(shareRows(3, keyId)).isEqualTo(1L);
+    assertThat(requestOutcomes(keyId))
+        .containsSubsequence("REPAIR_FAILED", "REPAIR_FAILED", "REPAIRED");
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  /** Signs through the coordinator with the node behind {@code away} skipped at round one. */
+  private void assertSignsWith(
+      String keyId,
+      String suite,
+      String asset,
+      String publicKey,
+      CuttableProxy away,
+      String signers)
+      throws Exception {
+    byte[] message = message(suite, "signed by " + signers);
+    away.cut("/v1/node/sign/round1");
+    HttpResponse<String> signed;
+    try {
+      signed =
+          post(
+              coordinator("/v1/signing/keys/" + keyId + "/signatures"),
+              sign(message, 1_000, PAYEE, "r-" + keyId + "-" + signers, asset));
+    } finally {
+      away.heal();
+    }
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    JsonNode sig = JSON.readTree(signed.body());
+    assertThat(sig.get("signers").toString()).isEqualTo(signers);
+    byte[] signature = HEX.parseHex(sig.get("signature").asString());
+    byte[] key = HEX.parseHex(publicKey);
+    if (suite.equals("ed25519")) {
+      assertThat(jdkEd25519(key, message, signature)).isTrue();
+    } else {
+      assertThat(bip340(Arrays.copyOfRange(key, 1, 33), message, signature)).isTrue();
+    }
+  }
+
+  /** A message to sign: the text itself for Ed25519, its SHA-256 (a sighash) for Taproot. */
+  private static byte[] message(String suite, String text) throws Exception {
+    byte[] bytes = text.getBytes();
+    return suite.equals("ed25519") ? bytes : MessageDigest.getInstance("SHA-256").digest(bytes);
+  }
+
+  /** Flips one bit of the sealed piece helper 2 sent, in a step-2 request to helper 1. */
+  private static byte[] tamperPieceFrom2(byte[] body) {
+    var tree = (tools.jackson.databind.node.ObjectNode) JSON.readTree(body);
+    var pieces = (tools.jackson.databind.node.ObjectNode) tree.get("pieces");
+    byte[] sealed = HEX.parseHex(pieces.get("2").asString());
+    sealed[sealed.length - 1] ^= 1;
+    pieces.put("2", HEX.formatHex(sealed));
+    return JSON.writeValueAsBytes(tree);
+  }
+
+  private HttpResponse<String> repair(String keyId, Map<String, Object> body) throws Exception {
+    return post(
+        coordinator("/v1/signing/keys/" + keyId + "/repairs"), JSON.writeValueAsString(body));
+  }
+
+  /** The outcomes in the coordinator's request log of the key, oldest first. */
+  private List<String> requestOutcomes(String keyId) throws Exception {
+    List<String> out = new ArrayList<>();
+    JSON.readTree(get(coordinator("/v1/signing/keys/" + keyId + "/requests?limit=500")).body())
+        .get("items")
+        .forEach(i -> out.add(i.get("outcome").asString()));
+    return out;
+  }
+
+  /** A node loses its share: its sealed row is gone, as after a lost disk or a broken token. */
+  private static void deleteShare(int node, String keyId) {
+    assertThat(
+            NODE_JDBC
+                .get(node - 1)
+                .sql("delete from sealed_share where key_id = ?")
+                .param(keyId)
+                .update())
+        .isEqualTo(1);
+  }
+
+  private static long shareRows(int node, String keyId) {
+    return NODE_JDBC
+        .get(node - 1)
+        .sql("select count(*) from sealed_share where key_id like ?")
+        .param(keyId + "%")
+        .query(Long.class)
+        .single();
+  }
+
   /** The sealed share of the key at nodes 1..3, as each node's database holds it. */
   private static List<byte[]> sealedShares(String keyId) {
     List<byte[]> out = new ArrayList<>();

@@ -603,6 +603,11 @@ class SignerNode {
     return made;
   }
 
+  /** The key's active material (public part, policy, opened share), for a repair's helper. */
+  KeyMaterial keyMaterial(String keyId) {
+    return material(keyId);
+  }
+
   /** Drops a key's cached material and wipes its opened share. */
   void forget(String keyId) {
     KeyMaterial gone = material.remove(keyId);
