@@ -73,6 +73,7 @@ class SigningIT {
   private static final List<String> NODE_URLS = new ArrayList<>();
   private static final List<JdbcClient> NODE_JDBC = new ArrayList<>();
   private static Process node1;
+  private static List<String> node1Command;
   private static CuttableProxy node1Proxy;
   private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
@@ -119,6 +120,7 @@ class SigningIT {
     command.add("--spring.profiles.active=signer");
     command.add("--server.port=" + node1Port);
     command.addAll(nodeArgs(1, databases.get(0), server, tokens.get(0)));
+    node1Command = List.copyOf(command);
     try {
       node1 =
           new ProcessBuilder(command)
@@ -763,14 +765,15 @@ class SigningIT {
     String keyId = key.get("keyId").asString();
     deleteShare(3, keyId);
 
-    // Helper 1 is lost between steps 1 and 2 (its connection dropped, as if killed).
-    node1Proxy.cut("/v1/node/repair/step2");
+    // Helper 1's process is killed with SIGKILL between steps 1 and 2, holding its own piece.
+    node1Proxy.cut("/v1/node/repair/step2", SigningIT::killNode1);
     HttpResponse<String> lost;
     try {
       lost = repair(keyId, Map.of("participant", 3));
     } finally {
       node1Proxy.heal();
     }
+    assertThat(node1.isAlive()).isFalse();
     assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
     JsonNode lostProblem = JSON.readTree(lost.body());
     assertThat(lostProblem.get("type").asString()).endsWith("/signers-unavailable");
@@ -785,6 +788,7 @@ class SigningIT {
                         + lostProblem.get("repairId").asString()))
                 .body());
     assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+    restartNode1();
 
     // A piece from helper 2 altered on its way to helper 1: helper 1 blames 2, nothing is stored.
     node1Proxy.rewrite("/v1/node/repair/step2", SigningIT::tamperPieceFrom2);
@@ -808,6 +812,31 @@ class SigningIT {
     assertThat(requestOutcomes(keyId))
         .containsSubsequence("REPAIR_FAILED", "REPAIR_FAILED", "REPAIRED");
     assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  private static void killNode1() {
+    node1.destroyForcibly();
+    try {
+      node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts node 1's process again on its port, with its own database and token. */
+  private static void restartNode1() {
+    try {
+      node1 =
+          new ProcessBuilder(node1Command)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(
+                      Path.of("target", "signer-1-process.log").toFile()))
+              .start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not restart signer node 1", e);
+    }
+    awaitReady(NODE_URLS.get(0), node1);
   }
 
   /** Signs through the coordinator with the node behind {@code away} skipped at round one. */
