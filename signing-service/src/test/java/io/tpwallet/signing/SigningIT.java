@@ -788,7 +788,24 @@ class SigningIT {
                         + lostProblem.get("repairId").asString()))
                 .body());
     assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+    assertThat(get(coordinator("/v1/signing/keys/" + keyId + "/repairs/no-such")).statusCode())
+        .isEqualTo(404);
     restartNode1();
+    // A node asked for a step of a repair it never began, as a rogue coordinator might, refuses.
+    var rogue =
+        post(
+            node(2, "/v1/node/repair/step1"),
+            JSON.writeValueAsString(
+                Map.of(
+                    "keyId",
+                    keyId,
+                    "repairId",
+                    "rogue",
+                    "helpers",
+                    List.of(1, 2),
+                    "dhPublics",
+                    Map.of())));
+    assertThat(rogue.statusCode()).as(rogue.body()).isEqualTo(422);
 
     // A piece from helper 2 altered on its way to helper 1: helper 1 blames 2, nothing is stored.
     node1Proxy.rewrite("/v1/node/repair/step2", SigningIT::tamperPieceFrom2);
