@@ -105,13 +105,15 @@ class KeyRepair {
     String keyId = key.keyId();
     String repairId = Ids.newId().toString();
     var begin = new RepairWire.Begin(keyId, repairId, participant, key.refreshId());
-    Map<Integer, String> dh = new TreeMap<>();
+    // Each node's transport key with the node's identity signature over it, relayed as given: the
+    // nodes check the signatures against their own pinned rosters, so nothing here is trusted.
+    Map<Integer, RepairWire.Begun> dh = new TreeMap<>();
     // The lost node first: if it still holds its share there is nothing to repair and no helper
     // is bothered.
     try {
       dh.put(
           participant,
-          coordinator.node(participant).repair("begin", begin, RepairWire.Begun.class).dhPublic());
+          coordinator.node(participant).repair("begin", begin, RepairWire.Begun.class));
     } catch (NodeClient.Unavailable e) {
       throw CoordinatorProblems.signersUnavailable(
           "Participant " + participant + " is unreachable; nothing was repaired.",
@@ -152,7 +154,7 @@ class KeyRepair {
         extra.add(e.getKey());
       } else {
         helpers.add(e.getKey());
-        dh.put(e.getKey(), answer.dhPublic());
+        dh.put(e.getKey(), answer);
       }
     }
     abort(keyId, repairId, -1, extra);
@@ -225,8 +227,15 @@ class KeyRepair {
       String repairId,
       int participant,
       List<Integer> helpers,
-      Map<Integer, String> dh) {
+      Map<Integer, RepairWire.Begun> begun) {
     String keyId = key.keyId();
+    Map<Integer, String> dh = new TreeMap<>();
+    Map<Integer, String> dhSignatures = new TreeMap<>();
+    begun.forEach(
+        (p, b) -> {
+          dh.put(p, b.dhPublic());
+          dhSignatures.put(p, Objects.toString(b.dhSignature(), ""));
+        });
     Map<Integer, RepairWire.Step1Response> step1 =
         all(
             coordinator.onEach(
@@ -236,7 +245,7 @@ class KeyRepair {
                         .node(p)
                         .repair(
                             "step1",
-                            new RepairWire.Step1Request(keyId, repairId, helpers, dh),
+                            new RepairWire.Step1Request(keyId, repairId, helpers, dh, dhSignatures),
                             RepairWire.Step1Response.class)));
     Map<Integer, RepairWire.Step2Response> step2 =
         all(
@@ -254,17 +263,19 @@ class KeyRepair {
                 }));
     Map<Integer, String> sums = new TreeMap<>();
     Map<Integer, String> helperDh = new TreeMap<>();
+    Map<Integer, String> helperSignatures = new TreeMap<>();
     step2.forEach(
         (p, r) -> {
           sums.put(p, r.sum());
           helperDh.put(p, dh.get(p));
+          helperSignatures.put(p, dhSignatures.get(p));
         });
     RepairWire.Step3Response repaired =
         coordinator
             .node(participant)
             .repair(
                 "step3",
-                new RepairWire.Step3Request(keyId, repairId, helperDh, sums),
+                new RepairWire.Step3Request(keyId, repairId, helperDh, helperSignatures, sums),
                 RepairWire.Step3Response.class);
     if (!Objects.equals(
         repaired.verifyingShare(),

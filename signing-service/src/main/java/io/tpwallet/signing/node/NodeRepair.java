@@ -119,6 +119,8 @@ class NodeRepair {
   private final NodeKeys keys;
   private final SigningAudit audit;
   private final SignerNode node;
+  private final NodeIdentity identity;
+  private final PeerRoster rosters;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final RandomSource random = RandomSource.secure();
@@ -131,6 +133,8 @@ class NodeRepair {
       NodeKeys keys,
       SigningAudit audit,
       SignerNode node,
+      NodeIdentity identity,
+      PeerRoster rosters,
       PlatformTransactionManager transactions,
       Clock clock) {
     this.properties = properties;
@@ -138,6 +142,8 @@ class NodeRepair {
     this.keys = keys;
     this.audit = audit;
     this.node = node;
+    this.identity = identity;
+    this.rosters = rosters;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.testNonces = new NonceSessions(clock, properties.nonceTtl(), TEST_SESSIONS_MAX);
@@ -173,6 +179,8 @@ class NodeRepair {
                 + " that opens and matches its verifying share; refresh the key instead.");
       }
     } else {
+      // A helper will seal to the lost node: it must be able to authenticate it before anything.
+      rosters.require(List.of(self, request.participant()));
       // A helper must hold a share that opens: repairing with a broken one would fail in step 3.
       try {
         node.keyMaterial(request.keyId()).keyPackage();
@@ -194,7 +202,12 @@ class NodeRepair {
     if (replaced != null) {
       replaced.wipe();
     }
-    return new RepairWire.Begun(self, WireCodec.hex(dh.getPublic().getEncoded()));
+    String dhPublic = WireCodec.hex(dh.getPublic().getEncoded());
+    return new RepairWire.Begun(
+        self,
+        dhPublic,
+        identity.signTransportKey(
+            TransportKeys.REPAIR, transportId(request.keyId(), request.repairId()), dhPublic));
   }
 
   /** Step 1 at a helper: pieces of lambda_i * s_i, each sealed to the helper it is for. */
@@ -230,15 +243,17 @@ class NodeRepair {
           throw NodeProblems.protocol(
               "a transport key is needed from exactly " + expected + ", this node's own unchanged");
         }
-        Map<Integer, PublicKey> peers = new TreeMap<>();
-        request
-            .dhPublics()
-            .forEach(
-                (p, k) -> {
-                  if (p != self) {
-                    peers.put(p, ShareTransport.decodePublic(WireCodec.unhex(k)));
-                  }
-                });
+        // Nothing is sealed to a transport key its owner's pinned identity did not sign: a relay
+        // that hands in its own key as the lost node's (to open the sums) is named here.
+        Map<Integer, String> others = new TreeMap<>(request.dhPublics());
+        others.remove(self);
+        Map<Integer, PublicKey> peers =
+            TransportKeys.verified(
+                rosters.require(expected),
+                TransportKeys.REPAIR,
+                transportId(s, request.keyId()),
+                others,
+                signatures(request.dhSignatures()));
         KeyPackage own = node.keyMaterial(request.keyId()).keyPackage();
         SortedMap<Identifier, BigInteger> pieces =
             new Repair(s.suite).step1(identifiers(helpers), own, Identifier.of(s.lost), random);
@@ -332,10 +347,15 @@ class NodeRepair {
                   + s.row.minSigners()
                   + " helpers other than this node");
         }
-        Map<Integer, PublicKey> peers = new TreeMap<>();
-        request
-            .dhPublics()
-            .forEach((p, k) -> peers.put(p, ShareTransport.decodePublic(WireCodec.unhex(k))));
+        // A sum opens only under the sender's transport key: checking that key's signature makes
+        // each sum the signed helper's, not a relay's.
+        Map<Integer, PublicKey> peers =
+            TransportKeys.verified(
+                rosters.require(request.dhPublics().keySet()),
+                TransportKeys.REPAIR,
+                transportId(s, request.keyId()),
+                request.dhPublics(),
+                signatures(request.dhSignatures()));
         s.peerDh = peers;
         s.helpers = List.copyOf(peers.keySet());
         String transportId = transportId(s, request.keyId());
@@ -607,10 +627,20 @@ class NodeRepair {
         });
   }
 
+  /** A body without signatures (JSON null) has none to check: every key in it is blamed. */
+  private static Map<Integer, @Nullable String> signatures(
+      @Nullable Map<Integer, String> signatures) {
+    return signatures == null ? Map.of() : new TreeMap<>(signatures);
+  }
+
   private static String transportId(Session s, String keyId) {
+    return transportId(keyId, s.repairId);
+  }
+
+  private static String transportId(String keyId, String repairId) {
     // '#' cannot occur in a key, refresh or repair id, so this never equals a DKG's or a
     // refresh's transport id.
-    return keyId + "#repair#" + s.repairId;
+    return keyId + "#repair#" + repairId;
   }
 
   private static String testSession(String keyId, String repairId) {

@@ -23,11 +23,19 @@ public final class RepairWire {
    */
   public record Begin(String keyId, String repairId, int participant, @Nullable String refreshId) {}
 
-  public record Begun(int participant, String dhPublic) {}
+  /** The node's transport key for this repair, signed by its identity key. */
+  public record Begun(int participant, String dhPublic, @Nullable String dhSignature) {}
 
-  /** Step 1 at a helper: the helper set and every transport key (helpers and the lost node). */
+  /**
+   * Step 1 at a helper: the helper set and every transport key (helpers and the lost node), each
+   * with its identity signature as the node gave it in {@link Begun}.
+   */
   public record Step1Request(
-      String keyId, String repairId, List<Integer> helpers, Map<Integer, String> dhPublics) {}
+      String keyId,
+      String repairId,
+      List<Integer> helpers,
+      Map<Integer, String> dhPublics,
+      Map<Integer, String> dhSignatures) {}
 
   /** One piece per other helper, each sealed to that helper. */
   public record Step1Response(Map<Integer, String> pieces) {}
@@ -38,9 +46,15 @@ public final class RepairWire {
   /** The sum of the pieces a helper received, sealed to the lost participant. */
   public record Step2Response(String sum) {}
 
-  /** Step 3 at the lost participant: each helper's sealed sum and transport key, by helper. */
+  /**
+   * Step 3 at the lost participant: each helper's sealed sum and signed transport key, by helper.
+   */
   public record Step3Request(
-      String keyId, String repairId, Map<Integer, String> dhPublics, Map<Integer, String> sums) {}
+      String keyId,
+      String repairId,
+      Map<Integer, String> dhPublics,
+      Map<Integer, String> dhSignatures,
+      Map<Integer, String> sums) {}
 
   /** The repaired share's verifying share, as the lost node checked it against its own record. */
   public record Step3Response(int participant, String verifyingShare) {}
