@@ -77,6 +77,11 @@ class SigningIT {
   private static CuttableProxy node1Proxy;
   private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
+  // The roster every node pins, written from the nodes' own identity endpoints once they are up
+  // (as ./tpw up does); the nodes read it on use.
+  private static final Path ROSTER =
+      Path.of("target", "signer-roster-" + UUID.randomUUID()).toAbsolutePath();
+  private static String rosterText = "";
 
   @LocalServerPort int port;
 
@@ -143,6 +148,7 @@ class SigningIT {
       NODE_URLS.add("http://127.0.0.1:" + nodePort);
     }
     awaitReady(NODE_URLS.get(0), node1);
+    writeRoster();
     try {
       node1Proxy = new CuttableProxy(NODE_URLS.get(0));
       node2Proxy = new CuttableProxy(NODE_URLS.get(1));
@@ -158,12 +164,29 @@ class SigningIT {
         "--spring.datasource.username=" + server.user(),
         "--spring.datasource.password=" + server.password(),
         "--tpw.signer.participant=" + id,
+        "--tpw.signer.roster=" + ROSTER,
         "--tpw.signer.vault.mode=pkcs11",
         "--tpw.signer.vault.library=" + TestSoftHsm.LIBRARY,
         "--tpw.signer.vault.slot=" + token.slot(),
         "--tpw.signer.vault.pin=" + TestSoftHsm.PIN,
         "--logging.structured.format.console=",
         "--logging.level.root=WARN");
+  }
+
+  /** Pins each node's identity key, read from the node itself, in the roster all of them use. */
+  private static void writeRoster() {
+    StringBuilder roster = new StringBuilder("# signer identity keys\n");
+    try {
+      for (int i = 1; i <= NODE_URLS.size(); i++) {
+        JsonNode identity = JSON.readTree(get(node(i, "/v1/node/identity")).body());
+        assertThat(identity.get("participant").asInt()).isEqualTo(i);
+        roster.append(i).append(' ').append(identity.get("publicKey").asString()).append('\n');
+      }
+      rosterText = roster.toString();
+      Files.writeString(ROSTER, rosterText);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not collect the signer roster", e);
+    }
   }
 
   /** The module's packaged jar (failsafe runs after package). */
@@ -759,11 +782,8 @@ class SigningIT {
   @Order(8)
   void aRepairThatLosesAHelperOrGetsATamperedPieceStoresNothingAndARetrySucceeds()
       throws Exception {
-    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    JsonNode key = JSON.readTree(created.body());
+    JsonNode key = ed25519KeyWhoseNode3LostItsShare();
     String keyId = key.get("keyId").asString();
-    deleteShare(3, keyId);
 
     // Helper 1's process is killed with SIGKILL between steps 1 and 2, holding its own piece.
     node1Proxy.cut("/v1/node/repair/step2", SigningIT::killNode1);
@@ -829,6 +849,154 @@ class SigningIT {
     assertThat(requestOutcomes(keyId))
         .containsSubsequence("REPAIR_FAILED", "REPAIR_FAILED", "REPAIRED");
     assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
+  void eachNodeShowsTheIdentityKeyTheRosterPinsWithItsFingerprint() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      JsonNode identity = JSON.readTree(get(node(i, "/v1/node/identity")).body());
+      assertThat(identity.get("algorithm").asString()).isEqualTo("Ed25519");
+      String key = identity.get("publicKey").asString();
+      assertThat(identity.get("fingerprint").asString())
+          .isEqualTo(HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(HEX.parseHex(key))));
+      assertThat(rosterText.lines()).contains(i + " " + key);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aCoordinatorSwappingANodesTransportKeyInDkgIsRefusedNamingThatNodeAndNothingIsStored()
+      throws Exception {
+    List<Long> before = keyRows();
+    String relayKey = relayTransportKey();
+    // The relay hands node 1 its own transport key as node 2's, keeping node 2's signature.
+    node1Proxy.rewrite(
+        "/v1/node/dkg/round2", body -> withTransportKey(body, "round1", "2", relayKey));
+    HttpResponse<String> created;
+    try {
+      created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(created.body());
+    assertThat(problem.get("type").asString()).endsWith("/dkg-failed");
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(problem.get("nodeProblem").get("culprits").toString()).isEqualTo("[2]");
+    // Node 1 sealed no share to the relay's key (it answered with the problem), and no node kept
+    // anything of the key.
+    assertThat(keyRows()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(8)
+  void aCoordinatorPassingItsOwnKeyAsTheLostNodesInARepairIsRefusedAndNoPieceIsReleased()
+      throws Exception {
+    JsonNode key = ed25519KeyWhoseNode3LostItsShare();
+    String keyId = key.get("keyId").asString();
+    String relayKey = relayTransportKey();
+    // Both helpers are told the relay's key is node 3's: had they sealed their sums to it, the
+    // relay would have opened node 3's share.
+    for (CuttableProxy proxy : List.of(node1Proxy, node2Proxy)) {
+      proxy.rewrite(
+          "/v1/node/repair/step1", body -> withTransportKey(body, "dhPublics", "3", relayKey));
+    }
+    HttpResponse<String> refused;
+    try {
+      refused = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    } finally {
+      node1Proxy.heal();
+      node2Proxy.heal();
+    }
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(502);
+    JsonNode blame = JSON.readTree(refused.body());
+    assertThat(blame.get("type").asString()).endsWith("/repair-failed");
+    assertThat(blame.get("culprits").toString()).isEqualTo("[3]");
+    assertThat(blame.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(shareRows(3, keyId)).isZero();
+    // Neither helper released a piece of its share (each audits REPAIR_HELPED when it does).
+    for (int helper : List.of(1, 2)) {
+      assertThat(audit(helper, keyId))
+          .noneSatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIR_HELPED"));
+    }
+
+    var repaired = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    assertThat(repaired.statusCode()).as(repaired.body()).isEqualTo(201);
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
+  void aNodeWhoseRosterLacksAPeerTakesNoPartInKeyGeneration() throws Exception {
+    List<Long> before = keyRows();
+    Files.writeString(
+        ROSTER,
+        rosterText
+            .lines()
+            .filter(line -> !line.startsWith("3 "))
+            .collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+    HttpResponse<String> created;
+    try {
+      created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    } finally {
+      Files.writeString(ROSTER, rosterText);
+    }
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(created.body());
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("type").asString()).endsWith("/signing-peer-unknown");
+    assertThat(problem.get("nodeProblem").get("participants").toString()).isEqualTo("[3]");
+    assertThat(keyRows()).isEqualTo(before);
+    // With node 3 pinned again, the same request makes a key.
+    assertThat(post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL")).statusCode())
+        .isEqualTo(201);
+  }
+
+  /** A transport key the relay holds the private part of. */
+  private static String relayTransportKey() throws Exception {
+    return HEX.formatHex(
+        java.security.KeyPairGenerator.getInstance("X25519")
+            .generateKeyPair()
+            .getPublic()
+            .getEncoded());
+  }
+
+  /**
+   * Replaces participant {@code who}'s transport key in a relayed body: in {@code
+   * round1.<who>.dhPublic} (DKG round two) or {@code dhPublics.<who>} (repair step one).
+   */
+  private static byte[] withTransportKey(byte[] body, String field, String who, String key) {
+    var tree = (tools.jackson.databind.node.ObjectNode) JSON.readTree(body);
+    var map = (tools.jackson.databind.node.ObjectNode) tree.get(field);
+    if (field.equals("round1")) {
+      ((tools.jackson.databind.node.ObjectNode) map.get(who)).put("dhPublic", key);
+    } else {
+      map.put(who, key);
+    }
+    return JSON.writeValueAsBytes(tree);
+  }
+
+  /** How many key rows and sealed shares each node holds, nodes 1..3. */
+  private static List<Long> keyRows() {
+    List<Long> out = new ArrayList<>();
+    for (var node : NODE_JDBC) {
+      out.add(node.sql("select count(*) from node_key").query(Long.class).single());
+      out.add(node.sql("select count(*) from sealed_share").query(Long.class).single());
+    }
+    return out;
+  }
+
+  /** A new 2-of-3 Ed25519 key (SOL), whose share node 3 then loses. */
+  private JsonNode ed25519KeyWhoseNode3LostItsShare() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    deleteShare(3, key.get("keyId").asString());
+    return key;
   }
 
   private static void killNode1() {
