@@ -1,6 +1,7 @@
 package io.tpwallet.signing.node;
 
 import io.tpwallet.signing.vault.KeyEncryptionKey;
+import io.tpwallet.signing.vault.VaultException;
 import io.tpwallet.signing.wire.WireCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -45,19 +46,38 @@ class NodeIdentity {
   NodeIdentity(SignerProperties properties, KeyEncryptionKey kek, JdbcClient jdbc, Clock clock) {
     this.participant = properties.participant();
     byte[] aad = aad(participant);
-    Optional<Row> row =
+    PrivateKey opened = null;
+    byte[] raw = new byte[0];
+    Optional<Row> stored =
         jdbc.sql("select public_key, sealed_private_key from node_identity where participant = ?")
             .param(participant)
             .query((rs, n) -> new Row(rs.getBytes(1), rs.getBytes(2)))
             .optional();
-    if (row.isEmpty()) {
+    if (stored.isPresent()) {
+      try {
+        opened = decode(kek.open(stored.get().sealed(), aad));
+        raw = stored.get().publicKey().clone();
+      } catch (VaultException e) {
+        // A new token (a new KEK) makes the old sealed shares count as lost; the identity is
+        // made anew the same way, and the peers' rosters must pin the new key.
+        log.warn(
+            "The identity key of participant {} does not open under KEK {}; making a new one:"
+                + " collect the signer roster again",
+            participant,
+            kek.id());
+      }
+    }
+    if (opened == null) {
       KeyPair made = generate();
-      byte[] raw = raw(made.getPublic());
+      raw = raw(made.getPublic());
       byte[] pkcs8 = made.getPrivate().getEncoded();
       try {
         jdbc.sql(
                 "insert into node_identity (participant, public_key, sealed_private_key, kek_id,"
-                    + " created_at) values (?, ?, ?, ?, ?) on conflict (participant) do nothing")
+                    + " created_at) values (?, ?, ?, ?, ?) on conflict (participant) do update set"
+                    + " public_key = excluded.public_key, sealed_private_key ="
+                    + " excluded.sealed_private_key, kek_id = excluded.kek_id, created_at ="
+                    + " excluded.created_at")
             .params(
                 participant,
                 raw,
@@ -68,27 +88,25 @@ class NodeIdentity {
       } finally {
         Arrays.fill(pkcs8, (byte) 0);
       }
+      opened = made.getPrivate();
       log.info("Made identity key {} for participant {}", fingerprint(raw), participant);
-      row =
-          jdbc.sql("select public_key, sealed_private_key from node_identity where participant = ?")
-              .param(participant)
-              .query((rs, n) -> new Row(rs.getBytes(1), rs.getBytes(2)))
-              .optional();
     }
-    Row stored = row.orElseThrow();
-    byte[] pkcs8 = kek.open(stored.sealed(), aad);
+    this.privateKey = opened;
+    this.publicKey = raw;
+    byte[] probe = aad(participant);
+    if (!TransportKeys.verifies(publicKey, probe, sign(probe))) {
+      throw new IllegalStateException("the stored identity key pair does not match");
+    }
+  }
+
+  /** The PKCS#8 encoding as a key; the array is wiped. */
+  private static PrivateKey decode(byte[] pkcs8) {
     try {
-      this.privateKey =
-          KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the stored identity key is not an Ed25519 key", e);
     } finally {
       Arrays.fill(pkcs8, (byte) 0);
-    }
-    this.publicKey = stored.publicKey().clone();
-    byte[] probe = aad(participant);
-    if (!TransportKeys.verifies(publicKey, probe, sign(probe))) {
-      throw new IllegalStateException("the stored identity key pair does not match");
     }
   }
 
