@@ -893,6 +893,39 @@ class SigningIT {
 
   @Test
   @Order(8)
+  void aCoordinatorSwappingANodesTransportKeyInARefreshIsRefusedAndTheOldSharesStillSign()
+      throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    String keyId = key.get("keyId").asString();
+    List<byte[]> sealedBefore = sealedShares(keyId);
+    String relayKey = relayTransportKey();
+    node1Proxy.rewrite(
+        "/v1/node/refresh/round2", body -> withTransportKey(body, "round1", "3", relayKey));
+    HttpResponse<String> refreshed;
+    try {
+      refreshed = post(coordinator("/v1/signing/keys/" + keyId + "/refresh"), "");
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(refreshed.body());
+    assertThat(problem.get("type").asString()).endsWith("/refresh-failed");
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(problem.get("nodeProblem").get("culprits").toString()).isEqualTo("[3]");
+    // Every node still holds exactly the share it had, and it signs.
+    List<byte[]> sealedAfter = sealedShares(keyId);
+    for (int i = 0; i < 3; i++) {
+      assertThat(sealedAfter.get(i)).isEqualTo(sealedBefore.get(i));
+    }
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
   void aCoordinatorPassingItsOwnKeyAsTheLostNodesInARepairIsRefusedAndNoPieceIsReleased()
       throws Exception {
     JsonNode key = ed25519KeyWhoseNode3LostItsShare();
