@@ -26,6 +26,9 @@ final class CuttableProxy implements AutoCloseable {
   private final AtomicReference<String> cutPath = new AtomicReference<>();
   final AtomicInteger cut = new AtomicInteger();
   private final AtomicReference<Runnable> onCut = new AtomicReference<>(() -> {});
+  private final AtomicReference<String> rewritePath = new AtomicReference<>();
+  private final AtomicReference<java.util.function.UnaryOperator<byte[]>> rewrite =
+      new AtomicReference<>(b -> b);
 
   CuttableProxy(String target) throws IOException {
     this.target = target;
@@ -50,14 +53,24 @@ final class CuttableProxy implements AutoCloseable {
     cutPath.set(path);
   }
 
+  /** Requests to {@code path} reach the node with their body changed, as by a rogue relay. */
+  void rewrite(String path, java.util.function.UnaryOperator<byte[]> change) {
+    rewrite.set(change);
+    rewritePath.set(path);
+  }
+
   void heal() {
     cutPath.set(null);
+    rewritePath.set(null);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       byte[] body = exchange.getRequestBody().readAllBytes();
+      if (path.equals(rewritePath.get())) {
+        body = rewrite.get().apply(body);
+      }
       if (path.equals(cutPath.get())) {
         cut.incrementAndGet();
         onCut.get().run();

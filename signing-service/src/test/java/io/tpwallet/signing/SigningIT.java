@@ -73,9 +73,15 @@ class SigningIT {
   private static final List<String> NODE_URLS = new ArrayList<>();
   private static final List<JdbcClient> NODE_JDBC = new ArrayList<>();
   private static Process node1;
+  private static List<String> node1Command;
   private static CuttableProxy node1Proxy;
   private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
+  // The roster every node pins, written from the nodes' own identity endpoints once they are up
+  // (as ./tpw up does); the nodes read it on use.
+  private static final Path ROSTER =
+      Path.of("target", "signer-roster-" + UUID.randomUUID()).toAbsolutePath();
+  private static String rosterText = "";
 
   @LocalServerPort int port;
 
@@ -119,6 +125,7 @@ class SigningIT {
     command.add("--spring.profiles.active=signer");
     command.add("--server.port=" + node1Port);
     command.addAll(nodeArgs(1, databases.get(0), server, tokens.get(0)));
+    node1Command = List.copyOf(command);
     try {
       node1 =
           new ProcessBuilder(command)
@@ -141,6 +148,7 @@ class SigningIT {
       NODE_URLS.add("http://127.0.0.1:" + nodePort);
     }
     awaitReady(NODE_URLS.get(0), node1);
+    writeRoster();
     try {
       node1Proxy = new CuttableProxy(NODE_URLS.get(0));
       node2Proxy = new CuttableProxy(NODE_URLS.get(1));
@@ -156,12 +164,29 @@ class SigningIT {
         "--spring.datasource.username=" + server.user(),
         "--spring.datasource.password=" + server.password(),
         "--tpw.signer.participant=" + id,
+        "--tpw.signer.roster=" + ROSTER,
         "--tpw.signer.vault.mode=pkcs11",
         "--tpw.signer.vault.library=" + TestSoftHsm.LIBRARY,
         "--tpw.signer.vault.slot=" + token.slot(),
         "--tpw.signer.vault.pin=" + TestSoftHsm.PIN,
         "--logging.structured.format.console=",
         "--logging.level.root=WARN");
+  }
+
+  /** Pins each node's identity key, read from the node itself, in the roster all of them use. */
+  private static void writeRoster() {
+    StringBuilder roster = new StringBuilder("# signer identity keys\n");
+    try {
+      for (int i = 1; i <= NODE_URLS.size(); i++) {
+        JsonNode identity = JSON.readTree(get(node(i, "/v1/node/identity")).body());
+        assertThat(identity.get("participant").asInt()).isEqualTo(i);
+        roster.append(i).append(' ').append(identity.get("publicKey").asString()).append('\n');
+      }
+      rosterText = roster.toString();
+      Files.writeString(ROSTER, rosterText);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not collect the signer roster", e);
+    }
   }
 
   /** The module's packaged jar (failsafe runs after package). */
@@ -673,6 +698,445 @@ class SigningIT {
     assertThat(rest.get("next").isNull()).isTrue();
     var bad = get(coordinator("/v1/signing/keys/" + refreshedKeyId + "/requests?limit=0"));
     assertThat(bad.statusCode()).isEqualTo(400);
+  }
+
+  // ---- repair of a lost share ------------------------------------------------------------------
+
+  @Test
+  @Order(8)
+  void aLostShareIsRepairedByTwoHelpersAndThenSignsWithEachOfThem() throws Exception {
+    for (String suite : List.of("ed25519", "secp256k1-tr")) {
+      String asset = suite.equals("ed25519") ? "SOL" : "BTC";
+      var created = post(coordinator("/v1/signing/keys"), createKey(suite, asset));
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      JsonNode key = JSON.readTree(created.body());
+      String keyId = key.get("keyId").asString();
+      String publicKey = key.get("publicKey").asString();
+      byte[] sealedBefore = sealedShares(keyId).get(2);
+
+      // Refused with nothing changed: the share still opens, or the request is malformed.
+      var notLost = repair(keyId, Map.of("participant", 3));
+      assertThat(notLost.statusCode()).as(notLost.body()).isEqualTo(409);
+      assertThat(JSON.readTree(notLost.body()).get("type").asString())
+          .endsWith("/repair-not-needed");
+      assertThat(repair("no-such-key", Map.of("participant", 3)).statusCode()).isEqualTo(404);
+      for (Map<String, Object> bad :
+          List.<Map<String, Object>>of(
+              Map.of("participant", 9),
+              Map.of("participant", 3, "helpers", List.of(1, 3)),
+              Map.of("participant", 3, "helpers", List.of(1, 1)),
+              Map.of("participant", 3, "helpers", List.of(1)),
+              Map.of("helpers", List.of(1, 2)))) {
+        var refused = repair(keyId, bad);
+        assertThat(refused.statusCode()).as(bad + " " + refused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).get("type").asString()).endsWith("/validation");
+      }
+      assertThat(sealedShares(keyId).get(2)).isEqualTo(sealedBefore);
+      assertThat(requestOutcomes(keyId)).doesNotContain("REPAIRED", "REPAIR_FAILED");
+
+      // Node 3 loses its share: with node 2 away, nodes 1 and 3 cannot sign.
+      deleteShare(3, keyId);
+      byte[] message = message(suite, "before the repair");
+      node2Proxy.cut("/v1/node/sign/round1");
+      try {
+        var lost =
+            post(
+                coordinator("/v1/signing/keys/" + keyId + "/signatures"),
+                sign(message, 1_000, PAYEE, "r-lost-" + suite, asset));
+        assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
+      } finally {
+        node2Proxy.heal();
+      }
+
+      var repaired = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+      assertThat(repaired.statusCode()).as(repaired.body()).isEqualTo(201);
+      JsonNode done = JSON.readTree(repaired.body());
+      assertThat(done.get("state").asString()).isEqualTo("DONE");
+      assertThat(done.get("helpers").toString()).isEqualTo("[1,2]");
+      assertThat(done.get("publicKey").asString()).isEqualTo(publicKey);
+      String location = repaired.headers().firstValue("Location").orElseThrow();
+      assertThat(JSON.readTree(get(coordinator(location)).body()).get("state").asString())
+          .isEqualTo("DONE");
+      assertThat(
+              JSON.readTree(get(coordinator("/v1/signing/keys/" + keyId)).body())
+                  .get("publicKey")
+                  .asString())
+          .isEqualTo(publicKey);
+      assertThat(sealedShares(keyId).get(2)).isNotEqualTo(sealedBefore);
+      assertThat(requestOutcomes(keyId)).contains("REPAIRED");
+      // The helpers audited that they released pieces, node 3 that it sealed the repaired share.
+      for (int helper : List.of(1, 2)) {
+        assertThat(audit(helper, keyId))
+            .anySatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIR_HELPED"));
+      }
+      assertThat(audit(3, keyId))
+          .anySatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIRED"));
+
+      // The repaired share signs with either helper, under the unchanged public key.
+      assertSignsWith(keyId, suite, asset, publicKey, node2Proxy, "[1,3]");
+      assertSignsWith(keyId, suite, asset, publicKey, node1Proxy, "[2,3]");
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aRepairThatLosesAHelperOrGetsATamperedPieceStoresNothingAndARetrySucceeds()
+      throws Exception {
+    JsonNode key = ed25519KeyWhoseNode3LostItsShare();
+    String keyId = key.get("keyId").asString();
+
+    // Helper 1's process is killed with SIGKILL between steps 1 and 2, holding its own piece.
+    node1Proxy.cut("/v1/node/repair/step2", SigningIT::killNode1);
+    HttpResponse<String> lost;
+    try {
+      lost = repair(keyId, Map.of("participant", 3));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(node1.isAlive()).isFalse();
+    assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
+    JsonNode lostProblem = JSON.readTree(lost.body());
+    assertThat(lostProblem.get("type").asString()).endsWith("/signers-unavailable");
+    assertThat(lostProblem.get("nodesDown").toString()).isEqualTo("[1]");
+    assertThat(shareRows(3, keyId)).isZero();
+    JsonNode failed =
+        JSON.readTree(
+            get(coordinator(
+                    "/v1/signing/keys/"
+                        + keyId
+                        + "/repairs/"
+                        + lostProblem.get("repairId").asString()))
+                .body());
+    assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+    assertThat(get(coordinator("/v1/signing/keys/" + keyId + "/repairs/no-such")).statusCode())
+        .isEqualTo(404);
+    restartNode1();
+    // A node asked for a step of a repair it never began, as a rogue coordinator might, refuses.
+    var rogue =
+        post(
+            node(2, "/v1/node/repair/step1"),
+            JSON.writeValueAsString(
+                Map.of(
+                    "keyId",
+                    keyId,
+                    "repairId",
+                    "rogue",
+                    "helpers",
+                    List.of(1, 2),
+                    "dhPublics",
+                    Map.of())));
+    assertThat(rogue.statusCode()).as(rogue.body()).isEqualTo(422);
+
+    // A piece from helper 2 altered on its way to helper 1: helper 1 blames 2, nothing is stored.
+    node1Proxy.rewrite("/v1/node/repair/step2", SigningIT::tamperPieceFrom2);
+    HttpResponse<String> tampered;
+    try {
+      tampered = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(tampered.statusCode()).as(tampered.body()).isEqualTo(502);
+    JsonNode blame = JSON.readTree(tampered.body());
+    assertThat(blame.get("type").asString()).endsWith("/repair-failed");
+    assertThat(blame.get("node").asInt()).isEqualTo(1);
+    assertThat(blame.get("culprits").toString()).isEqualTo("[2]");
+    assertThat(shareRows(3, keyId)).isZero();
+
+    var retried = repair(keyId, Map.of("participant", 3));
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(201);
+    assertThat(JSON.readTree(retried.body()).get("helpers").toString()).isEqualTo("[1,2]");
+    assertThat(shareRows(3, keyId)).isEqualTo(1L);
+    assertThat(requestOutcomes(keyId))
+        .containsSubsequence("REPAIR_FAILED", "REPAIR_FAILED", "REPAIRED");
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
+  void eachNodeShowsTheIdentityKeyTheRosterPinsWithItsFingerprint() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      JsonNode identity = JSON.readTree(get(node(i, "/v1/node/identity")).body());
+      assertThat(identity.get("algorithm").asString()).isEqualTo("Ed25519");
+      String key = identity.get("publicKey").asString();
+      assertThat(identity.get("fingerprint").asString())
+          .isEqualTo(HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(HEX.parseHex(key))));
+      assertThat(rosterText.lines()).contains(i + " " + key);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aCoordinatorSwappingANodesTransportKeyInDkgIsRefusedNamingThatNodeAndNothingIsStored()
+      throws Exception {
+    List<Long> before = keyRows();
+    String relayKey = relayTransportKey();
+    // The relay hands node 1 its own transport key as node 2's, keeping node 2's signature.
+    node1Proxy.rewrite(
+        "/v1/node/dkg/round2", body -> withTransportKey(body, "round1", "2", relayKey));
+    HttpResponse<String> created;
+    try {
+      created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(created.body());
+    assertThat(problem.get("type").asString()).endsWith("/dkg-failed");
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(problem.get("nodeProblem").get("culprits").toString()).isEqualTo("[2]");
+    // Node 1 sealed no share to the relay's key (it answered with the problem), and no node kept
+    // anything of the key.
+    assertThat(keyRows()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(8)
+  void aCoordinatorSwappingANodesTransportKeyInARefreshIsRefusedAndTheOldSharesStillSign()
+      throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    String keyId = key.get("keyId").asString();
+    List<byte[]> sealedBefore = sealedShares(keyId);
+    String relayKey = relayTransportKey();
+    node1Proxy.rewrite(
+        "/v1/node/refresh/round2", body -> withTransportKey(body, "round1", "3", relayKey));
+    HttpResponse<String> refreshed;
+    try {
+      refreshed = post(coordinator("/v1/signing/keys/" + keyId + "/refresh"), "");
+    } finally {
+      node1Proxy.heal();
+    }
+    assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(refreshed.body());
+    assertThat(problem.get("type").asString()).endsWith("/refresh-failed");
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(problem.get("nodeProblem").get("culprits").toString()).isEqualTo("[3]");
+    // Every node still holds exactly the share it had, and it signs.
+    List<byte[]> sealedAfter = sealedShares(keyId);
+    for (int i = 0; i < 3; i++) {
+      assertThat(sealedAfter.get(i)).isEqualTo(sealedBefore.get(i));
+    }
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
+  void aCoordinatorPassingItsOwnKeyAsTheLostNodesInARepairIsRefusedAndNoPieceIsReleased()
+      throws Exception {
+    JsonNode key = ed25519KeyWhoseNode3LostItsShare();
+    String keyId = key.get("keyId").asString();
+    String relayKey = relayTransportKey();
+    // Both helpers are told the relay's key is node 3's: had they sealed their sums to it, the
+    // relay would have opened node 3's share.
+    for (CuttableProxy proxy : List.of(node1Proxy, node2Proxy)) {
+      proxy.rewrite(
+          "/v1/node/repair/step1", body -> withTransportKey(body, "dhPublics", "3", relayKey));
+    }
+    HttpResponse<String> refused;
+    try {
+      refused = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    } finally {
+      node1Proxy.heal();
+      node2Proxy.heal();
+    }
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(502);
+    JsonNode blame = JSON.readTree(refused.body());
+    assertThat(blame.get("type").asString()).endsWith("/repair-failed");
+    assertThat(blame.get("culprits").toString()).isEqualTo("[3]");
+    assertThat(blame.get("nodeProblem").get("reason").asString())
+        .isEqualTo("INVALID_TRANSPORT_KEY_SIGNATURE");
+    assertThat(shareRows(3, keyId)).isZero();
+    // Neither helper released a piece of its share (each audits REPAIR_HELPED when it does).
+    for (int helper : List.of(1, 2)) {
+      assertThat(audit(helper, keyId))
+          .noneSatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("REPAIR_HELPED"));
+    }
+
+    var repaired = repair(keyId, Map.of("participant", 3, "helpers", List.of(1, 2)));
+    assertThat(repaired.statusCode()).as(repaired.body()).isEqualTo(201);
+    assertSignsWith(keyId, "ed25519", "SOL", key.get("publicKey").asString(), node2Proxy, "[1,3]");
+  }
+
+  @Test
+  @Order(8)
+  void aNodeWhoseRosterLacksAPeerTakesNoPartInKeyGeneration() throws Exception {
+    List<Long> before = keyRows();
+    Files.writeString(
+        ROSTER,
+        rosterText
+            .lines()
+            .filter(line -> !line.startsWith("3 "))
+            .collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+    HttpResponse<String> created;
+    try {
+      created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    } finally {
+      Files.writeString(ROSTER, rosterText);
+    }
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(502);
+    JsonNode problem = JSON.readTree(created.body());
+    assertThat(problem.get("node").asInt()).isEqualTo(1);
+    assertThat(problem.get("nodeProblem").get("type").asString()).endsWith("/signing-peer-unknown");
+    assertThat(problem.get("nodeProblem").get("participants").toString()).isEqualTo("[3]");
+    assertThat(keyRows()).isEqualTo(before);
+    // With node 3 pinned again, the same request makes a key.
+    assertThat(post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL")).statusCode())
+        .isEqualTo(201);
+  }
+
+  /** A transport key the relay holds the private part of. */
+  private static String relayTransportKey() throws Exception {
+    return HEX.formatHex(
+        java.security.KeyPairGenerator.getInstance("X25519")
+            .generateKeyPair()
+            .getPublic()
+            .getEncoded());
+  }
+
+  /**
+   * Replaces participant {@code who}'s transport key in a relayed body: in {@code
+   * round1.<who>.dhPublic} (DKG round two) or {@code dhPublics.<who>} (repair step one).
+   */
+  private static byte[] withTransportKey(byte[] body, String field, String who, String key) {
+    var tree = (tools.jackson.databind.node.ObjectNode) JSON.readTree(body);
+    var map = (tools.jackson.databind.node.ObjectNode) tree.get(field);
+    if (field.equals("round1")) {
+      ((tools.jackson.databind.node.ObjectNode) map.get(who)).put("dhPublic", key);
+    } else {
+      map.put(who, key);
+    }
+    return JSON.writeValueAsBytes(tree);
+  }
+
+  /** How many key rows and sealed shares each node holds, nodes 1..3. */
+  private static List<Long> keyRows() {
+    List<Long> out = new ArrayList<>();
+    for (var node : NODE_JDBC) {
+      out.add(node.sql("select count(*) from node_key").query(Long.class).single());
+      out.add(node.sql("select count(*) from sealed_share").query(Long.class).single());
+    }
+    return out;
+  }
+
+  /** A new 2-of-3 Ed25519 key (SOL), whose share node 3 then loses. */
+  private JsonNode ed25519KeyWhoseNode3LostItsShare() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    deleteShare(3, key.get("keyId").asString());
+    return key;
+  }
+
+  private static void killNode1() {
+    node1.destroyForcibly();
+    try {
+      node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts node 1's process again on its port, with its own database and token. */
+  private static void restartNode1() {
+    try {
+      node1 =
+          new ProcessBuilder(node1Command)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(
+                      Path.of("target", "signer-1-process.log").toFile()))
+              .start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not restart signer node 1", e);
+    }
+    awaitReady(NODE_URLS.get(0), node1);
+  }
+
+  /** Signs through the coordinator with the node behind {@code away} skipped at round one. */
+  private void assertSignsWith(
+      String keyId,
+      String suite,
+      String asset,
+      String publicKey,
+      CuttableProxy away,
+      String signers)
+      throws Exception {
+    byte[] message = message(suite, "signed by " + signers);
+    away.cut("/v1/node/sign/round1");
+    HttpResponse<String> signed;
+    try {
+      signed =
+          post(
+              coordinator("/v1/signing/keys/" + keyId + "/signatures"),
+              sign(message, 1_000, PAYEE, "r-" + keyId + "-" + signers, asset));
+    } finally {
+      away.heal();
+    }
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    JsonNode sig = JSON.readTree(signed.body());
+    assertThat(sig.get("signers").toString()).isEqualTo(signers);
+    byte[] signature = HEX.parseHex(sig.get("signature").asString());
+    byte[] key = HEX.parseHex(publicKey);
+    if (suite.equals("ed25519")) {
+      assertThat(jdkEd25519(key, message, signature)).isTrue();
+    } else {
+      assertThat(bip340(Arrays.copyOfRange(key, 1, 33), message, signature)).isTrue();
+    }
+  }
+
+  /** A message to sign: the text itself for Ed25519, its SHA-256 (a sighash) for Taproot. */
+  private static byte[] message(String suite, String text) throws Exception {
+    byte[] bytes = text.getBytes();
+    return suite.equals("ed25519") ? bytes : MessageDigest.getInstance("SHA-256").digest(bytes);
+  }
+
+  /** Flips one bit of the sealed piece helper 2 sent, in a step-2 request to helper 1. */
+  private static byte[] tamperPieceFrom2(byte[] body) {
+    var tree = (tools.jackson.databind.node.ObjectNode) JSON.readTree(body);
+    var pieces = (tools.jackson.databind.node.ObjectNode) tree.get("pieces");
+    byte[] sealed = HEX.parseHex(pieces.get("2").asString());
+    sealed[sealed.length - 1] ^= 1;
+    pieces.put("2", HEX.formatHex(sealed));
+    return JSON.writeValueAsBytes(tree);
+  }
+
+  private HttpResponse<String> repair(String keyId, Map<String, Object> body) throws Exception {
+    return post(
+        coordinator("/v1/signing/keys/" + keyId + "/repairs"), JSON.writeValueAsString(body));
+  }
+
+  /** The outcomes in the coordinator's request log of the key, oldest first. */
+  private List<String> requestOutcomes(String keyId) throws Exception {
+    List<String> out = new ArrayList<>();
+    JSON.readTree(get(coordinator("/v1/signing/keys/" + keyId + "/requests?limit=500")).body())
+        .get("items")
+        .forEach(i -> out.add(i.get("outcome").asString()));
+    return out;
+  }
+
+  /** A node loses its share: its sealed row is gone, as after a lost disk or a broken token. */
+  private static void deleteShare(int node, String keyId) {
+    assertThat(
+            NODE_JDBC
+                .get(node - 1)
+                .sql("delete from sealed_share where key_id = ?")
+                .param(keyId)
+                .update())
+        .isEqualTo(1);
+  }
+
+  private static long shareRows(int node, String keyId) {
+    return NODE_JDBC
+        .get(node - 1)
+        .sql("select count(*) from sealed_share where key_id like ?")
+        .param(keyId + "%")
+        .query(Long.class)
+        .single();
   }
 
   /** The sealed share of the key at nodes 1..3, as each node's database holds it. */

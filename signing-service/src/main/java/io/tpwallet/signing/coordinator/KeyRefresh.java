@@ -4,12 +4,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.signing.frost.Ciphersuite;
 import io.tpwallet.signing.frost.Ciphersuites;
-import io.tpwallet.signing.frost.Frost;
 import io.tpwallet.signing.frost.FrostException;
-import io.tpwallet.signing.frost.Identifier;
-import io.tpwallet.signing.frost.SignatureShare;
-import io.tpwallet.signing.frost.SigningCommitments;
-import io.tpwallet.signing.frost.SigningPackage;
 import io.tpwallet.signing.wire.Wire;
 import io.tpwallet.signing.wire.WireCodec;
 import java.time.Clock;
@@ -147,13 +142,8 @@ class KeyRefresh {
             coordinator.onEach(
                 participants,
                 p -> {
-                  Map<Integer, String> toP = new TreeMap<>();
-                  round2.forEach(
-                      (from, r) -> {
-                        if (from != p) {
-                          toP.put(from, r.sealedShares().get(p));
-                        }
-                      });
+                  Map<Integer, String> toP =
+                      Relay.sealedTo(p, round2, Wire.DkgRound2Response::sealedShares);
                   return coordinator
                       .node(p)
                       .refreshFinish(
@@ -202,15 +192,6 @@ class KeyRefresh {
                                 null,
                                 refreshId,
                                 true))));
-    Map<Identifier, SignatureShare> shares = new TreeMap<>();
-    signed.forEach(
-        (p, r) ->
-            shares.put(
-                Identifier.of(p),
-                SignatureShare.deserialize(
-                    suite.group(), Identifier.of(p), WireCodec.unhex(r.share()))));
-    List<SigningCommitments> decoded =
-        commitments.stream().map(c -> WireCodec.commitment(suite, c)).toList();
     var refreshedKey =
         new SigningKeys.SigningKey(
             keyId,
@@ -222,11 +203,12 @@ class KeyRefresh {
             key.createdAt(),
             refreshId);
     try {
-      new Frost(suite)
-          .aggregate(
-              SigningPackage.sorted(decoded, message),
-              shares,
-              SigningCoordinator.decodePublicKeyPackage(suite, refreshedKey));
+      Relay.verifyTestSignature(
+          suite,
+          commitments,
+          signed,
+          message,
+          SigningCoordinator.decodePublicKeyPackage(suite, refreshedKey));
     } catch (FrostException e) {
       throw failed(
           "The test signature with the new shares failed: " + e.getMessage(),

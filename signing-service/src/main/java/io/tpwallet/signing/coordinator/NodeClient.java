@@ -122,6 +122,11 @@ final class NodeClient {
     return post("/v1/node/refresh/abort", r, Wire.RefreshEndResponse.class);
   }
 
+  /** One step of a share repair: {@code POST /v1/node/repair/<step>}. */
+  <T> T repair(String step, Object body, Class<T> type) {
+    return post("/v1/node/repair/" + step, body, type);
+  }
+
   private <T> T post(String path, Object body, Class<T> type) {
     try {
       return Objects.requireNonNull(rest.post().uri(path).body(body).retrieve().body(type));

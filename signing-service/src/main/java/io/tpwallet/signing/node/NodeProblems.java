@@ -15,6 +15,7 @@ final class NodeProblems {
   static final URI PROTOCOL = ProblemTypes.of("signing-protocol-error");
   static final URI BUSY = ProblemTypes.of("signing-node-busy");
   static final URI STALE_SHARES = ProblemTypes.of("signing-shares-stale");
+  static final URI PEER_UNKNOWN = ProblemTypes.of("signing-peer-unknown");
 
   private NodeProblems() {}
 
@@ -25,6 +26,16 @@ final class NodeProblems {
         "Refused by signing policy",
         detail,
         Map.of("reason", reason));
+  }
+
+  /** The roster does not pin {@code participants} as they are (or is missing or not valid). */
+  static ProblemException peerUnknown(String detail, java.util.List<Integer> participants) {
+    return new ProblemException(
+        HttpStatus.CONFLICT,
+        PEER_UNKNOWN,
+        "Peer not in roster",
+        detail,
+        Map.of("participants", participants));
   }
 
   static ProblemException busy(String detail) {

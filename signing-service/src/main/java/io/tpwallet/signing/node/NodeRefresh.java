@@ -55,6 +55,7 @@ class NodeRefresh {
     final int self;
     final List<Integer> participants;
     final KeyPair dh;
+    final PeerRoster.Roster roster;
     final Instant createdAt;
     final Refresh.Round1 round1;
     Refresh.@Nullable Round2Secret round2;
@@ -68,6 +69,7 @@ class NodeRefresh {
         int self,
         List<Integer> participants,
         KeyPair dh,
+        PeerRoster.Roster roster,
         Instant createdAt,
         Refresh.Round1 round1) {
       this.refreshId = refreshId;
@@ -75,6 +77,7 @@ class NodeRefresh {
       this.self = self;
       this.participants = participants;
       this.dh = dh;
+      this.roster = roster;
       this.createdAt = createdAt;
       this.round1 = round1;
     }
@@ -83,6 +86,8 @@ class NodeRefresh {
   private final SignerProperties properties;
   private final ShareVault vault;
   private final NodeKeys keys;
+  private final NodeIdentity identity;
+  private final PeerRoster rosters;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final RandomSource random = RandomSource.secure();
@@ -93,11 +98,15 @@ class NodeRefresh {
       SignerProperties properties,
       ShareVault vault,
       NodeKeys keys,
+      NodeIdentity identity,
+      PeerRoster rosters,
       PlatformTransactionManager transactions,
       Clock clock) {
     this.properties = properties;
     this.vault = vault;
     this.keys = keys;
+    this.identity = identity;
+    this.rosters = rosters;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
   }
@@ -115,6 +124,7 @@ class NodeRefresh {
               + " participants of the key, this one included");
     }
     checkRefreshId(request.refreshId());
+    PeerRoster.Roster roster = rosters.require(participants);
     expire();
     Ciphersuite suite = Ciphersuites.byId(key.suite());
     Refresh.Round1 round1;
@@ -127,13 +137,17 @@ class NodeRefresh {
     }
     KeyPair dh = ShareTransport.newKeyPair();
     var session =
-        new Session(request.refreshId(), suite, self, participants, dh, clock.instant(), round1);
+        new Session(
+            request.refreshId(), suite, self, participants, dh, roster, clock.instant(), round1);
     // A new refresh replaces one left over: only one generation is ever pending per key.
     sessions.put(key.keyId(), session);
     Group group = suite.group();
+    String dhPublic = WireCodec.hex(dh.getPublic().getEncoded());
     return new Wire.RefreshRound1(
         round1.broadcast().commitment().stream().map(c -> WireCodec.element(group, c)).toList(),
-        WireCodec.hex(dh.getPublic().getEncoded()));
+        dhPublic,
+        identity.signTransportKey(
+            TransportKeys.REFRESH, transportId(key.keyId(), request.refreshId()), dhPublic));
   }
 
   Wire.DkgRound2Response round2(Wire.RefreshRound2Request request) {
@@ -151,7 +165,8 @@ class NodeRefresh {
           throw NodeProblems.protocol("round-one packages must come from exactly " + expected);
         }
         Map<Identifier, Refresh.Round1Package> received = new TreeMap<>();
-        Map<Integer, PublicKey> peerDh = new TreeMap<>();
+        Map<Integer, String> dhPublics = new TreeMap<>();
+        Map<Integer, @Nullable String> dhSignatures = new TreeMap<>();
         for (var e : request.round1().entrySet()) {
           received.put(
               Identifier.of(e.getKey()),
@@ -159,9 +174,13 @@ class NodeRefresh {
                   e.getValue().commitment().stream()
                       .map(c -> WireCodec.element(group, c))
                       .toList()));
-          peerDh.put(
-              e.getKey(), ShareTransport.decodePublic(WireCodec.unhex(e.getValue().dhPublic())));
+          dhPublics.put(e.getKey(), e.getValue().dhPublic());
+          dhSignatures.put(e.getKey(), e.getValue().dhSignature());
         }
+        // Nothing is sealed to a transport key its owner's pinned identity did not sign.
+        Map<Integer, PublicKey> peerDh =
+            TransportKeys.verified(
+                s.roster, TransportKeys.REFRESH, transportId(request), dhPublics, dhSignatures);
         Refresh.Round2 round2 = new Refresh(s.suite).part2(s.round1.secret(), received);
         s.echo = echo(s, received, peerDh);
         Map<Integer, String> sealed =
@@ -351,11 +370,15 @@ class NodeRefresh {
   }
 
   private static String transportId(Wire.RefreshRound2Request r) {
-    return r.keyId() + "#" + r.refreshId();
+    return transportId(r.keyId(), r.refreshId());
   }
 
   private static String transportId(Wire.RefreshFinishRequest r) {
-    return r.keyId() + "#" + r.refreshId();
+    return transportId(r.keyId(), r.refreshId());
+  }
+
+  private static String transportId(String keyId, String refreshId) {
+    return keyId + "#" + refreshId;
   }
 
   private static List<Identifier> identifiers(List<Integer> ids) {

@@ -38,6 +38,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
@@ -70,6 +71,7 @@ class SignerNode {
     final int minSigners;
     final Wire.Policy policy;
     final KeyPair dh;
+    final PeerRoster.Roster roster;
     final Instant createdAt;
     Dkg.Round1 round1;
     Dkg.Round2Secret round2;
@@ -84,6 +86,7 @@ class SignerNode {
         int minSigners,
         Wire.Policy policy,
         KeyPair dh,
+        PeerRoster.Roster roster,
         Instant createdAt,
         Dkg.Round1 round1) {
       this.suite = suite;
@@ -92,6 +95,7 @@ class SignerNode {
       this.minSigners = minSigners;
       this.policy = policy;
       this.dh = dh;
+      this.roster = roster;
       this.createdAt = createdAt;
       this.round1 = round1;
     }
@@ -103,6 +107,8 @@ class SignerNode {
   private final SigningAudit audit;
   private final SignedDecisions decisions;
   private final NodeRefresh refresh;
+  private final NodeIdentity identity;
+  private final PeerRoster rosters;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final RandomSource random = RandomSource.secure();
@@ -117,6 +123,8 @@ class SignerNode {
       SigningAudit audit,
       SignedDecisions decisions,
       NodeRefresh refresh,
+      NodeIdentity identity,
+      PeerRoster rosters,
       PlatformTransactionManager transactions,
       Clock clock) {
     this.properties = properties;
@@ -125,6 +133,8 @@ class SignerNode {
     this.audit = audit;
     this.decisions = decisions;
     this.refresh = refresh;
+    this.identity = identity;
+    this.rosters = rosters;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.nonces = new NonceSessions(clock, properties.nonceTtl(), properties.nonceSessionsMax());
@@ -159,6 +169,8 @@ class SignerNode {
           "Key exists",
           "This node already holds a share of " + request.keyId());
     }
+    // Before any secret is made: a node that cannot authenticate every peer takes no part.
+    PeerRoster.Roster roster = rosters.require(participants);
     expireDkgs();
     Dkg.Round1 round1;
     try {
@@ -177,12 +189,18 @@ class SignerNode {
             request.minSigners(),
             request.policy(),
             dh,
+            roster,
             clock.instant(),
             round1);
     if (dkgs.putIfAbsent(request.keyId(), session) != null) {
       throw NodeProblems.protocol("a DKG for " + request.keyId() + " is already in progress");
     }
-    return WireCodec.round1(suite.group(), round1.broadcast(), dh.getPublic().getEncoded());
+    String dhPublic = WireCodec.hex(dh.getPublic().getEncoded());
+    return WireCodec.round1(
+        suite.group(),
+        round1.broadcast(),
+        dhPublic,
+        identity.signTransportKey(TransportKeys.DKG, request.keyId(), dhPublic));
   }
 
   Wire.DkgRound2Response dkgRound2(Wire.DkgRound2Request request) {
@@ -200,12 +218,17 @@ class SignerNode {
           throw NodeProblems.protocol("round-one packages must come from exactly " + expected);
         }
         Map<Identifier, Dkg.Round1Package> received = new TreeMap<>();
-        Map<Integer, PublicKey> peerDh = new TreeMap<>();
+        Map<Integer, String> dhPublics = new TreeMap<>();
+        Map<Integer, @Nullable String> dhSignatures = new TreeMap<>();
         for (var e : request.round1().entrySet()) {
           received.put(Identifier.of(e.getKey()), WireCodec.round1(group, e.getValue()));
-          peerDh.put(
-              e.getKey(), ShareTransport.decodePublic(WireCodec.unhex(e.getValue().dhPublic())));
+          dhPublics.put(e.getKey(), e.getValue().dhPublic());
+          dhSignatures.put(e.getKey(), e.getValue().dhSignature());
         }
+        // Nothing is sealed to a transport key its owner's pinned identity did not sign.
+        Map<Integer, PublicKey> peerDh =
+            TransportKeys.verified(
+                s.roster, TransportKeys.DKG, request.keyId(), dhPublics, dhSignatures);
         Dkg.Round2 round2 = new Dkg(s.suite).part2(s.round1.secret(), received);
         Map<Identifier, Dkg.Round1Package> all = new TreeMap<>(received);
         all.put(Identifier.of(s.self), s.round1.broadcast());
@@ -601,6 +624,11 @@ class SignerNode {
       return raced;
     }
     return made;
+  }
+
+  /** The key's active material (public part, policy, opened share), for a repair's helper. */
+  KeyMaterial keyMaterial(String keyId) {
+    return material(keyId);
   }
 
   /** Drops a key's cached material and wipes its opened share. */

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * A signer node's settings under {@code tpw.signer}: its participant id, how long unused nonces and
- * DKG sessions live, and its vault.
+ * DKG sessions live, its vault, and the path of its roster file: the pinned identity keys of its
+ * peers (see {@link PeerRoster}).
  */
 @ConfigurationProperties("tpw.signer")
 public record SignerProperties(
@@ -15,7 +16,8 @@ public record SignerProperties(
     @Nullable Duration nonceTtl,
     int nonceSessionsMax,
     @Nullable Duration dkgTtl,
-    Vault vault) {
+    Vault vault,
+    @Nullable String roster) {
 
   public SignerProperties {
     if (participant < 1 || participant > 65_535) {

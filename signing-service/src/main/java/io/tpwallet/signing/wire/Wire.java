@@ -38,8 +38,17 @@ public final class Wire {
       String destination,
       @Nullable List<Approval> approvals) {}
 
-  /** A DKG round-one broadcast plus the sender's ephemeral X25519 key for round two. */
-  public record Round1(List<String> commitment, String proofR, String proofZ, String dhPublic) {}
+  /**
+   * A DKG round-one broadcast plus the sender's ephemeral X25519 key for round two, signed by the
+   * sender's identity key ({@code dhSignature}, Ed25519, hex) so that its peers can tell it from a
+   * relay's substitute.
+   */
+  public record Round1(
+      List<String> commitment,
+      String proofR,
+      String proofZ,
+      String dhPublic,
+      @Nullable String dhSignature) {}
 
   public record DkgRound1Request(
       String keyId,
@@ -103,8 +112,12 @@ public final class Wire {
 
   // ---- share refresh (same key, new shares; the old ones stay until the new ones signed) ------
 
-  /** Refresh round one at one node: the zero-constant commitment and a transport key. */
-  public record RefreshRound1(List<String> commitment, String dhPublic) {}
+  /**
+   * Refresh round one at one node: the zero-constant commitment and a transport key, signed by the
+   * node's identity key.
+   */
+  public record RefreshRound1(
+      List<String> commitment, String dhPublic, @Nullable String dhSignature) {}
 
   public record RefreshRound1Request(String keyId, String refreshId, List<Integer> participants) {}
 

@@ -51,12 +51,14 @@ public final class WireCodec {
     return group.deserializeScalar(unhex(hex));
   }
 
-  public static Wire.Round1 round1(Group group, Dkg.Round1Package pkg, byte[] dhPublic) {
+  public static Wire.Round1 round1(
+      Group group, Dkg.Round1Package pkg, String dhPublicHex, String dhSignatureHex) {
     return new Wire.Round1(
         pkg.commitment().stream().map(c -> element(group, c)).toList(),
         element(group, pkg.proofR()),
         scalar(group, pkg.proofZ()),
-        hex(dhPublic));
+        dhPublicHex,
+        dhSignatureHex);
   }
 
   public static Dkg.Round1Package round1(Group group, Wire.Round1 wire) {
