@@ -105,7 +105,8 @@ public class Inbox {
         refusedAt = i;
         break;
       }
-      if (parsed.putIfAbsent(id, value) == null) {
+      if (!parsed.containsKey(id)) {
+        parsed.put(id, value);
         topics.add(record.topic());
       }
     }
