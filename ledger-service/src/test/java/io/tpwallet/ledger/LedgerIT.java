@@ -41,7 +41,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -879,8 +878,203 @@ class LedgerIT {
     assertThat(rawValues(Topics.LEDGER_TRANSFER_REQUESTED + ".dlt", key)).contains("not json");
   }
 
+  @Test
+  void thousandsOfCommandsInBatchesAreEachAppliedOnceAndAnsweredOnce() throws Exception {
+    // What a migration sends: per wallet, its imported history in order under one key, fast
+    // enough that the ledger takes it a poll (up to 2,000 records) at a time.
+    int walletsCount = 12;
+    int perWallet = 250;
+    // Each wallet is funded from its own account: imports are ordered per account, and an
+    // account shared by several keys (partitions) would see them interleaved.
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    List<UUID> wallets = new ArrayList<>();
+    List<UUID> sources = new ArrayList<>();
+    for (int w = 0; w < walletsCount; w++) {
+      wallets.add(openAccount("USD", "customer", WALLET));
+      sources.add(openAccount("USD", "issuance", "[]"));
+    }
+    UUID poor = openAccount("USD", "customer", WALLET);
+    Instant start = Instant.parse("2019-03-01T00:00:00Z");
+    Map<UUID, BigInteger> expected = new HashMap<>();
+    Map<UUID, Integer> postedAnswers = new HashMap<>();
+    List<Future<?>> sent = new ArrayList<>();
+    List<byte[]> redeliverLater = new ArrayList<>();
+    UUID refused = Ids.newId();
+    UUID parked = Ids.newId();
+    for (int i = 0; i < perWallet; i++) {
+      for (int w = 0; w < walletsCount; w++) {
+        UUID wallet = wallets.get(w);
+        UUID id = Ids.newId();
+        BigInteger amount = BigInteger.valueOf((i * 31L + w) % 997 + 1);
+        var command =
+            new TransferRequested(
+                id,
+                sources.get(w),
+                wallet,
+                amount.toString(),
+                "USD",
+                "import " + i,
+                start.plusSeconds(i),
+                "LEG-" + w + "-" + i);
+        String key = "legacy-migration:" + wallet;
+        byte[] bytes = Envelope.serialize(event(id, command));
+        sent.add(kafka.send(Topics.LEDGER_TRANSFER_REQUESTED, key, bytes));
+        expected.merge(wallet, amount, BigInteger::add);
+        postedAnswers.put(id, 1);
+        if (i % 10 == 0) { // the relay sent it twice: the inbox drops the copy
+          sent.add(kafka.send(Topics.LEDGER_TRANSFER_REQUESTED, key, bytes));
+        }
+        if (i % 25 == 0) { // the sender retried under a new event id: answered again
+          sent.add(
+              kafka.send(
+                  Topics.LEDGER_TRANSFER_REQUESTED, key, Envelope.serialize(event(id, command))));
+          postedAnswers.put(id, 2);
+        }
+        if (i % 50 == 0) {
+          redeliverLater.add(bytes);
+        }
+      }
+      if (i == perWallet / 2) {
+        // Refused in the middle of the batch: its neighbours still post.
+        sent.add(
+            kafka.send(
+                Topics.LEDGER_TRANSFER_REQUESTED,
+                refused.toString(),
+                Envelope.serialize(
+                    event(
+                        refused,
+                        new TransferRequested(
+                            refused, poor, wallets.get(0), "1", "USD", "no funds")))));
+        // Malformed twice over: not an event at all, and an import without its legacy ref.
+        sent.add(
+            kafka.send(
+                Topics.LEDGER_TRANSFER_REQUESTED,
+                parked.toString(),
+                "not json either".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        sent.add(
+            kafka.send(
+                Topics.LEDGER_TRANSFER_REQUESTED,
+                parked.toString(),
+                Envelope.serialize(
+                    event(
+                        parked,
+                        new TransferRequested(
+                            parked, issuance, poor, "5", "USD", "half an import", start, null)))));
+      }
+    }
+    for (Future<?> f : sent) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+
+    awaitAnswers(Topics.LEDGER_TRANSFER_POSTED, postedAnswers);
+    for (UUID wallet : wallets) {
+      assertThat(balance(wallet))
+          .as("wallet %s", wallet)
+          .isEqualTo(expected.get(wallet).toString());
+    }
+    TransferRejected rejected =
+        envelope.data(
+            awaitEvents(Topics.LEDGER_TRANSFER_REJECTED, refused, 1).get(0),
+            TransferRejected.class);
+    assertThat(rejected.code()).isEqualTo("INSUFFICIENT_FUNDS");
+    assertThat(balance(poor)).isEqualTo("0");
+    assertThat(transferExists(parked)).isFalse();
+    assertThat(rawValues(Topics.LEDGER_TRANSFER_REQUESTED + ".dlt", parked.toString()))
+        .hasSize(2)
+        .anyMatch(v -> v.equals("not json either"))
+        .anyMatch(v -> v.contains("half an import"));
+    assertThat(
+            jdbc.sql("select count(*) from ledger_transfer where id = any(?)")
+                .param(postedAnswers.keySet().toArray(UUID[]::new))
+                .query(Long.class)
+                .single())
+        .isEqualTo(postedAnswers.size());
+    // A batch was applied as such: far fewer ledger batches (chain links) than transfers.
+    long links =
+        jdbc.sql("select count(distinct batch_id) from ledger_transfer where id = any(?)")
+            .param(postedAnswers.keySet().toArray(UUID[]::new))
+            .query(Long.class)
+            .single();
+    assertThat(links).isLessThan(postedAnswers.size() / 10);
+
+    // Redelivered once more after everything was applied (a consumer restarted before its offset
+    // commit): nothing changes and nobody is answered again.
+    for (byte[] bytes : redeliverLater) {
+      kafka.send(Topics.LEDGER_TRANSFER_REQUESTED, "redelivered", bytes).get(10, TimeUnit.SECONDS);
+    }
+    UUID marker = Ids.newId();
+    send(
+        marker.toString(),
+        new TransferRequested(marker, issuance, poor, "7", "USD", "after the redelivery"));
+    awaitEvents(Topics.LEDGER_TRANSFER_POSTED, marker, 1);
+    Thread.sleep(500);
+    assertThat(countAnswers(Topics.LEDGER_TRANSFER_POSTED, postedAnswers.keySet()))
+        .isEqualTo(postedAnswers);
+    for (UUID wallet : wallets) {
+      assertThat(balance(wallet)).isEqualTo(expected.get(wallet).toString());
+    }
+  }
+
+  private CloudEvent event(UUID transferId, TransferRequested command) {
+    return envelope.wrap(
+        Topics.typeOf(Topics.LEDGER_TRANSFER_REQUESTED), transferId.toString(), command);
+  }
+
+  /** Waits until each transfer id has at least its expected count of answers on the topic. */
+  private void awaitAnswers(String topic, Map<UUID, Integer> expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    Map<UUID, Integer> found = Map.of();
+    while (System.nanoTime() < deadline) {
+      found = countAnswers(topic, expected.keySet());
+      if (found.equals(expected)) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    int missing = 0;
+    for (var e : expected.entrySet()) {
+      if (!e.getValue().equals(found.get(e.getKey()))) {
+        missing++;
+      }
+    }
+    throw new AssertionError(
+        missing + " of " + expected.size() + " transfers not answered as expected");
+  }
+
+  /** How many events the topic holds about each of {@code subjects}. */
+  private Map<UUID, Integer> countAnswers(String topic, java.util.Set<UUID> subjects) {
+    Map<UUID, Integer> counts = new HashMap<>();
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    subjects.forEach(id -> wanted.add(id.toString()));
+    readTopic(
+        topic,
+        record -> {
+          String subject = Envelope.deserialize(record.value()).getSubject();
+          if (subject != null && wanted.contains(subject)) {
+            counts.merge(UUID.fromString(subject), 1, Integer::sum);
+          }
+        });
+    return counts;
+  }
+
   /** The values of the records with {@code key} on a topic, as text. */
   private List<String> rawValues(String topic, String key) {
+    List<String> values = new ArrayList<>();
+    readTopic(
+        topic,
+        record -> {
+          if (key.equals(record.key())) {
+            values.add(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+          }
+        });
+    return values;
+  }
+
+  /** Reads a topic from the beginning to its end as of now (at most 10 s). */
+  private void readTopic(
+      String topic,
+      java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>
+          each) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -896,17 +1090,11 @@ class LedgerIT {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<String> values = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
           && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (key.equals(record.key())) {
-            values.add(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
-          }
-        }
+        consumer.poll(Duration.ofMillis(200)).forEach(each);
       }
-      return values;
     }
   }
 
@@ -947,35 +1135,16 @@ class LedgerIT {
 
   /** Every event about {@code subject} on the topic, read from the beginning. */
   private List<CloudEvent> readEvents(String topic, UUID subject) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            TestKafka.bootstrapServers(),
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false);
-    try (var consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<CloudEvent> events = new ArrayList<>();
-      Predicate<Void> caughtUp =
-          v -> partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (!caughtUp.test(null) && System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
+    List<CloudEvent> events = new ArrayList<>();
+    readTopic(
+        topic,
+        record -> {
           CloudEvent e = Envelope.deserialize(record.value());
           if (subject.toString().equals(e.getSubject())) {
             events.add(e);
           }
-        }
-      }
-      return events;
-    }
+        });
+    return events;
   }
 
   // --- helpers ------------------------------------------------------------------------------

@@ -38,12 +38,8 @@ class LedgerEvents {
     outbox.addAll(messages);
   }
 
-  void transferWritten(Transfer t) {
-    Outbox.Message m = message(t);
-    outbox.add(m.topic(), m.aggregateId(), m.data());
-  }
-
-  private static Outbox.Message message(Transfer t) {
+  /** The event that announces a written transfer, keyed by its id. */
+  static Outbox.Message message(Transfer t) {
     String key = t.id().toString();
     String amount = t.amount().toString();
     return switch (t.kind()) {

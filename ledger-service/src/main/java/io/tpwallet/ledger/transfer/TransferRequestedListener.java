@@ -1,5 +1,7 @@
 package io.tpwallet.ledger.transfer;
 
+import io.cloudevents.CloudEvent;
+import io.tpwallet.common.autoconfig.PlatformKafkaAutoConfiguration;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRejected;
@@ -8,6 +10,8 @@ import io.tpwallet.common.event.TransferReverseRequested;
 import io.tpwallet.common.inbox.Inbox;
 import io.tpwallet.common.outbox.Outbox;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -16,7 +20,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
 
 /**
  * Posts the transfers other services ask for on Kafka (live ones, imported history with its
@@ -28,6 +34,12 @@ import org.springframework.stereotype.Component;
 class TransferRequestedListener {
 
   static final String CONSUMER = "ledger.transfer-requested";
+
+  /**
+   * The most transfer commands one poll hands the batch listener: what one ledger batch applies in
+   * well under a second here, and far below Kafka's poll interval.
+   */
+  static final int POLL_RECORDS_MAX = 2000;
 
   static final String REVERSE_CONSUMER = "ledger.transfer-reverse-requested";
 
@@ -47,17 +59,68 @@ class TransferRequestedListener {
     this.transfers = transfers;
   }
 
-  @KafkaListener(topics = Topics.LEDGER_TRANSFER_REQUESTED)
-  void onTransferRequested(ConsumerRecord<String, byte[]> record) {
-    inbox.apply(
-        CONSUMER,
-        record,
-        event -> {
-          TransferRequested requested = envelope.data(event, TransferRequested.class);
-          String aggregate = requested.transferId().toString();
-          Posting posting = post(requested);
-          answer(outbox, posting, requested.transferId(), requested.reference());
-        });
+  /**
+   * Applies the transfer commands of one poll together: the inbox drops the redelivered ones with
+   * one statement, the ledger posts the rest as one batch (one transaction, one statement per
+   * table; not linked, so a refused command does not fail its neighbours) and the answers join the
+   * outbox in the same transaction. The poll keeps each partition's order, and the batch applies
+   * its commands in that order, so the imports of one account stay in order.
+   */
+  @KafkaListener(
+      topics = Topics.LEDGER_TRANSFER_REQUESTED,
+      containerFactory = PlatformKafkaAutoConfiguration.BATCH_LISTENER_FACTORY,
+      properties = "max.poll.records=" + POLL_RECORDS_MAX)
+  void onTransfersRequested(List<ConsumerRecord<String, byte[]>> records) {
+    try {
+      inbox.applyAll(CONSUMER, records, this::parse, this::postAll);
+    } catch (BatchListenerFailedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!refusedForGood(e)) {
+        throw e; // the database, a lock, a race: the error handler retries the whole poll
+      }
+      // Something in the batch can never succeed (a programmer error the parse did not catch).
+      // One by one, the error handler learns which record it is and parks only that one.
+      log.warn("A batch of {} transfer commands failed; applying them one by one", records.size());
+      for (int i = 0; i < records.size(); i++) {
+        try {
+          inbox.applyAll(CONSUMER, records.subList(i, i + 1), this::parse, this::postAll);
+        } catch (RuntimeException one) {
+          throw new BatchListenerFailedException(one.getMessage(), one, i);
+        }
+      }
+    }
+  }
+
+  private static boolean refusedForGood(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException || t instanceof JacksonException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private TransferCommand parse(CloudEvent event) {
+    return command(envelope.data(event, TransferRequested.class));
+  }
+
+  private void postAll(List<TransferCommand> commands) {
+    List<Outbox.Message> answers = new ArrayList<>();
+    for (int from = 0; from < commands.size(); from += TransferService.BATCH_TRANSFERS_MAX) {
+      List<TransferCommand> batch =
+          commands.subList(
+              from, Math.min(commands.size(), from + TransferService.BATCH_TRANSFERS_MAX));
+      List<Posting> postings = transfers.execute(batch);
+      for (int i = 0; i < batch.size(); i++) {
+        TransferCommand c = batch.get(i);
+        Outbox.Message answer = answer(postings.get(i), c.id(), c.reference());
+        if (answer != null) {
+          answers.add(answer);
+        }
+      }
+    }
+    outbox.addAll(answers);
   }
 
   @KafkaListener(topics = Topics.LEDGER_TRANSFER_REVERSE_REQUESTED)
@@ -78,27 +141,31 @@ class TransferRequestedListener {
         });
   }
 
-  /**
-   * Answers a command in the consumer's transaction. A transfer written now was announced by the
-   * ledger itself (TransferPosted, TransferPending, ...); a replay is announced again, so that a
-   * sender that retries gets an answer; a refusal is TransferRejected.
-   */
+  /** Answers a command in the consumer's transaction, if it needs an answer of its own. */
   static void answer(Outbox outbox, Posting posting, UUID transferId, @Nullable String reference) {
+    Outbox.Message answer = answer(posting, transferId, reference);
+    if (answer != null) {
+      outbox.add(answer.topic(), answer.aggregateId(), answer.data());
+    }
+  }
+
+  /**
+   * The answer a command needs besides what the batch announces. A transfer written now was
+   * announced by the ledger itself (TransferPosted, TransferPending, ...): none; a replay is
+   * announced again, so that a sender that retries gets an answer; a refusal is TransferRejected.
+   */
+  static Outbox.@Nullable Message answer(
+      Posting posting, UUID transferId, @Nullable String reference) {
     String aggregate = transferId.toString();
     Transfer transfer = posting.transfer();
     if (posting.result() == TransferResult.OK) {
-      return;
+      return null;
     }
     if (posting.result() == TransferResult.EXISTS && transfer != null) {
-      if (transfer.kind().posts()) {
-        outbox.add(Topics.LEDGER_TRANSFER_POSTED, aggregate, LedgerEvents.posted(transfer));
-      } else {
-        new LedgerEvents(outbox).transferWritten(transfer);
-      }
-      return;
+      return LedgerEvents.message(transfer);
     }
     log.info("Refused transfer {} ({}): {}", aggregate, posting.result(), posting.detail());
-    outbox.add(
+    return new Outbox.Message(
         Topics.LEDGER_TRANSFER_REJECTED,
         aggregate,
         new TransferRejected(
@@ -109,11 +176,11 @@ class TransferRequestedListener {
   }
 
   /**
-   * Turns the command into a posting. A command whose amount is not an integer is refused as
+   * Turns the command into a ledger command. A command whose amount is not an integer is refused as
    * INVALID_AMOUNT (the sender gets an answer); one without ids cannot be answered and fails, so
    * that the error handler parks it on the dead-letter topic.
    */
-  private Posting post(TransferRequested r) {
+  private static TransferCommand command(TransferRequested r) {
     // IllegalArgumentException, not NullPointerException: the platform's error handler parks it
     // on the dead-letter topic at once instead of retrying a command that can never succeed.
     requireField(r.transferId(), "transferId");
@@ -123,19 +190,18 @@ class TransferRequestedListener {
     String asset = Objects.requireNonNullElse(r.asset(), "");
     // An import with one of importedAt and legacyRef but not the other, or a legacyRef out of
     // bounds, makes TransferCommand throw IllegalArgumentException: parked, as a malformed command.
-    return transfers.post(
-        new TransferCommand(
-            r.transferId(),
-            r.debitAccountId(),
-            r.creditAccountId(),
-            amount(r.amount()),
-            asset,
-            reference,
-            false,
-            0,
-            false,
-            r.importedAt(),
-            r.legacyRef()));
+    return new TransferCommand(
+        r.transferId(),
+        r.debitAccountId(),
+        r.creditAccountId(),
+        amount(r.amount()),
+        asset,
+        reference,
+        false,
+        0,
+        false,
+        r.importedAt(),
+        r.legacyRef());
   }
 
   /** A non-integer amount becomes 0, which the ledger refuses as INVALID_AMOUNT (an answer). */

@@ -21,12 +21,16 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -120,6 +124,7 @@ class ChangeApplier {
         done = true;
       }
     }
+    flush(run);
     Instant now = clock.instant();
     jdbc.sql(
             """
@@ -144,11 +149,27 @@ class ChangeApplier {
         .update();
   }
 
-  /** Per-batch state: the job, its mapper and the wallets' assets looked up so far. */
+  /**
+   * Per-batch state: the job, its mapper, the wallets' assets looked up so far, and the writes not
+   * sent yet. Writes are sent by {@link #flush}, one statement per table, before anything reads
+   * what they change: a snapshot of 1M rows costs a few thousand statements instead of millions.
+   */
   private final class Run {
     final MigrationJob job;
     final TransactionMapper mapper;
     final Map<Long, Optional<String>> assets = new HashMap<>();
+
+    /** Snapshot rows of transactions to stage, by id; a later image of a row replaces it. */
+    final Map<Long, LegacyTransaction> staging = new LinkedHashMap<>();
+
+    /** Commands to record (and announce, unless recorded before), in order. */
+    final List<Command> commands = new ArrayList<>();
+
+    final Map<Long, String> states = new LinkedHashMap<>();
+    final Map<List<String>, Refusal> failures = new LinkedHashMap<>();
+
+    /** The first row of each fingerprint that is no duplicate, for the page being mapped. */
+    Map<String, Long> firstOfFingerprint = Map.of();
 
     Run(MigrationJob job) {
       this.job = job;
@@ -199,7 +220,7 @@ class ChangeApplier {
       }
       minor = Amounts.toMinor(new BigDecimal(balance), a);
     } catch (Refusal r) {
-      fail(run.job, WALLETS, String.valueOf(id), r);
+      fail(run, WALLETS, String.valueOf(id), r);
     }
     jdbc.sql(
             """
@@ -254,37 +275,21 @@ class ChangeApplier {
             (int) number(row.get("status_code")),
             LegacyTime.fromEpochMicros(number(row.get("created_at"))),
             e.op() == ChangeEvent.Op.DELETE || number(row.get("deleted")) != 0);
+    if (!snapshotDone) {
+      // Only staged: mapped in key order once the snapshot is complete.
+      run.staging.put(t.id(), t);
+      return;
+    }
+    // A streamed change reads what the batch wrote before it.
+    flush(run);
     String previous =
         jdbc.sql("select state from legacy_tx where job_id = ? and tx_id = ?")
             .params(run.job.id(), t.id())
             .query(String.class)
             .optional()
             .orElse(null);
-    jdbc.sql(
-            """
-            insert into legacy_tx (job_id, tx_id, wallet_id, counterparty_wallet_id, kind, amount,
-              status_code, created_local, deleted, fingerprint, state)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'STAGED')
-            on conflict (job_id, tx_id) do update set wallet_id = excluded.wallet_id,
-              counterparty_wallet_id = excluded.counterparty_wallet_id, kind = excluded.kind,
-              amount = excluded.amount, status_code = excluded.status_code,
-              created_local = excluded.created_local, deleted = excluded.deleted,
-              fingerprint = excluded.fingerprint""")
-        .params(
-            run.job.id(),
-            t.id(),
-            t.walletId(),
-            t.counterpartyWalletId(),
-            t.kind(),
-            t.amount().toPlainString(),
-            t.statusCode(),
-            t.createdAt(),
-            t.deleted(),
-            t.fingerprint())
-        .update();
-    if (snapshotDone) {
-      map(run, t, previous == null ? "STAGED" : previous);
-    }
+    stage(run.job.id(), List.of(t));
+    map(run, t, previous == null ? "STAGED" : previous);
   }
 
   /** Decides what a legacy transaction, as it is now, means for the ledger. */
@@ -299,18 +304,21 @@ class ChangeApplier {
         return;
       }
       case "STAGED" -> {
+        Long first = run.firstOfFingerprint.get(t.fingerprint());
         Long original =
-            jdbc.sql(
-                    """
+            first != null
+                ? (first < t.id() ? first : null)
+                : jdbc.sql(
+                        """
                     select min(tx_id) from legacy_tx where job_id = ? and fingerprint = ?
                       and tx_id < ? and state <> 'DUPLICATE'""")
-                .params(run.job.id(), t.fingerprint(), t.id())
-                .query(Long.class)
-                .optional()
-                .orElse(null);
+                    .params(run.job.id(), t.fingerprint(), t.id())
+                    .query(Long.class)
+                    .optional()
+                    .orElse(null);
         if (original != null) {
           fail(
-              run.job,
+              run,
               TRANSACTIONS,
               pk,
               new Refusal(
@@ -333,10 +341,10 @@ class ChangeApplier {
         return;
       }
       LedgerCommand command = run.mapper.command(t, run::asset);
-      post(run.job, command, "TRANSACTION");
+      post(run, command, "TRANSACTION");
       state(run, t.id(), "POSTED");
     } catch (Refusal r) {
-      fail(run.job, TRANSACTIONS, pk, r);
+      fail(run, TRANSACTIONS, pk, r);
       state(run, t.id(), "REFUSED");
     }
   }
@@ -351,12 +359,12 @@ class ChangeApplier {
     try {
       status = TransactionMapper.status(t);
     } catch (Refusal r) {
-      fail(run.job, TRANSACTIONS, pk, r);
+      fail(run, TRANSACTIONS, pk, r);
       return;
     }
     if (t.deleted()) {
       fail(
-          run.job,
+          run,
           TRANSACTIONS,
           pk,
           new Refusal(Refusal.POSTED_ROW_CHANGED, "deleted after it was migrated"));
@@ -366,7 +374,7 @@ class ChangeApplier {
     try {
       now = run.mapper.command(t, run::asset);
     } catch (Refusal r) {
-      fail(run.job, TRANSACTIONS, pk, r);
+      fail(run, TRANSACTIONS, pk, r);
       return;
     }
     var posted =
@@ -382,7 +390,7 @@ class ChangeApplier {
             .single();
     if (!posted) {
       fail(
-          run.job,
+          run,
           TRANSACTIONS,
           pk,
           new Refusal(
@@ -392,7 +400,7 @@ class ChangeApplier {
     }
     if (status == LegacyStatus.REVERSED && previous.equals("POSTED")) {
       post(
-          run.job,
+          run,
           now.reversal(run.job.ids(), LegacyIds.reversalKey(TRANSACTIONS, t.id()), clock.instant()),
           "REVERSAL");
       state(run, t.id(), "REVERSED");
@@ -401,40 +409,54 @@ class ChangeApplier {
 
   /** Maps the staged snapshot in key order, then books opening-balance differences. */
   private void completeSnapshot(Run run) {
+    flush(run);
     while (true) {
-      List<Long> staged =
+      List<LegacyTransaction> staged =
           jdbc.sql(
-                  "select tx_id from legacy_tx where job_id = ? and state = 'STAGED'"
-                      + " order by tx_id limit ?")
+                  """
+                  select tx_id, wallet_id, counterparty_wallet_id, kind, amount, status_code,
+                    created_local, deleted from legacy_tx where job_id = ? and state = 'STAGED'
+                  order by tx_id limit ?""")
               .params(run.job.id(), STAGED_PAGE_ROWS_MAX)
-              .query(Long.class)
+              .query(
+                  (rs, i) ->
+                      new LegacyTransaction(
+                          rs.getLong(1),
+                          rs.getLong(2),
+                          (Long) rs.getObject(3),
+                          rs.getString(4),
+                          new BigDecimal(rs.getString(5)),
+                          rs.getInt(6),
+                          rs.getObject(7, java.time.LocalDateTime.class),
+                          rs.getBoolean(8)))
               .list();
       if (staged.isEmpty()) {
         break;
       }
-      for (long id : staged) {
-        LegacyTransaction t =
-            jdbc.sql(
-                    """
-                    select tx_id, wallet_id, counterparty_wallet_id, kind, amount, status_code,
-                      created_local, deleted from legacy_tx where job_id = ? and tx_id = ?""")
-                .params(run.job.id(), id)
-                .query(
-                    (rs, i) ->
-                        new LegacyTransaction(
-                            rs.getLong(1),
-                            rs.getLong(2),
-                            (Long) rs.getObject(3),
-                            rs.getString(4),
-                            new BigDecimal(rs.getString(5)),
-                            rs.getInt(6),
-                            rs.getObject(7, java.time.LocalDateTime.class),
-                            rs.getBoolean(8)))
-                .single();
+      // The first non-duplicate row of a fingerprint stays so while the page is mapped (only
+      // later rows become duplicates), so one query answers every row's duplicate lookup.
+      Map<String, Long> firsts = new HashMap<>();
+      jdbc.sql(
+              """
+              select fingerprint, min(tx_id) from legacy_tx
+              where job_id = ? and fingerprint = any(?) and state <> 'DUPLICATE'
+              group by fingerprint""")
+          .params(
+              run.job.id(),
+              staged.stream().map(LegacyTransaction::fingerprint).distinct().toArray(String[]::new))
+          .query(
+              rs -> {
+                firsts.put(rs.getString(1), rs.getLong(2));
+              });
+      run.firstOfFingerprint = firsts;
+      for (LegacyTransaction t : staged) {
         map(run, t, "STAGED");
       }
+      run.firstOfFingerprint = Map.of();
+      flush(run);
     }
     bookOpeningDifferences(run);
+    flush(run);
     jdbc.sql(
             "update migration_job set snapshot_completed_at = ?, phase = case when phase ="
                 + " 'SNAPSHOTTING' then 'STREAMING' else phase end where id = ?")
@@ -474,7 +496,7 @@ class ChangeApplier {
       UUID wallet = run.job.ids().walletAccount(o.walletId());
       boolean credit = o.difference().signum() > 0;
       post(
-          run.job,
+          run,
           new LedgerCommand(
               key,
               run.job.ids().transferId(key),
@@ -489,60 +511,177 @@ class ChangeApplier {
     }
   }
 
-  private void post(MigrationJob job, LedgerCommand c, String kind) {
-    int inserted =
-        jdbc.sql(
-                """
-                insert into ledger_command (job_id, idem_key, transfer_id, kind, debit_account_id,
-                  credit_account_id, debit_wallet_id, credit_wallet_id, amount, asset, occurred_at,
-                  created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict do nothing""")
-            .params(
-                job.id(),
-                c.idempotencyKey(),
-                c.transferId(),
-                kind,
-                c.debitAccountId(),
-                c.creditAccountId(),
-                c.debitWalletId(),
-                c.creditWalletId(),
-                new BigDecimal(c.amountMinor()),
-                c.asset().code(),
-                Timestamp.from(c.occurredAt()),
-                Timestamp.from(clock.instant()))
-            .update();
-    if (inserted == 1 && !job.dryRun()) {
-      // One aggregate per job: the ledger receives the job's transfers in the order the legacy
-      // wallet committed them, so a withdrawal never overtakes the deposit that funds it.
-      outbox.add(
-          Topics.LEDGER_TRANSFER_REQUESTED,
-          "legacy-migration:" + job.id(),
-          new TransferRequested(
-              c.transferId(),
-              c.debitAccountId(),
-              c.creditAccountId(),
-              c.amountMinor().toString(),
-              c.asset().code(),
-              c.idempotencyKey()));
-    }
+  /** A ledger command to record, with what kind of legacy change it carries. */
+  private record Command(LedgerCommand command, String kind) {}
+
+  private void post(Run run, LedgerCommand c, String kind) {
+    run.commands.add(new Command(c, kind));
   }
 
   private void state(Run run, long txId, String state) {
-    jdbc.sql("update legacy_tx set state = ? where job_id = ? and tx_id = ?")
-        .params(state, run.job.id(), txId)
+    run.states.put(txId, state);
+  }
+
+  private void fail(Run run, String table, String pk, Refusal r) {
+    List<String> key = List.of(table, pk, r.code());
+    // The latest detail of a refusal is kept, as an upsert per refusal did.
+    run.failures.remove(key);
+    run.failures.put(key, r);
+  }
+
+  /** Sends the batch's pending writes, one statement per table, in the order they were made. */
+  private void flush(Run run) {
+    UUID job = run.job.id();
+    if (!run.staging.isEmpty()) {
+      stage(job, List.copyOf(run.staging.values()));
+      run.staging.clear();
+    }
+    if (!run.commands.isEmpty()) {
+      record(run.job, List.copyOf(run.commands));
+      run.commands.clear();
+    }
+    if (!run.states.isEmpty()) {
+      jdbc.sql(
+              """
+              update legacy_tx t set state = s.state
+              from unnest(?::bigint[], ?::text[]) as s(tx_id, state)
+              where t.job_id = ? and t.tx_id = s.tx_id""")
+          .params(
+              run.states.keySet().toArray(Long[]::new),
+              run.states.values().toArray(String[]::new),
+              job)
+          .update();
+      run.states.clear();
+    }
+    if (!run.failures.isEmpty()) {
+      var failures = List.copyOf(run.failures.entrySet());
+      jdbc.sql(
+              """
+              insert into migration_failure (job_id, source_table, source_pk, reason, detail, seen_at)
+              select ?, f.source_table, f.source_pk, f.reason, f.detail, ?
+              from unnest(?::text[], ?::text[], ?::text[], ?::text[])
+                  as f(source_table, source_pk, reason, detail)
+              on conflict (job_id, source_table, source_pk, reason) do update
+                set detail = excluded.detail, seen_at = excluded.seen_at""")
+          .params(
+              job,
+              Timestamp.from(clock.instant()),
+              column(failures, f -> f.getKey().get(0), String[]::new),
+              column(failures, f -> f.getKey().get(1), String[]::new),
+              column(failures, f -> f.getKey().get(2), String[]::new),
+              column(
+                  failures,
+                  f -> Objects.requireNonNullElse(f.getValue().getMessage(), ""),
+                  String[]::new))
+          .update();
+      run.failures.clear();
+    }
+  }
+
+  /** Stages snapshot rows of transactions (each id once) with one statement. */
+  private void stage(UUID job, List<LegacyTransaction> rows) {
+    jdbc.sql(
+            """
+            insert into legacy_tx (job_id, tx_id, wallet_id, counterparty_wallet_id, kind, amount,
+              status_code, created_local, deleted, fingerprint, state)
+            select ?, r.tx_id, r.wallet_id, r.counterparty, r.kind, r.amount, r.status_code,
+              r.created_local, r.deleted, r.fingerprint, 'STAGED'
+            from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[],
+                ?::timestamp[], ?::boolean[], ?::text[])
+              as r(tx_id, wallet_id, counterparty, kind, amount, status_code, created_local,
+                deleted, fingerprint)
+            on conflict (job_id, tx_id) do update set wallet_id = excluded.wallet_id,
+              counterparty_wallet_id = excluded.counterparty_wallet_id, kind = excluded.kind,
+              amount = excluded.amount, status_code = excluded.status_code,
+              created_local = excluded.created_local, deleted = excluded.deleted,
+              fingerprint = excluded.fingerprint""")
+        .params(
+            job,
+            column(rows, LegacyTransaction::id, Long[]::new),
+            column(rows, LegacyTransaction::walletId, Long[]::new),
+            column(rows, LegacyTransaction::counterpartyWalletId, Long[]::new),
+            column(rows, LegacyTransaction::kind, String[]::new),
+            column(rows, t -> t.amount().toPlainString(), String[]::new),
+            column(rows, LegacyTransaction::statusCode, Integer[]::new),
+            column(rows, t -> t.createdAt().toString(), String[]::new),
+            column(rows, LegacyTransaction::deleted, Boolean[]::new),
+            column(rows, LegacyTransaction::fingerprint, String[]::new))
         .update();
   }
 
-  private void fail(MigrationJob job, String table, String pk, Refusal r) {
-    jdbc.sql(
-            """
-            insert into migration_failure (job_id, source_table, source_pk, reason, detail, seen_at)
-            values (?, ?, ?, ?, ?, ?)
-            on conflict (job_id, source_table, source_pk, reason) do update
-              set detail = excluded.detail, seen_at = excluded.seen_at""")
-        .params(job.id(), table, pk, r.code(), r.getMessage(), Timestamp.from(clock.instant()))
-        .update();
+  /**
+   * Records commands with one statement, each idempotency key at most once, and puts the
+   * TransferRequested of each newly recorded one in the outbox with one more, in order.
+   */
+  private void record(MigrationJob job, List<Command> commands) {
+    List<LedgerCommand> cs = commands.stream().map(Command::command).toList();
+    java.util.Set<String> recorded =
+        new java.util.HashSet<>(
+            jdbc.sql(
+                    """
+                    insert into ledger_command (job_id, idem_key, transfer_id, kind,
+                      debit_account_id, credit_account_id, debit_wallet_id, credit_wallet_id,
+                      amount, asset, occurred_at, created_at)
+                    select ?, c.idem_key, c.transfer_id::uuid, c.kind, c.debit::uuid,
+                      c.credit::uuid, c.debit_wallet, c.credit_wallet, c.amount::numeric,
+                      c.asset, c.occurred::timestamptz, ?
+                    from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+                        with ordinality
+                      as c(idem_key, transfer_id, kind, debit, credit, debit_wallet,
+                        credit_wallet, amount, asset, occurred, n)
+                    order by c.n
+                    on conflict do nothing
+                    returning idem_key""")
+                .params(
+                    job.id(),
+                    Timestamp.from(clock.instant()),
+                    column(cs, LedgerCommand::idempotencyKey, String[]::new),
+                    column(cs, c -> c.transferId().toString(), String[]::new),
+                    column(commands, Command::kind, String[]::new),
+                    column(cs, c -> c.debitAccountId().toString(), String[]::new),
+                    column(cs, c -> c.creditAccountId().toString(), String[]::new),
+                    column(cs, LedgerCommand::debitWalletId, Long[]::new),
+                    column(cs, LedgerCommand::creditWalletId, Long[]::new),
+                    column(cs, c -> c.amountMinor().toString(), String[]::new),
+                    column(cs, c -> c.asset().code(), String[]::new),
+                    column(cs, c -> c.occurredAt().toString(), String[]::new))
+                .query(String.class)
+                .list());
+    if (job.dryRun() || recorded.isEmpty()) {
+      return;
+    }
+    List<Outbox.Message> requests = new ArrayList<>(recorded.size());
+    for (Command command : commands) {
+      LedgerCommand c = command.command();
+      if (!recorded.remove(c.idempotencyKey())) {
+        continue;
+      }
+      // One aggregate per job: the ledger receives the job's transfers in the order the legacy
+      // wallet committed them, so a withdrawal never overtakes the deposit that funds it.
+      requests.add(
+          new Outbox.Message(
+              Topics.LEDGER_TRANSFER_REQUESTED,
+              "legacy-migration:" + job.id(),
+              new TransferRequested(
+                  c.transferId(),
+                  c.debitAccountId(),
+                  c.creditAccountId(),
+                  c.amountMinor().toString(),
+                  c.asset().code(),
+                  c.idempotencyKey())));
+    }
+    outbox.addAll(requests);
+  }
+
+  /** One column of a multi-row statement: a value of each row, as an array for unnest. */
+  private static <R, T> T[] column(
+      List<R> rows, Function<R, @Nullable T> value, IntFunction<T[]> array) {
+    T[] out = array.apply(rows.size());
+    for (int i = 0; i < out.length; i++) {
+      out[i] = value.apply(rows.get(i));
+    }
+    return out;
   }
 
   private static long number(@Nullable Object value) {

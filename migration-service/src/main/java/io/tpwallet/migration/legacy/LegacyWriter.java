@@ -41,12 +41,20 @@ public final class LegacyWriter {
   public long transfer(long from, long to, BigDecimal amount) throws SQLException {
     return inTransaction(
         () -> {
-          BigDecimal balance;
+          // Both wallets locked, in id order: writers on several connections that move money
+          // both ways between the same two wallets wait for each other instead of deadlocking.
+          BigDecimal balance = BigDecimal.ZERO;
           try (var lock =
-              connection.prepareStatement("select balance from wallets where id = ? for update")) {
+              connection.prepareStatement(
+                  "select id, balance from wallets where id in (?, ?) order by id for update")) {
             lock.setLong(1, from);
+            lock.setLong(2, to);
             try (var rs = lock.executeQuery()) {
-              balance = rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO;
+              while (rs.next()) {
+                if (rs.getLong(1) == from) {
+                  balance = rs.getBigDecimal(2);
+                }
+              }
             }
           }
           if (balance.compareTo(amount) < 0) {

@@ -96,4 +96,49 @@ class LegacySeederIT {
       assertThat(LegacyTraffic.run(c, writer, 50, 1, 3)).isEqualTo(50);
     }
   }
+
+  @Test
+  void trafficOnSeveralConnectionsWritesEveryOperationAndOnlyDepositsAddMoney() throws Exception {
+    var server = TestPostgres.server();
+    String url = TestPostgres.freshDatabase("legacy");
+    LegacyTraffic.Connector connector =
+        () -> DriverManager.getConnection(url, server.user(), server.password());
+    try (Connection c = connector.open()) {
+      LegacySchema.createPostgres(c);
+      LegacySeeder.seed(c, new LegacySeeder.Plan(4, 0, 1, 0));
+      String money =
+          "select (select coalesce(sum(balance), 0) from wallets)"
+              + " - (select coalesce(sum(amount), 0) from transactions"
+              + " where kind = 'DEP' and status_code = 1)";
+      BigDecimal before = decimal(c, money);
+      long rows = count(c, "select count(*) from transactions");
+      // 600 tx/s is more than one connection is given: three writers, transfers both ways
+      // between the same wallets, none of them deadlocked.
+      long done =
+          LegacyTraffic.runParallel(
+              connector, Clock.systemUTC(), ZoneId.of("Asia/Shanghai"), 600, 1, 11);
+      assertThat(done).isEqualTo(600);
+      assertThat(count(c, "select count(*) from transactions")).isEqualTo(rows + 600);
+      assertThat(decimal(c, money)).isEqualByComparingTo(before);
+      assertThat(count(c, "select count(*) from wallets where balance < 0")).isZero();
+      assertThatThrownBy(
+              () ->
+                  LegacyTraffic.runParallel(
+                      connector,
+                      Clock.systemUTC(),
+                      ZoneId.of("Asia/Shanghai"),
+                      LegacyTraffic.TPS_MAX + 1,
+                      1,
+                      1))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  private static BigDecimal decimal(Connection c, String sql) throws Exception {
+    try (var st = c.createStatement();
+        var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
 }

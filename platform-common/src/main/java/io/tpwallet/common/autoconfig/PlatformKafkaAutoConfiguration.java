@@ -14,9 +14,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -39,6 +42,28 @@ import tools.jackson.core.JacksonException;
 @ConditionalOnClass(KafkaTemplate.class)
 @EnableConfigurationProperties(PlatformProperties.class)
 public class PlatformKafkaAutoConfiguration {
+
+  /**
+   * The listener container factory of the consumers that take a whole poll at once ({@code
+   * containerFactory} of a {@code @KafkaListener} whose method takes a list of records, applied
+   * with {@link io.tpwallet.common.inbox.Inbox#applyAll}).
+   */
+  public static final String BATCH_LISTENER_FACTORY = "tpwBatchKafkaListenerContainerFactory";
+
+  /**
+   * Configured by Boot's configurer exactly as the default container (consumer settings, the
+   * platform's error handler with its retries and dead-letter topic), only as a batch listener.
+   */
+  @Bean(BATCH_LISTENER_FACTORY)
+  @ConditionalOnMissingBean(name = BATCH_LISTENER_FACTORY)
+  ConcurrentKafkaListenerContainerFactory<Object, Object> tpwBatchKafkaListenerContainerFactory(
+      ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
+      ConsumerFactory<Object, Object> consumers) {
+    var factory = new ConcurrentKafkaListenerContainerFactory<Object, Object>();
+    configurer.configure(factory, consumers);
+    factory.setBatchListener(true);
+    return factory;
+  }
 
   @Bean
   @ConditionalOnMissingBean
