@@ -25,6 +25,10 @@ final class CuttableProxy implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicReference<String> cutPath = new AtomicReference<>();
   final AtomicInteger cut = new AtomicInteger();
+
+  /** Requests seen per path, cut or passed on: how many exchanges the coordinator made. */
+  final java.util.Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final AtomicReference<Runnable> onCut = new AtomicReference<>(() -> {});
 
   CuttableProxy(String target) throws IOException {
@@ -50,6 +54,11 @@ final class CuttableProxy implements AutoCloseable {
     cutPath.set(path);
   }
 
+  int seen(String path) {
+    AtomicInteger n = seen.get(path);
+    return n == null ? 0 : n.get();
+  }
+
   void heal() {
     cutPath.set(null);
   }
@@ -58,6 +67,7 @@ final class CuttableProxy implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       byte[] body = exchange.getRequestBody().readAllBytes();
+      seen.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
       if (path.equals(cutPath.get())) {
         cut.incrementAndGet();
         onCut.get().run();
