@@ -25,6 +25,10 @@ final class CuttableProxy implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicReference<String> cutPath = new AtomicReference<>();
   final AtomicInteger cut = new AtomicInteger();
+
+  /** Requests seen per path, cut or passed on: how many exchanges the coordinator made. */
+  final java.util.Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final AtomicReference<Runnable> onCut = new AtomicReference<>(() -> {});
   private final AtomicReference<String> rewritePath = new AtomicReference<>();
   private final AtomicReference<java.util.function.UnaryOperator<byte[]>> rewrite =
@@ -59,6 +63,11 @@ final class CuttableProxy implements AutoCloseable {
     rewritePath.set(path);
   }
 
+  int seen(String path) {
+    AtomicInteger n = seen.get(path);
+    return n == null ? 0 : n.get();
+  }
+
   void heal() {
     cutPath.set(null);
     rewritePath.set(null);
@@ -71,6 +80,7 @@ final class CuttableProxy implements AutoCloseable {
       if (path.equals(rewritePath.get())) {
         body = rewrite.get().apply(body);
       }
+      seen.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
       if (path.equals(cutPath.get())) {
         cut.incrementAndGet();
         onCut.get().run();

@@ -13,6 +13,7 @@ import io.tpwallet.signing.vault.TestSoftHsm;
 import io.tpwallet.testkit.Infrastructure;
 import io.tpwallet.testkit.KafkaProbe;
 import io.tpwallet.testkit.TestPostgres;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +74,7 @@ class SigningIT {
   private static final List<String> NODE_URLS = new ArrayList<>();
   private static final List<JdbcClient> NODE_JDBC = new ArrayList<>();
   private static Process node1;
-  private static List<String> node1Command;
+  private static final List<String> NODE1_COMMAND = new ArrayList<>();
   private static CuttableProxy node1Proxy;
   private static CuttableProxy node2Proxy;
   private static final String PAYEE = "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV";
@@ -90,6 +91,9 @@ class SigningIT {
     Infrastructure.register(registry, "signing");
     // These tests say which nodes sign (and cut node 2 between the rounds): lowest ids first.
     registry.add("tpw.signing.signer-order", () -> "ASCENDING");
+    // One batch of a key at a time, gathered for 20 ms: parallel requests of a test share it.
+    registry.add("tpw.signing.batch.linger", () -> "20ms");
+    registry.add("tpw.signing.batch.in-flight-max", () -> "1");
     startNodes();
     for (int i = 0; i < NODE_URLS.size(); i++) {
       int n = i;
@@ -125,16 +129,8 @@ class SigningIT {
     command.add("--spring.profiles.active=signer");
     command.add("--server.port=" + node1Port);
     command.addAll(nodeArgs(1, databases.get(0), server, tokens.get(0)));
-    node1Command = List.copyOf(command);
-    try {
-      node1 =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(Path.of("target", "signer-1-process.log").toFile())
-              .start();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("could not start signer node 1", e);
-    }
+    NODE1_COMMAND.addAll(command);
+    startNode1Process();
     NODE_URLS.add("http://127.0.0.1:" + node1Port);
     for (int i = 2; i <= 3; i++) {
       List<String> args = new ArrayList<>(List.of("--server.port=0"));
@@ -154,6 +150,30 @@ class SigningIT {
       node2Proxy = new CuttableProxy(NODE_URLS.get(1));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGKILL node 1's process and wait until it is gone. */
+  private static void killNode1() {
+    node1.destroyForcibly();
+    try {
+      node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void startNode1Process() {
+    try {
+      node1 =
+          new ProcessBuilder(NODE1_COMMAND)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(
+                      Path.of("target", "signer-1-process.log").toFile()))
+              .start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not start signer node 1", e);
     }
   }
 
@@ -1043,17 +1063,7 @@ class SigningIT {
 
   /** Starts node 1's process again on its port, with its own database and token. */
   private static void restartNode1() {
-    try {
-      node1 =
-          new ProcessBuilder(node1Command)
-              .redirectErrorStream(true)
-              .redirectOutput(
-                  ProcessBuilder.Redirect.appendTo(
-                      Path.of("target", "signer-1-process.log").toFile()))
-              .start();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("could not restart signer node 1", e);
-    }
+    startNode1Process();
     awaitReady(NODE_URLS.get(0), node1);
   }
 
@@ -1192,16 +1202,7 @@ class SigningIT {
   void aNodeProcessKilledMidSessionReleasesNothingAndAnotherSubsetSignsWithFreshNonces()
       throws Exception {
     // kill -9 node 1 after its round one, as its round-two request arrives.
-    node1Proxy.cut(
-        "/v1/node/sign/round2",
-        () -> {
-          node1.destroyForcibly();
-          try {
-            node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    node1Proxy.cut("/v1/node/sign/round2", SigningIT::killNode1);
     byte[] message = "payout while node 1 is killed mid-session".getBytes();
     try {
       var signed =
@@ -1241,7 +1242,7 @@ class SigningIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void withOneNodeDownTheOthersSignAndWithTwoDownNothingIsSigned() throws Exception {
     node1.destroyForcibly(); // down since the test before
 
@@ -1277,7 +1278,238 @@ class SigningIT {
         .noneSatisfy(e -> assertThat(e.get("requestId").asString()).isEqualTo("r-down2"));
   }
 
+  @Test
+  @Order(6)
+  void aBatchedRoundTwoJudgesEachItemAloneAndCommitsTheDayTotalExactly() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String keyId = JSON.readTree(created.body()).get("keyId").asString();
+    var round1 =
+        post(
+            node(1, "/v1/node/sign/round1-batch"),
+            JSON.writeValueAsString(Map.of("keyId", keyId, "count", 7)));
+    assertThat(round1.statusCode()).as(round1.body()).isEqualTo(200);
+    JsonNode sessions = JSON.readTree(round1.body()).get("sessions");
+    assertThat(sessions).hasSize(7);
+    JsonNode c2 = commit(2, keyId);
+    // Seven payouts of 1,000,000 against a day limit of 5,000,000, one of them to an unlisted
+    // destination, and an eighth item that reuses the first item's session.
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      items.add(
+          nodeSign(
+              keyId,
+              sessions.get(i).get("sessionId").asString(),
+              ("batched payout " + i).getBytes(),
+              List.of(sessions.get(i), c2),
+              1_000_000,
+              i == 2 ? "Mallory1111" : PAYEE,
+              "r-batch-" + i));
+    }
+    items.add(items.get(0).replace("r-batch-0", "r-batch-reused"));
+    var round2 =
+        post(
+            node(1, "/v1/node/sign/round2-batch"), "{\"items\":[" + String.join(",", items) + "]}");
+
+    assertThat(round2.statusCode()).as(round2.body()).isEqualTo(200);
+    JsonNode results = JSON.readTree(round2.body()).get("results");
+    assertThat(results).hasSize(8);
+    List<String> outcomes = new ArrayList<>();
+    for (JsonNode r : results) {
+      JsonNode problem = r.path("problem");
+      if (r.path("share").isObject()) {
+        outcomes.add("share");
+      } else if (problem.path("reason").isString()) {
+        outcomes.add(problem.get("status").asInt() + " " + problem.get("reason").asString());
+      } else {
+        outcomes.add(
+            problem.get("status").asInt()
+                + " "
+                + problem.get("type").asString().replaceAll(".*/", ""));
+      }
+    }
+    // Items are admitted in order while the day total stays within the limit: the fifth payout
+    // that fits reaches exactly 5,000,000, the next is refused; the refusals fail only themselves.
+    assertThat(outcomes)
+        .containsExactly(
+            "share",
+            "share",
+            "403 destination-not-allowed",
+            "share",
+            "share",
+            "share",
+            "403 per-day-limit",
+            "409 signing-nonces-unavailable");
+    assertThat(
+            NODE_JDBC
+                .get(0)
+                .sql("select amount from signing_day_total where key_id = ?")
+                .param(keyId)
+                .query(BigDecimal.class)
+                .single())
+        .isEqualByComparingTo("5000000");
+    List<JsonNode> audited = audit(1, keyId);
+    assertThat(audited)
+        .filteredOn(e -> e.get("decision").asString().equals("SIGNED"))
+        .extracting(e -> e.get("requestId").asString())
+        .containsExactlyInAnyOrder("r-batch-0", "r-batch-1", "r-batch-3", "r-batch-4", "r-batch-5");
+    assertThat(audited)
+        .filteredOn(e -> e.get("decision").asString().equals("REFUSED"))
+        .extracting(e -> e.get("requestId").asString())
+        .containsExactlyInAnyOrder("r-batch-2", "r-batch-6");
+  }
+
+  @Test
+  @Order(9)
+  void concurrentRequestsShareTheNodeExchangesAndARefusedOneFailsOnlyItself() throws Exception {
+    int round1Before =
+        node1Proxy.seen("/v1/node/sign/round1") + node1Proxy.seen("/v1/node/sign/round1-batch");
+    int round2Before =
+        node1Proxy.seen("/v1/node/sign/round2") + node1Proxy.seen("/v1/node/sign/round2-batch");
+    int batchesBefore = node1Proxy.seen("/v1/node/sign/round2-batch");
+    int requests = 8;
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      String body =
+          sign(
+              ("concurrent payout " + i).getBytes(),
+              100 + i,
+              i == 5 ? "Mallory1111" : PAYEE,
+              "r-concurrent-" + i);
+      bodies.add(body);
+    }
+    List<HttpResponse<String>> answers = signAtOnce(edKeyId, bodies);
+
+    byte[] publicKey =
+        HEX.parseHex(JSON.readTree(answers.get(0).body()).get("publicKey").asString());
+    for (int i = 0; i < requests; i++) {
+      var answer = answers.get(i);
+      if (i == 5) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(403);
+        assertThat(JSON.readTree(answer.body()).get("reason").asString())
+            .isEqualTo("destination-not-allowed");
+        continue;
+      }
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(answer.body());
+      assertThat(sig.get("signers").toString()).isEqualTo("[1,2]");
+      assertThat(
+              jdkEd25519(
+                  publicKey,
+                  ("concurrent payout " + i).getBytes(),
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+    }
+    // Fewer exchanges with node 1 than signatures, at least one of them batched; every request
+    // was decided once by each node.
+    int round1 =
+        node1Proxy.seen("/v1/node/sign/round1")
+            + node1Proxy.seen("/v1/node/sign/round1-batch")
+            - round1Before;
+    int round2 =
+        node1Proxy.seen("/v1/node/sign/round2")
+            + node1Proxy.seen("/v1/node/sign/round2-batch")
+            - round2Before;
+    assertThat(node1Proxy.seen("/v1/node/sign/round2-batch")).isGreaterThan(batchesBefore);
+    assertThat(round1).isLessThan(requests);
+    assertThat(round2).isLessThan(requests);
+    for (int node : List.of(1, 2)) {
+      assertThat(audit(node, edKeyId))
+          .filteredOn(e -> e.get("requestId").asString().startsWith("r-concurrent-"))
+          .extracting(e -> e.get("requestId").asString() + " " + e.get("decision").asString())
+          .containsExactlyInAnyOrder(
+              "r-concurrent-0 SIGNED",
+              "r-concurrent-1 SIGNED",
+              "r-concurrent-2 SIGNED",
+              "r-concurrent-3 SIGNED",
+              "r-concurrent-4 SIGNED",
+              "r-concurrent-5 REFUSED",
+              "r-concurrent-6 SIGNED",
+              "r-concurrent-7 SIGNED");
+    }
+  }
+
+  @Test
+  @Order(11)
+  void aNodeProcessKilledDuringABatchedRoundTwoReleasesNothingAndEveryRequestIsSignedAgain()
+      throws Exception {
+    // Node 1 was killed by the test before; it comes back with no sessions at all.
+    startNode1Process();
+    awaitReady(NODE_URLS.get(0), node1);
+    int cutBefore = node1Proxy.cut.get();
+    node1Proxy.cut("/v1/node/sign/round2-batch", SigningIT::killNode1);
+    int requests = 6;
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      String body = sign(("batch while node 1 dies " + i).getBytes(), 50, PAYEE, "r-bkill-" + i);
+      bodies.add(body);
+    }
+    List<HttpResponse<String>> answers;
+    try {
+      answers = signAtOnce(edKeyId, bodies);
+    } finally {
+      node1Proxy.heal();
+    }
+
+    assertThat(node1Proxy.cut.get()).isEqualTo(cutBefore + 1);
+    assertThat(node1.isAlive()).isFalse();
+    for (int i = 0; i < requests; i++) {
+      var answer = answers.get(i);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(answer.body());
+      assertThat(sig.get("signers").toString()).isEqualTo("[2,3]");
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(sig.get("publicKey").asString()),
+                  ("batch while node 1 dies " + i).getBytes(),
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+    }
+    // Node 1 died holding the batch's nonces in memory and released nothing; node 2 signed each
+    // request once or twice (the killed batch, then the retry), each time with a fresh session.
+    assertThat(
+            NODE_JDBC
+                .get(0)
+                .sql("select count(*) from signing_audit where request_id like 'r-bkill-%'")
+                .query(Long.class)
+                .single())
+        .isZero();
+    List<JsonNode> node2 =
+        audit(2, edKeyId).stream()
+            .filter(e -> e.get("requestId").asString().startsWith("r-bkill-"))
+            .toList();
+    assertThat(node2).allSatisfy(e -> assertThat(e.get("decision").asString()).isEqualTo("SIGNED"));
+    for (int i = 0; i < requests; i++) {
+      String id = "r-bkill-" + i;
+      assertThat(node2)
+          .filteredOn(e -> e.get("requestId").asString().equals(id))
+          .hasSizeBetween(1, 2);
+      assertThat(audit(3, edKeyId))
+          .filteredOn(e -> e.get("requestId").asString().equals(id))
+          .hasSize(1);
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** Posts every body to the key's signatures at once; the answers in the bodies' order. */
+  private List<HttpResponse<String>> signAtOnce(String keyId, List<String> bodies)
+      throws Exception {
+    List<java.util.concurrent.Callable<HttpResponse<String>>> calls = new ArrayList<>();
+    for (String body : bodies) {
+      calls.add(() -> post(coordinator("/v1/signing/keys/" + keyId + "/signatures"), body));
+    }
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(bodies.size());
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    try {
+      for (var answer : pool.invokeAll(calls)) {
+        answers.add(answer.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return answers;
+  }
 
   private String coordinator(String path) {
     return "http://127.0.0.1:" + port + path;

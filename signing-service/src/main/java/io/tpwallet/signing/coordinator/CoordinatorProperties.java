@@ -12,7 +12,8 @@ public record CoordinatorProperties(
     @Nullable List<Node> nodes,
     @Nullable Duration nodeTimeout,
     @Nullable Duration connectTimeout,
-    @Nullable SignerOrder signerOrder) {
+    @Nullable SignerOrder signerOrder,
+    @Nullable Batch batch) {
 
   /**
    * Which t of a key's nodes are asked first: ROTATE spreads the signatures over all of them (the
@@ -28,6 +29,34 @@ public record CoordinatorProperties(
     signerOrder = signerOrder == null ? SignerOrder.ROTATE : signerOrder;
     nodeTimeout = nodeTimeout == null ? Duration.ofSeconds(5) : nodeTimeout;
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(1) : connectTimeout;
+    batch = batch == null ? new Batch(null, null, null) : batch;
+  }
+
+  /**
+   * Batching of concurrent REST signing requests of one key ({@code tpw.signing.batch}): at most
+   * {@code signaturesMax} signatures (1 turns batching off) per round-one and round-two exchange
+   * with each node, gathered for up to {@code linger}, with at most {@code inFlightMax} batches of
+   * a key under way at once.
+   */
+  public record Batch(
+      @Nullable Integer signaturesMax, @Nullable Duration linger, @Nullable Integer inFlightMax) {
+    public static final int SIGNATURES_MAX_LIMIT = 64;
+
+    public Batch {
+      signaturesMax = signaturesMax == null ? 32 : signaturesMax;
+      linger = linger == null ? Duration.ofMillis(1) : linger;
+      inFlightMax = inFlightMax == null ? 2 : inFlightMax;
+      if (signaturesMax < 1 || signaturesMax > SIGNATURES_MAX_LIMIT) {
+        throw new IllegalArgumentException(
+            "tpw.signing.batch.signatures-max must be 1.." + SIGNATURES_MAX_LIMIT);
+      }
+      if (inFlightMax < 1 || inFlightMax > 8) {
+        throw new IllegalArgumentException("tpw.signing.batch.in-flight-max must be 1..8");
+      }
+      if (linger.isNegative() || linger.toMillis() > 50) {
+        throw new IllegalArgumentException("tpw.signing.batch.linger must be 0..50 ms");
+      }
+    }
   }
 
   /** A signer node: its participant id and base URL. */

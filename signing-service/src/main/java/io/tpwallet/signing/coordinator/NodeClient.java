@@ -102,6 +102,26 @@ final class NodeClient {
     return post("/v1/node/sign/round2", r, Wire.SignResponse.class);
   }
 
+  Wire.CommitBatchResponse commitBatch(Wire.CommitBatchRequest r) {
+    return post("/v1/node/sign/round1-batch", r, Wire.CommitBatchResponse.class);
+  }
+
+  Wire.SignBatchResponse signBatch(Wire.SignBatchRequest r) {
+    return post("/v1/node/sign/round2-batch", r, Wire.SignBatchResponse.class);
+  }
+
+  /** An item of a batched round two that the node refused, as if it had been asked alone. */
+  Refused refusedItem(Wire.ItemProblem p) {
+    Map<String, Object> problem = new java.util.HashMap<>();
+    if (p.properties() != null) {
+      problem.putAll(p.properties());
+    }
+    problem.put("type", p.type());
+    problem.put("detail", p.detail());
+    problem.put("status", p.status());
+    return new Refused(id, p.status(), p.type(), p.detail(), p.reason(), problem);
+  }
+
   Wire.RefreshRound1 refreshRound1(Wire.RefreshRound1Request r) {
     return post("/v1/node/refresh/round1", r, Wire.RefreshRound1.class);
   }

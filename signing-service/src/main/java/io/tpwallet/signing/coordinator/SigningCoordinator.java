@@ -37,6 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,6 +64,7 @@ class SigningCoordinator {
   private final CoordinatorProperties.SignerOrder signerOrder;
   private final AtomicInteger rotation = new AtomicInteger();
   private final Map<String, PublicKeyPackage> publicKeys = new ConcurrentHashMap<>();
+  private final BatchSigning batches;
   // Both rounds call the t nodes at once; bounded like the nodes' own request threads.
   private final ExecutorService rounds =
       Executors.newFixedThreadPool(
@@ -83,6 +85,7 @@ class SigningCoordinator {
     this.keys = keys;
     this.clock = clock;
     this.signerOrder = properties.signerOrder();
+    this.batches = new BatchSigning(this, properties.batch());
     log.info("Coordinator knows signer nodes {}", nodes.keySet());
   }
 
@@ -200,10 +203,23 @@ class SigningCoordinator {
 
   // ---- signing ------------------------------------------------------------------------------
 
+  /**
+   * Signs, batched with the key's other concurrent requests when batching is on and the caller has
+   * no transaction of its own (a sign command's request log belongs to its inbox transaction, so it
+   * is signed on its own thread).
+   */
   Signed sign(SigningKeys.SigningKey key, byte[] message, Wire.PolicyContext context) {
     if (message.length == 0 || message.length > MESSAGE_BYTES_MAX) {
       throw CoordinatorProblems.invalid("message must have 1.." + MESSAGE_BYTES_MAX + " bytes");
     }
+    if (batches.enabled() && !TransactionSynchronizationManager.isActualTransactionActive()) {
+      return batches.sign(key, message, context);
+    }
+    return signAlone(key, message, context);
+  }
+
+  /** One signature in its own two rounds, starting again from round one if a node is lost. */
+  Signed signAlone(SigningKeys.SigningKey key, byte[] message, Wire.PolicyContext context) {
     Ciphersuite suite = Ciphersuites.byId(key.suite());
     Group group = suite.group();
     Set<Integer> down = new LinkedHashSet<>();
@@ -290,20 +306,7 @@ class SigningCoordinator {
         int p = e.getKey();
         RuntimeException failure = e.getValue().failure();
         if (failure instanceof NodeClient.Refused r && !NodeClientTypes.isStartAgain(r)) {
-          keys.recordRequest(
-              clock.instant(),
-              key.keyId(),
-              context.requestId(),
-              "REFUSED",
-              null,
-              null,
-              "node " + r.node + ": " + r.getMessage());
-          if (NodeClientTypes.isPolicyRefusal(r)) {
-            throw CoordinatorProblems.policyRefused(r);
-          }
-          throw CoordinatorProblems.signingFailed(
-              "Signer node " + r.node + " refused round two: " + r.getMessage(),
-              Map.of("node", r.node, "nodeProblem", r.problem));
+          throw refusedInRoundTwo(key, context, r);
         }
         if (failure != null) {
           // A node that dies between the rounds loses its nonces with its memory (and one whose
@@ -330,34 +333,73 @@ class SigningCoordinator {
       if (lostOne) {
         continue;
       }
-      List<SigningCommitments> decoded =
-          commitments.stream().map(c -> WireCodec.commitment(suite, c)).toList();
-      SigningPackage pkg = SigningPackage.sorted(decoded, message);
-      try {
-        Signature signature = new Frost(suite).aggregate(pkg, shares, publicKeyPackage(suite, key));
-        byte[] wire = suite.serializeSignature(signature);
-        List<Integer> signers = List.copyOf(commits.keySet());
-        keys.recordRequest(
-            clock.instant(),
-            key.keyId(),
-            context.requestId(),
-            "SIGNED",
-            signers.toString(),
-            wire,
-            null);
-        return new Signed(wire, signers);
-      } catch (FrostException e) {
-        throw CoordinatorProblems.signingFailed(
-            "Aggregation failed: " + e.getMessage(),
-            Map.of(
-                "reason", e.reason().name(),
-                "culprits", e.culprits().stream().map(i -> i.value().intValueExact()).toList()));
-      }
+      return aggregate(key, message, context, commitments, shares);
     }
     throw CoordinatorProblems.signersUnavailable(
         "Signer nodes kept dropping out; gave up after " + SIGN_ATTEMPTS_MAX + " attempts.",
         key.minSigners(),
         List.copyOf(down));
+  }
+
+  /** Runs {@code work} with the request log rows it records committed together. */
+  void requestLog(Runnable work) {
+    keys.inOneRequestLogCommit(work);
+  }
+
+  /** Records a refusal of round two and gives the problem the client gets. */
+  RuntimeException refusedInRoundTwo(
+      SigningKeys.SigningKey key, Wire.PolicyContext context, NodeClient.Refused r) {
+    keys.recordRequest(
+        clock.instant(),
+        key.keyId(),
+        context.requestId(),
+        "REFUSED",
+        null,
+        null,
+        "node " + r.node + ": " + r.getMessage());
+    if (NodeClientTypes.isPolicyRefusal(r)) {
+      return CoordinatorProblems.policyRefused(r);
+    }
+    return CoordinatorProblems.signingFailed(
+        "Signer node " + r.node + " refused round two: " + r.getMessage(),
+        Map.of("node", r.node, "nodeProblem", r.problem));
+  }
+
+  /**
+   * Aggregates t shares, verifying each (naming a cheating node) and the signature, and records the
+   * request.
+   */
+  Signed aggregate(
+      SigningKeys.SigningKey key,
+      byte[] message,
+      Wire.PolicyContext context,
+      List<Wire.Commitment> commitments,
+      Map<Identifier, SignatureShare> shares) {
+    Ciphersuite suite = Ciphersuites.byId(key.suite());
+    List<SigningCommitments> decoded =
+        commitments.stream().map(c -> WireCodec.commitment(suite, c)).toList();
+    SigningPackage pkg = SigningPackage.sorted(decoded, message);
+    try {
+      Signature signature = new Frost(suite).aggregate(pkg, shares, publicKeyPackage(suite, key));
+      byte[] wire = suite.serializeSignature(signature);
+      List<Integer> signers =
+          commitments.stream().map(Wire.Commitment::participant).sorted().toList();
+      keys.recordRequest(
+          clock.instant(),
+          key.keyId(),
+          context.requestId(),
+          "SIGNED",
+          signers.toString(),
+          wire,
+          null);
+      return new Signed(wire, signers);
+    } catch (FrostException e) {
+      throw CoordinatorProblems.signingFailed(
+          "Aggregation failed: " + e.getMessage(),
+          Map.of(
+              "reason", e.reason().name(),
+              "culprits", e.culprits().stream().map(i -> i.value().intValueExact()).toList()));
+    }
   }
 
   /**
@@ -396,7 +438,7 @@ class SigningCoordinator {
   }
 
   /** The key's participants in the order they are asked: rotated per request, or ascending. */
-  private List<Integer> preferred(List<Integer> participants) {
+  List<Integer> preferred(List<Integer> participants) {
     if (signerOrder == CoordinatorProperties.SignerOrder.ASCENDING || participants.isEmpty()) {
       return participants;
     }
@@ -404,6 +446,10 @@ class SigningCoordinator {
     List<Integer> rotated = new ArrayList<>(participants.subList(start, participants.size()));
     rotated.addAll(participants.subList(0, start));
     return rotated;
+  }
+
+  boolean knows(int id) {
+    return nodes.containsKey(id);
   }
 
   NodeClient node(int id) {

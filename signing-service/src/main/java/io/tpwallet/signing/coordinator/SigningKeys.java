@@ -226,6 +226,18 @@ class SigningKeys {
         });
   }
 
+  /**
+   * Runs {@code work} in one transaction whose commit does not wait for the WAL flush: the request
+   * log rows of a signing batch, committed together (the log's durability as for one REST row).
+   */
+  void inOneRequestLogCommit(Runnable work) {
+    tx.executeWithoutResult(
+        status -> {
+          jdbc.sql("set local synchronous_commit to off").update();
+          work.run();
+        });
+  }
+
   /** One row of the coordinator's request log. */
   record RequestRecord(
       long id,

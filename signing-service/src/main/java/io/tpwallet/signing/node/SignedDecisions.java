@@ -53,7 +53,8 @@ class SignedDecisions implements SmartLifecycle {
   private final JdbcClient jdbc;
   private final SigningAudit audit;
   private final TransactionTemplate tx;
-  private final BlockingQueue<Decision> queue = new ArrayBlockingQueue<>(QUEUE_MAX);
+  // Groups of decisions (one per round-two request, single or batched), each committed as a whole.
+  private final BlockingQueue<List<Decision>> queue = new ArrayBlockingQueue<>(QUEUE_MAX);
   private volatile boolean running;
   private Thread writer = new Thread(() -> {});
 
@@ -74,24 +75,62 @@ class SignedDecisions implements SmartLifecycle {
       String sessionId,
       Wire.PolicyContext context,
       byte[] messageSha256) {
-    if (context.amount().compareTo(perDayMax) > 0) {
-      return false;
+    return admitAll(List.of(new Request(keyId, day, perDayMax, sessionId, context, messageSha256)))
+        .get(0);
+  }
+
+  /** What one share to be released needs recorded. */
+  record Request(
+      String keyId,
+      LocalDate day,
+      BigInteger perDayMax,
+      String sessionId,
+      Wire.PolicyContext context,
+      byte[] messageSha256) {}
+
+  /**
+   * Waits until the decisions of one batched round two are committed, all in the same transaction
+   * (a group is never split between two commits): per request, in order, true when it was within
+   * the day limit (day total raised, SIGNED audited) and false when the day limit refuses it
+   * (nothing written for it). A request refused here does not affect its neighbours.
+   */
+  List<Boolean> admitAll(List<Request> requests) {
+    List<Decision> group = new ArrayList<>(requests.size());
+    List<Decision> all = new ArrayList<>(requests.size());
+    for (Request r : requests) {
+      var decision =
+          new Decision(
+              r.keyId(),
+              r.day(),
+              r.perDayMax(),
+              r.sessionId(),
+              r.context(),
+              r.messageSha256(),
+              new CompletableFuture<>());
+      if (r.context().amount().compareTo(r.perDayMax()) > 0) {
+        decision.admitted().complete(false);
+      } else {
+        group.add(decision);
+      }
+      all.add(decision);
     }
-    var decision =
-        new Decision(
-            keyId, day, perDayMax, sessionId, context, messageSha256, new CompletableFuture<>());
     try {
-      if (!running || !queue.offer(decision, WAIT_SECONDS_MAX, TimeUnit.SECONDS)) {
+      if (!group.isEmpty()
+          && (!running || !queue.offer(List.copyOf(group), WAIT_SECONDS_MAX, TimeUnit.SECONDS))) {
         throw NodeProblems.busy("the decision log is stopped or full");
       }
-      return decision.admitted().get(WAIT_SECONDS_MAX, TimeUnit.SECONDS);
+      List<Boolean> admitted = new ArrayList<>(all.size());
+      for (Decision d : all) {
+        admitted.add(d.admitted().get(WAIT_SECONDS_MAX, TimeUnit.SECONDS));
+      }
+      return admitted;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NodeProblems.busy("interrupted while recording the decision");
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      // The share is withheld: whether the batch committed is unknown, so the day total may count
+      // The shares are withheld: whether the batch committed is unknown, so the day total may count
       // an amount never released (the safe side of the limit).
       throw NodeProblems.busy("the decision was not recorded in " + WAIT_SECONDS_MAX + " s");
     }
@@ -101,12 +140,15 @@ class SignedDecisions implements SmartLifecycle {
     List<Decision> batch = new ArrayList<>(BATCH_MAX);
     while (running || !queue.isEmpty()) {
       try {
-        Decision first = queue.poll(200, TimeUnit.MILLISECONDS);
+        List<Decision> first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, BATCH_MAX - 1);
+        batch.addAll(first);
+        List<Decision> more;
+        while (batch.size() < BATCH_MAX && (more = queue.poll()) != null) {
+          batch.addAll(more);
+        }
         commit(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

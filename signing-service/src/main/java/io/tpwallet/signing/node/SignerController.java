@@ -49,6 +49,18 @@ class SignerController {
     return node.sign(request);
   }
 
+  /** Round one for several signatures of one key: that many fresh single-use sessions. */
+  @PostMapping("/sign/round1-batch")
+  Wire.CommitBatchResponse commitBatch(@RequestBody Wire.CommitBatchRequest request) {
+    return node.commitBatch(request);
+  }
+
+  /** Round two for several signatures: one result per item, their decisions in one commit. */
+  @PostMapping("/sign/round2-batch")
+  Wire.SignBatchResponse signBatch(@RequestBody Wire.SignBatchRequest request) {
+    return node.signBatch(request);
+  }
+
   @PostMapping("/refresh/round1")
   Wire.RefreshRound1 refreshRound1(@RequestBody Wire.RefreshRound1Request request) {
     return node.refreshRound1(request);

@@ -62,6 +62,7 @@ class SignerNode {
   static final int APPROVERS_MAX = 32;
   static final int MESSAGE_BYTES_MAX = 64 * 1024;
   static final int KEYS_CACHED_MAX = 10_000;
+  static final int SIGN_BATCH_MAX = 64;
 
   /** A DKG in progress at this node. */
   private static final class DkgSession {
@@ -336,63 +337,141 @@ class SignerNode {
   }
 
   /**
+   * Round one for several signatures of one key at once: {@code count} fresh sessions, each with
+   * its own nonces, exactly as {@code count} single round ones would make them. All or none: if the
+   * node cannot hold them all, the ones made are destroyed.
+   */
+  Wire.CommitBatchResponse commitBatch(Wire.CommitBatchRequest request) {
+    if (request.count() < 1 || request.count() > SIGN_BATCH_MAX) {
+      throw NodeProblems.protocol("a batch holds 1.." + SIGN_BATCH_MAX + " signatures");
+    }
+    KeyMaterial key = current(request.keyId(), request.refreshId());
+    Frost frost = new Frost(key.suite());
+    List<Wire.CommitResponse> sessions = new ArrayList<>(request.count());
+    for (int i = 0; i < request.count(); i++) {
+      SigningNonces made = frost.commit(key.keyPackage(), random);
+      String sessionId = UUID.randomUUID().toString();
+      if (!nonces.put(sessionId, request.keyId(), made)) {
+        made.destroy();
+        sessions.forEach(s -> nonces.take(s.sessionId()).ifPresent(t -> t.nonces().destroy()));
+        throw tooManySessions();
+      }
+      sessions.add(
+          new Wire.CommitResponse(
+              sessionId, WireCodec.commitment(key.suite(), made.commitments())));
+    }
+    return new Wire.CommitBatchResponse(sessions);
+  }
+
+  private static RuntimeException tooManySessions() {
+    return new io.tpwallet.common.problem.ProblemException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        NodeProblems.BUSY,
+        "Too many open signing sessions",
+        "This node holds the most unused nonces it allows; retry shortly.");
+  }
+
+  /**
    * Round two. The share is computed outside any database transaction; it leaves the node only
    * after the per-day total has been raised by one guarded upsert and the decision audited in the
    * same short transaction, so the key's day row is locked for two statements and a commit.
    */
   Wire.SignResponse sign(Wire.SignRequest request) {
-    // Take the nonces before anything else: from here on they are gone, whatever follows.
-    NonceSessions.Session session =
-        nonces
-            .take(request.sessionId())
-            .orElseThrow(() -> NodeProblems.noncesUnavailable(request.sessionId()));
+    if (request.isRefreshTest()) {
+      return consuming(takeSession(request), s -> signRefreshTest(s, request));
+    }
+    Prepared prepared = prepare(request);
+    boolean withinDay = decisions.admitAll(List.of(prepared.decision())).get(0);
+    return release(prepared, withinDay);
+  }
+
+  /**
+   * Round two for several signatures of one key: each item is checked and signed as a single round
+   * two would be (its nonces taken first), the day totals and SIGNED audit rows of all items are
+   * committed in one transaction, and only then do the shares leave. An item refused (policy, its
+   * nonces gone, a bad package) gets its problem in its own result; its neighbours are unaffected.
+   */
+  Wire.SignBatchResponse signBatch(Wire.SignBatchRequest request) {
+    if (request.items().isEmpty() || request.items().size() > SIGN_BATCH_MAX) {
+      throw NodeProblems.protocol("a batch holds 1.." + SIGN_BATCH_MAX + " signatures");
+    }
+    int n = request.items().size();
+    Wire.SignResult[] results = new Wire.SignResult[n];
+    List<Prepared> prepared = new ArrayList<>(n);
+    List<Integer> positions = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Wire.SignRequest item = request.items().get(i);
+      try {
+        if (item.isRefreshTest()) {
+          // Never batched by the coordinator; refused here so that the test path stays single.
+          takeSession(item).nonces().destroy();
+          throw NodeProblems.protocol("a refresh test is not signed in a batch");
+        }
+        prepared.add(prepare(item));
+        positions.add(i);
+      } catch (io.tpwallet.common.problem.ProblemException e) {
+        results[i] = new Wire.SignResult(null, itemProblem(e));
+      }
+    }
+    if (!prepared.isEmpty()) {
+      List<Boolean> admitted =
+          decisions.admitAll(prepared.stream().map(Prepared::decision).toList());
+      for (int j = 0; j < prepared.size(); j++) {
+        try {
+          results[positions.get(j)] =
+              new Wire.SignResult(release(prepared.get(j), admitted.get(j)), null);
+        } catch (io.tpwallet.common.problem.ProblemException e) {
+          results[positions.get(j)] = new Wire.SignResult(null, itemProblem(e));
+        }
+      }
+    }
+    return new Wire.SignBatchResponse(List.of(results));
+  }
+
+  private static Wire.ItemProblem itemProblem(io.tpwallet.common.problem.ProblemException e) {
+    var detail = e.toProblemDetail(null);
+    Map<String, Object> properties =
+        detail.getProperties() == null ? Map.of() : Map.copyOf(detail.getProperties());
+    Object reason = properties.get("reason");
+    return new Wire.ItemProblem(
+        detail.getStatus(),
+        String.valueOf(detail.getType()),
+        String.valueOf(detail.getDetail()),
+        reason == null ? null : reason.toString(),
+        properties);
+  }
+
+  /** A share computed and waiting for its decision to be committed. */
+  private record Prepared(
+      KeyMaterial key,
+      Wire.SignRequest request,
+      byte[] digest,
+      SignatureShare share,
+      SignedDecisions.Request decision) {}
+
+  private NonceSessions.Session takeSession(Wire.SignRequest request) {
+    return nonces
+        .take(request.sessionId())
+        .orElseThrow(() -> NodeProblems.noncesUnavailable(request.sessionId()));
+  }
+
+  /**
+   * Takes the session's nonces before anything else (from here on they are gone, whatever follows),
+   * checks every rule but the running day total (a request alone above the day limit fails here),
+   * and computes the share, which stays in this process until its decision is committed.
+   */
+  private Prepared prepare(Wire.SignRequest request) {
+    return consuming(takeSession(request), session -> prepare(request, session));
+  }
+
+  /**
+   * Runs a round two on a session taken out of memory, and destroys its nonces whatever happens;
+   * the library's refusals become protocol problems.
+   */
+  private static <T> T consuming(
+      NonceSessions.Session session, java.util.function.Function<NonceSessions.Session, T> work) {
     try {
-      if (request.isRefreshTest()) {
-        return signRefreshTest(session, request);
-      }
-      if (!session.keyId().equals(request.keyId())) {
-        throw NodeProblems.protocol("session " + request.sessionId() + " is for another key");
-      }
-      byte[] message = WireCodec.unhex(request.message());
-      if (message.length > MESSAGE_BYTES_MAX) {
-        throw NodeProblems.protocol("message longer than " + MESSAGE_BYTES_MAX + " bytes");
-      }
-      byte[] digest = sha256(message);
-      KeyMaterial key = material(request.keyId());
-      Wire.Policy policy = key.row().policy();
-      // Every rule but the running day total first; a request alone above the day limit fails here.
-      Optional<SigningPolicy.Refusal> refusal =
-          SigningPolicy.check(
-              key.row().keyId(), policy, request.context(), digest, BigInteger.ZERO);
-      if (refusal.isPresent()) {
-        throw refused(key, request, digest, refusal.get());
-      }
-      Wire.PolicyContext context = java.util.Objects.requireNonNull(request.context());
-      SigningPackage pkg = SigningPackage.of(commitments(key, request, session.nonces()), message);
-      SignatureShare share = new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage());
-      LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
-      boolean withinDay =
-          decisions.admit(
-              key.row().keyId(), day, policy.perDayMax(), request.sessionId(), context, digest);
-      if (!withinDay) {
-        SigningPolicy.Refusal dayRefusal =
-            SigningPolicy.check(
-                    key.row().keyId(),
-                    policy,
-                    context,
-                    digest,
-                    keys.signedOn(key.row().keyId(), day))
-                .orElse(
-                    new SigningPolicy.Refusal(
-                        SigningPolicy.PER_DAY,
-                        "amount "
-                            + context.amount()
-                            + " is above the per-day limit "
-                            + policy.perDayMax()));
-        throw refused(key, request, digest, dayRefusal);
-      }
-      return new Wire.SignResponse(
-          key.row().participant(), WireCodec.hex(share.serialize(key.suite().group())));
+      return work.apply(session);
     } catch (FrostException e) {
       throw frostProblem(e);
     } catch (IllegalArgumentException e) {
@@ -400,6 +479,61 @@ class SignerNode {
     } finally {
       session.nonces().destroy();
     }
+  }
+
+  private Prepared prepare(Wire.SignRequest request, NonceSessions.Session session) {
+    if (!session.keyId().equals(request.keyId())) {
+      throw NodeProblems.protocol("session " + request.sessionId() + " is for another key");
+    }
+    byte[] message = WireCodec.unhex(request.message());
+    if (message.length > MESSAGE_BYTES_MAX) {
+      throw NodeProblems.protocol("message longer than " + MESSAGE_BYTES_MAX + " bytes");
+    }
+    byte[] digest = sha256(message);
+    KeyMaterial key = material(request.keyId());
+    Wire.Policy policy = key.row().policy();
+    Optional<SigningPolicy.Refusal> refusal =
+        SigningPolicy.check(key.row().keyId(), policy, request.context(), digest, BigInteger.ZERO);
+    if (refusal.isPresent()) {
+      throw refused(key, request, digest, refusal.get());
+    }
+    Wire.PolicyContext context = java.util.Objects.requireNonNull(request.context());
+    SigningPackage pkg = SigningPackage.of(commitments(key, request, session.nonces()), message);
+    SignatureShare share = new Frost(key.suite()).sign(pkg, session.nonces(), key.keyPackage());
+    LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate();
+    return new Prepared(
+        key,
+        request,
+        digest,
+        share,
+        new SignedDecisions.Request(
+            key.row().keyId(), day, policy.perDayMax(), request.sessionId(), context, digest));
+  }
+
+  /** The share, once its decision is committed; or the day limit's refusal, audited. */
+  private Wire.SignResponse release(Prepared p, boolean withinDay) {
+    KeyMaterial key = p.key();
+    if (!withinDay) {
+      Wire.Policy policy = key.row().policy();
+      Wire.PolicyContext context = p.decision().context();
+      SigningPolicy.Refusal dayRefusal =
+          SigningPolicy.check(
+                  key.row().keyId(),
+                  policy,
+                  context,
+                  p.digest(),
+                  keys.signedOn(key.row().keyId(), p.decision().day()))
+              .orElse(
+                  new SigningPolicy.Refusal(
+                      SigningPolicy.PER_DAY,
+                      "amount "
+                          + context.amount()
+                          + " is above the per-day limit "
+                          + policy.perDayMax()));
+      throw refused(key, p.request(), p.digest(), dayRefusal);
+    }
+    return new Wire.SignResponse(
+        key.row().participant(), WireCodec.hex(p.share().serialize(key.suite().group())));
   }
 
   /**

@@ -158,4 +158,29 @@ public final class Wire {
   }
 
   public record SignResponse(int participant, String share) {}
+
+  // ---- batched signing (several concurrent signatures of one key per exchange) ---------------
+
+  /** Round one for {@code count} signatures of one key at once: that many fresh sessions. */
+  public record CommitBatchRequest(String keyId, @Nullable String refreshId, int count) {}
+
+  /** The fresh sessions, each with its own single-use nonces. */
+  public record CommitBatchResponse(List<CommitResponse> sessions) {}
+
+  /** Round two for several signatures at once; each item is judged on its own. */
+  public record SignBatchRequest(List<SignRequest> items) {}
+
+  /** One result per item, in the request's order. */
+  public record SignBatchResponse(List<SignResult> results) {}
+
+  /** An item's share, or the problem (RFC 9457 fields) that refused that item alone. */
+  public record SignResult(@Nullable SignResponse share, @Nullable ItemProblem problem) {}
+
+  /** The problem detail the node would have answered for this item as a single request. */
+  public record ItemProblem(
+      int status,
+      String type,
+      String detail,
+      @Nullable String reason,
+      @Nullable Map<String, Object> properties) {}
 }

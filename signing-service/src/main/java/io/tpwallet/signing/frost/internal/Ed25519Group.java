@@ -128,6 +128,8 @@ public final class Ed25519Group implements Group {
       throw new FrostException(Reason.MALFORMED_ELEMENT, "not a point on edwards25519");
     }
     Point p = Point.affine(x, y);
+    // The input is the canonical encoding (y < p and the sign bit checked above): keep it.
+    p.encoding = encoded.clone();
     if (p.isIdentity()) {
       throw new FrostException(Reason.IDENTITY_ELEMENT, "the identity is not a valid element");
     }
@@ -211,6 +213,13 @@ public final class Ed25519Group implements Group {
     private final int[] y;
     private final int[] z;
     private final int[] t;
+
+    /**
+     * The point's encoding once known (decoded from it, or encoded once): a point never changes,
+     * and encoding needs a field inversion that hashing commitments and keys repeated per
+     * signature.
+     */
+    private volatile byte @org.jspecify.annotations.Nullable [] encoding;
 
     private Point(int[] x, int[] y, int[] z, int[] t) {
       this.x = x;
@@ -411,6 +420,15 @@ public final class Ed25519Group implements Group {
     }
 
     byte[] encode() {
+      byte[] known = encoding;
+      if (known == null) {
+        known = computeEncoding();
+        encoding = known;
+      }
+      return known.clone();
+    }
+
+    private byte[] computeEncoding() {
       BigInteger zInv = toBigInteger(z).modInverse(P);
       BigInteger ax = toBigInteger(x).multiply(zInv).mod(P);
       BigInteger ay = toBigInteger(y).multiply(zInv).mod(P);
