@@ -70,6 +70,12 @@ public class JobRunner implements SmartLifecycle {
   private final Map<UUID, Run> runs = new ConcurrentHashMap<>();
   private final Map<UUID, Fault> faults = new ConcurrentHashMap<>();
   private final Map<UUID, Duration> delays = new ConcurrentHashMap<>();
+
+  /** How many times a job's engine is restarted by itself after a resync race (per runner). */
+  static final int ENGINE_RESTARTS_MAX = 5;
+
+  static final Duration ENGINE_RESTART_DELAY = Duration.ofSeconds(1);
+  private final Map<UUID, Integer> engineRestarts = new ConcurrentHashMap<>();
   private final Map<UUID, Instant> streamedUpTo = new ConcurrentHashMap<>();
   private volatile boolean running;
 
@@ -442,6 +448,16 @@ public class JobRunner implements SmartLifecycle {
             Phase.WAITING_FOR_LEDGER,
             ledgerDown.getMessage() + "; the job resumes by itself once the ledger answers.");
         daemon("resume-" + id, () -> resumeLater(id)).start();
+      } else if (running
+          && incrementalSnapshotRace(error)
+          && engineRestarts.merge(id, 1, Integer::sum) <= ENGINE_RESTARTS_MAX) {
+        // Debezium 3.5's read-only incremental snapshot can fail its streaming thread with a
+        // ConcurrentModificationException (its chunk window is filled by the signal thread while
+        // the streaming thread sends it). Nothing was lost: the offsets of every applied batch are
+        // stored, with the snapshot's progress, so a new engine carries on from there and the
+        // rows read twice are idempotent. Restart it by ourselves, a bounded number of times.
+        jobs.phase(id, Phase.FAILED, "CDC engine failed during a resync; restarting it: " + root);
+        daemon("restart-" + id, () -> restartAfterEngineRace(id)).start();
       } else {
         jobs.phase(id, Phase.FAILED, root.getMessage());
       }
@@ -453,6 +469,34 @@ public class JobRunner implements SmartLifecycle {
       Thread closer = new Thread(engine::close, "cdc-close");
       closer.setDaemon(true);
       closer.start();
+    }
+  }
+
+  /** Whether the failure came out of Debezium's incremental snapshot (a resync) machinery. */
+  static boolean incrementalSnapshotRace(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.util.ConcurrentModificationException) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+          if (frame.getClassName().contains("IncrementalSnapshot")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private void restartAfterEngineRace(UUID id) {
+    try {
+      Thread.sleep(ENGINE_RESTART_DELAY.toMillis());
+      if (running && jobs.get(id).phase() == Phase.FAILED && !isRunning(id)) {
+        log.info("job {}: restarting the CDC engine after its incremental snapshot failed", id);
+        start(id);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("job {} could not restart: {}", id, e.getMessage());
     }
   }
 
