@@ -2,7 +2,6 @@ package io.tpwallet.ledger;
 
 import static io.tpwallet.ledger.LedgerTestSupport.body;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.ledger.account.Accounts;
@@ -192,13 +191,36 @@ class ArchiveIT {
     assertThat(verify.get("archivedTransfers").asLong()).isEqualTo(2);
     assertThat(verify.get("archivedEntries").asLong()).isEqualTo(4);
 
-    // Nothing is written into an archived month.
-    assertThatThrownBy(
-            () ->
-                transfers.execute(
-                    List.of(
-                        imported(Ids.newId(), issuance, bob, 1, "2025-01-25T00:00:00Z", "L-5"))))
-        .hasMessageContaining("archived");
+    // Nothing is written into an archived month: an import into it is refused with its own code,
+    // and a replay of a January transfer says the transfer is archived, instead of failing the
+    // batch or posting it a second time.
+    List<Posting> intoArchived =
+        transfers.execute(
+            List.of(
+                imported(Ids.newId(), issuance, bob, 1, "2025-01-25T00:00:00Z", "L-5"),
+                imported(t1, issuance, alice, 1000, "2025-01-10T08:00:00.123456Z", "L-1")));
+    assertThat(intoArchived)
+        .extracting(Posting::result)
+        .containsExactly(
+            TransferResult.IMPORTED_INTO_ARCHIVED_MONTH, TransferResult.TRANSFER_ARCHIVED);
+    assertThat(intoArchived.get(1).detail()).contains(t1.toString()).contains("archived");
+    HttpResponse<String> overRest =
+        LedgerTestSupport.post(
+            port,
+            "/v1/ledger/transfers",
+            "{\"id\":\""
+                + Ids.newId()
+                + "\",\"debitAccountId\":\""
+                + issuance
+                + "\",\"creditAccountId\":\""
+                + bob
+                + "\",\"amount\":\"1\",\"asset\":\"USD\","
+                + "\"importedAt\":\"2025-01-26T00:00:00Z\",\"legacyRef\":\"L-7\"}");
+    refused(overRest, 422, "imported-into-archived-month");
+    HttpResponse<String> archivedRead = get("/v1/ledger/transfers/" + t1);
+    refused(archivedRead, 404, "transfer-archived");
+    assertThat(body(archivedRead).get("archivedMonth").asString()).isEqualTo("2025-01");
+    refused(get("/v1/ledger/transfers/" + Ids.newId()), 404, "not-found");
     assertThat(accountTotals(issuance, alice, bob)).isEqualTo(balances);
 
     // February and March follow; April has an open hold.

@@ -5,11 +5,13 @@ import io.tpwallet.ledger.account.Account;
 import io.tpwallet.ledger.account.Accounts.Totals;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,8 @@ final class Batch {
   private Map<UUID, Transfer> originals = Map.of();
   private final Map<UUID, BigInteger> reversed = new LinkedHashMap<>();
   private final Map<UUID, Instant> lastImports = new LinkedHashMap<>();
+  private Set<UUID> archivedIds = Set.of();
+  private Set<YearMonth> archivedMonths = Set.of();
 
   /**
    * @param accounts the batch's accounts, locked
@@ -73,6 +77,16 @@ final class Batch {
    */
   Batch withImports(Map<UUID, Instant> newestImports) {
     this.lastImports.putAll(newestImports);
+    return this;
+  }
+
+  /**
+   * @param ids the batch's event ids that are transfers of an archived month
+   * @param months the archived months among those the batch's imports fall in
+   */
+  Batch withArchived(Set<UUID> ids, Set<YearMonth> months) {
+    this.archivedIds = ids;
+    this.archivedMonths = months;
     return this;
   }
 
@@ -139,6 +153,9 @@ final class Batch {
     Transfer prior = stored.get(command.id());
     if (prior == null) {
       prior = created.get(command.id());
+    }
+    if (prior == null && archivedIds.contains(command.id())) {
+      return refusal(TransferResult.TRANSFER_ARCHIVED, command);
     }
     if (prior != null) {
       TransferResult result =
@@ -256,6 +273,9 @@ final class Batch {
     }
     if (at.isAfter(now)) {
       return Optional.of(TransferResult.IMPORTED_IN_FUTURE);
+    }
+    if (archivedMonths.contains(MonthPartitions.monthOf(at))) {
+      return Optional.of(TransferResult.IMPORTED_INTO_ARCHIVED_MONTH);
     }
     for (UUID account : List.of(c.debitAccountId(), c.creditAccountId())) {
       Instant last = lastImports.get(account);

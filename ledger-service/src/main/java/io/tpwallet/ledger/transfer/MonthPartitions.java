@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -50,6 +51,27 @@ class MonthPartitions {
 
   static YearMonth monthOf(Instant t) {
     return YearMonth.from(t.atOffset(ZoneOffset.UTC));
+  }
+
+  /**
+   * The archived months among {@code months}. Only a month old enough to be archived is asked for,
+   * so a batch of live traffic (this month) costs no query.
+   */
+  Set<YearMonth> archived(Collection<YearMonth> months) {
+    YearMonth current = monthOf(clock.instant());
+    List<String> old =
+        months.stream()
+            .filter(m -> m.plusMonths(archiveMinAgeMonths).isBefore(current))
+            .map(m -> m.atDay(1).toString())
+            .toList();
+    if (old.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        jdbc.sql("select month from ledger_archive where month = any(?::date[])")
+            .param(old.toArray(String[]::new))
+            .query((rs, row) -> YearMonth.from(rs.getDate("month").toLocalDate()))
+            .list());
   }
 
   /** Ensures the partitions of {@code months} exist; raises if one of them is archived. */

@@ -166,6 +166,12 @@ final class PostingRules {
       case IMPORTED_OUT_OF_ORDER ->
           "The imported transfer is older than an import already on one of its accounts.";
       case IMPORTED_IN_FUTURE -> "The imported transfer's time is in the future.";
+      case TRANSFER_ARCHIVED ->
+          "Transfer "
+              + id
+              + " was applied in a month that is archived; restore the month to read it.";
+      case IMPORTED_INTO_ARCHIVED_MONTH ->
+          "The imported transfer's time falls in an archived month; restore the month first.";
     };
   }
 }

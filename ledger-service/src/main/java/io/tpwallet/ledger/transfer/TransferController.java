@@ -225,7 +225,23 @@ class TransferController {
     return transfers
         .find(id)
         .map(t -> TransferResponse.of(t, transfers.status(t)))
-        .orElseThrow(() -> ProblemException.notFound("No transfer " + id + "."));
+        .orElseThrow(
+            () ->
+                transfers
+                    .archivedMonthOf(id)
+                    .map(
+                        month ->
+                            new ProblemException(
+                                HttpStatus.NOT_FOUND,
+                                ProblemTypes.of("transfer-archived"),
+                                "Transfer archived",
+                                "Transfer "
+                                    + id
+                                    + " is in "
+                                    + month
+                                    + ", which is archived; restore the month to read it.",
+                                Map.of("archivedMonth", month.toString())))
+                    .orElseGet(() -> ProblemException.notFound("No transfer " + id + ".")));
   }
 
   /**

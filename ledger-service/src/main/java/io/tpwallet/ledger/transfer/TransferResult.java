@@ -49,7 +49,14 @@ public enum TransferResult {
   /** An imported transfer is older than an import already on one of its accounts. */
   IMPORTED_OUT_OF_ORDER,
   /** An imported transfer's historical time is after the ledger's now. */
-  IMPORTED_IN_FUTURE;
+  IMPORTED_IN_FUTURE,
+  /**
+   * The event's id is a transfer of a month that is archived: it was applied (ids stay unique
+   * across months), but it cannot be compared or answered until the month is restored.
+   */
+  TRANSFER_ARCHIVED,
+  /** An imported transfer's historical time falls in a month that is archived. */
+  IMPORTED_INTO_ARCHIVED_MONTH;
 
   /** Whether the transfer stands after this result. */
   public boolean posted() {

@@ -201,7 +201,11 @@ public class TransferService implements DisposableBean {
         originalIds.add(r.originalId());
       }
     }
-    // Before any lock: creating a month's partitions locks the parent tables.
+    // An import into an archived month is refused per event (IMPORTED_INTO_ARCHIVED_MONTH) rather
+    // than failing the batch; the other months' partitions are made before any lock, since
+    // creating them locks the parent tables.
+    Set<YearMonth> archivedMonths = partitions.archived(months);
+    months.removeAll(archivedMonths);
     partitions.ensure(months);
     // Holds and reversed transfers never change once written, so they can be read before the
     // locks; how holds were resolved and how much of a transfer was reversed can, and are read
@@ -216,7 +220,8 @@ public class TransferService implements DisposableBean {
     for (Account a : accounts.lockInIdOrder(accountIds)) {
       locked.put(a.id(), a);
     }
-    Map<UUID, Transfer> stored = transfers.findAll(ids);
+    Set<UUID> archivedIds = new HashSet<>();
+    Map<UUID, Transfer> stored = transfers.findAll(ids, archivedIds);
     Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds);
     Map<UUID, BigInteger> reversed = transfers.reversedAmounts(originalIds);
     Map<UUID, Instant> lastImports = imports ? transfers.lastImports(locked.keySet()) : Map.of();
@@ -224,7 +229,8 @@ public class TransferService implements DisposableBean {
     Batch batch =
         new Batch(locked, stored, holds, resolutions, now)
             .withReversals(originals, reversed)
-            .withImports(lastImports);
+            .withImports(lastImports)
+            .withArchived(archivedIds, archivedMonths);
     List<Posting> postings = batch.applyAll(commands);
     write(batch, now);
     return postings;
@@ -316,6 +322,11 @@ public class TransferService implements DisposableBean {
 
   public Optional<Transfer> find(UUID id) {
     return transfers.find(id);
+  }
+
+  /** The month of transfer {@code id} when that month is archived (its row is in the archive). */
+  public Optional<YearMonth> archivedMonthOf(UUID id) {
+    return transfers.archivedMonthOf(id);
   }
 
   /**

@@ -5,12 +5,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,6 +51,23 @@ class Transfers {
     return jdbc.sql(BY_ID + " where i.id = ?").param(id).query(Transfers::transfer).optional();
   }
 
+  /** The month of transfer {@code id} if the id table has it and its month's rows are archived. */
+  Optional<YearMonth> archivedMonthOf(UUID id) {
+    return jdbc.sql(
+            """
+            select i.created_at from ledger_transfer_id i
+            where i.id = ? and not exists (
+              select 1 from ledger_transfer t where t.id = i.id and t.created_at = i.created_at)
+            """)
+        .param(id)
+        .query(
+            (rs, row) ->
+                YearMonth.from(
+                    rs.getObject("created_at", OffsetDateTime.class)
+                        .atZoneSameInstant(ZoneOffset.UTC)))
+        .optional();
+  }
+
   /** The stored transfers among {@code ids}, by id. */
   Map<UUID, Transfer> findAll(Collection<UUID> ids) {
     Map<UUID, Transfer> found = new HashMap<>();
@@ -60,6 +79,37 @@ class Transfers {
         .query(Transfers::transfer)
         .list()
         .forEach(t -> found.put(t.id(), t));
+    return found;
+  }
+
+  /**
+   * The stored transfers among {@code ids}, and in {@code archived} those of them whose month is
+   * archived: the id table keeps every id, the partition with the row is gone. One statement, as
+   * {@link #findAll}: a left join instead of a join.
+   */
+  Map<UUID, Transfer> findAll(Collection<UUID> ids, Set<UUID> archived) {
+    Map<UUID, Transfer> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    jdbc.sql(
+            BY_ID
+                    .replace(
+                        "from ledger_transfer_id i join", "from ledger_transfer_id i left join")
+                    .replace("select t.id,", "select i.id as stored_id, t.id,")
+                + " where i.id = any(?::uuid[])")
+        .param(uuids(ids))
+        .query(
+            (rs, row) -> {
+              if (rs.getObject("id") == null) {
+                archived.add(rs.getObject("stored_id", UUID.class));
+              } else {
+                Transfer t = transfer(rs, row);
+                found.put(t.id(), t);
+              }
+              return null;
+            })
+        .list();
     return found;
   }
 
