@@ -1052,15 +1052,6 @@ class SigningIT {
     return key;
   }
 
-  private static void killNode1() {
-    node1.destroyForcibly();
-    try {
-      node1.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Starts node 1's process again on its port, with its own database and token. */
   private static void restartNode1() {
     startNode1Process();
