@@ -161,6 +161,12 @@ public class ContinuousReconciliation {
         suspects.remove(job.id()); // a first look from before a pause proves nothing later
         continue;
       }
+      if (runner.resyncUnderWay(job.id())) {
+        // A resync's window holds its table's changes back while the rest streams on, so what was
+        // applied says nothing about lag until it is over: no look counts from before its end.
+        suspects.remove(job.id());
+        continue;
+      }
       long started = System.nanoTime();
       try {
         pass(job);

@@ -76,6 +76,13 @@ public class JobRunner implements SmartLifecycle {
 
   static final Duration ENGINE_RESTART_DELAY = Duration.ofSeconds(1);
   private final Map<UUID, Integer> engineRestarts = new ConcurrentHashMap<>();
+
+  /** When each job last applied a resync row (an incremental snapshot READ). */
+  private final Map<UUID, Instant> lastResyncRowAt = new ConcurrentHashMap<>();
+
+  /** How long after its last row a resync still counts as running, for reconciliation. */
+  static final Duration RESYNC_SETTLE = Duration.ofSeconds(5);
+
   private final Map<UUID, Instant> streamedUpTo = new ConcurrentHashMap<>();
   private volatile boolean running;
 
@@ -343,6 +350,24 @@ public class JobRunner implements SmartLifecycle {
     return resync;
   }
 
+  /**
+   * Whether a resync of the job is under way: asked and not all rows read yet (for at most an hour
+   * after it was asked), or a row of it applied within {@link #RESYNC_SETTLE}. While it is, the
+   * streamed position is no watermark: the incremental snapshot's window holds the resynced table's
+   * changes back while the other tables' stream on, so continuous reconciliation waits.
+   */
+  public boolean resyncUnderWay(UUID id) {
+    Instant now = clock.instant();
+    Instant last = lastResyncRowAt.get(id);
+    if (last != null && last.plus(RESYNC_SETTLE).isAfter(now)) {
+      return true;
+    }
+    return latestResync(id)
+        .filter(r -> r.rowsRead() < r.rowsTotal())
+        .filter(r -> r.requestedAt().plus(Duration.ofHours(1)).isAfter(now))
+        .isPresent();
+  }
+
   /** The job's latest resync, if any. */
   public Optional<Resync> latestResync(UUID id) {
     return jdbc.sql(
@@ -380,6 +405,7 @@ public class JobRunner implements SmartLifecycle {
     long read =
         batch.stream().filter(e -> e.op() == ChangeEvent.Op.READ && !e.fromSnapshot()).count();
     if (read > 0) {
+      lastResyncRowAt.put(id, clock.instant());
       jdbc.sql(
               """
               update migration_resync set rows_read = rows_read + ? where id =
