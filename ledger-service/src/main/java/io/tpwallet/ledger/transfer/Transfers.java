@@ -47,6 +47,15 @@ class Transfers {
       from ledger_transfer_id i join ledger_transfer t on t.id = i.id and t.created_at = i.created_at
       """;
 
+  /**
+   * {@link #BY_ID} with the id table left-joined: an id whose month is archived comes back with
+   * {@code stored_id} and a null {@code id}.
+   */
+  private static final String BY_ID_OR_ARCHIVED =
+      BY_ID
+          .replace("from ledger_transfer_id i join", "from ledger_transfer_id i left join")
+          .replace("select t.id,", "select i.id as stored_id, t.id,");
+
   Optional<Transfer> find(UUID id) {
     return jdbc.sql(BY_ID + " where i.id = ?").param(id).query(Transfers::transfer).optional();
   }
@@ -84,20 +93,15 @@ class Transfers {
 
   /**
    * The stored transfers among {@code ids}, and in {@code archived} those of them whose month is
-   * archived: the id table keeps every id, the partition with the row is gone. One statement, as
-   * {@link #findAll}: a left join instead of a join.
+   * archived: the id table keeps every id, the partition with the row is gone. One statement, the
+   * id table left-joined ({@link #BY_ID_OR_ARCHIVED}).
    */
   Map<UUID, Transfer> findAll(Collection<UUID> ids, Set<UUID> archived) {
     Map<UUID, Transfer> found = new HashMap<>();
     if (ids.isEmpty()) {
       return found;
     }
-    jdbc.sql(
-            BY_ID
-                    .replace(
-                        "from ledger_transfer_id i join", "from ledger_transfer_id i left join")
-                    .replace("select t.id,", "select i.id as stored_id, t.id,")
-                + " where i.id = any(?::uuid[])")
+    jdbc.sql(BY_ID_OR_ARCHIVED + " where i.id = any(?::uuid[])")
         .param(uuids(ids))
         .query(
             (rs, row) -> {
