@@ -75,7 +75,7 @@ class MariaDbMigrationIT {
       LegacySeeder.Seeded seeded;
       try (Connection legacy = maria.connect()) {
         LegacySchema.create(legacy);
-        seeded = LegacySeeder.seed(legacy, new LegacySeeder.Plan(30, 200, 11, 2));
+        seeded = LegacySeeder.seed(legacy, new LegacySeeder.Plan(30, 2_500, 11, 2));
       }
       UUID job = create(maria.url());
       try (AutoCloseable ledger = LEDGER.post(job, envelope)) {
