@@ -85,7 +85,7 @@ class SigningCoordinator {
     this.keys = keys;
     this.clock = clock;
     this.signerOrder = properties.signerOrder();
-    this.batches = new BatchSigning(this, properties.batch());
+    this.batches = new BatchSigning(this, properties.batch(), clock);
     log.info("Coordinator knows signer nodes {}", nodes.keySet());
   }
 

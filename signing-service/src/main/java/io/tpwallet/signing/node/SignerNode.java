@@ -346,21 +346,57 @@ class SignerNode {
       throw NodeProblems.protocol("a batch holds 1.." + SIGN_BATCH_MAX + " signatures");
     }
     KeyMaterial key = current(request.keyId(), request.refreshId());
-    Frost frost = new Frost(key.suite());
     List<Wire.CommitResponse> sessions = new ArrayList<>(request.count());
-    for (int i = 0; i < request.count(); i++) {
+    if (!makeSessions(key, request.keyId(), request.count(), nonces.sessionsMax(), sessions)) {
+      sessions.forEach(s -> nonces.take(s.sessionId()).ifPresent(t -> t.nonces().destroy()));
+      throw tooManySessions();
+    }
+    return new Wire.CommitBatchResponse(sessions);
+  }
+
+  /**
+   * Makes up to {@code count} fresh sessions into {@code into} while the node holds fewer than
+   * {@code openMax}; false if it stopped short.
+   */
+  private boolean makeSessions(
+      KeyMaterial key, String keyId, int count, int openMax, List<Wire.CommitResponse> into) {
+    Frost frost = new Frost(key.suite());
+    for (int i = 0; i < count; i++) {
+      if (nonces.size() >= openMax) {
+        return false;
+      }
       SigningNonces made = frost.commit(key.keyPackage(), random);
       String sessionId = UUID.randomUUID().toString();
-      if (!nonces.put(sessionId, request.keyId(), made)) {
-        made.destroy();
-        sessions.forEach(s -> nonces.take(s.sessionId()).ifPresent(t -> t.nonces().destroy()));
-        throw tooManySessions();
+      if (!nonces.put(sessionId, keyId, made)) {
+        return false;
       }
-      sessions.add(
+      into.add(
           new Wire.CommitResponse(
               sessionId, WireCodec.commitment(key.suite(), made.commitments())));
     }
-    return new Wire.CommitBatchResponse(sessions);
+    return true;
+  }
+
+  /**
+   * Sessions handed out ahead with a round-two answer (FROST preprocessing): as many as asked, up
+   * to a batch, while they fill at most half of the node's session store, so that sessions handed
+   * out ahead and never used can never crowd out a live round one. None if the key's share
+   * generation is not the one asked for.
+   */
+  private List<Wire.CommitResponse> ahead(Wire.SignRequest first, int count) {
+    if (count <= 0 || first.isRefreshTest()) {
+      return List.of();
+    }
+    KeyMaterial key;
+    try {
+      key = current(first.keyId(), first.refreshId());
+    } catch (io.tpwallet.common.problem.ProblemException e) {
+      return List.of();
+    }
+    List<Wire.CommitResponse> sessions = new ArrayList<>(Math.min(count, SIGN_BATCH_MAX));
+    makeSessions(
+        key, first.keyId(), Math.min(count, SIGN_BATCH_MAX), nonces.sessionsMax() / 2, sessions);
+    return sessions;
   }
 
   private static RuntimeException tooManySessions() {
@@ -425,7 +461,8 @@ class SignerNode {
         }
       }
     }
-    return new Wire.SignBatchResponse(List.of(results));
+    return new Wire.SignBatchResponse(
+        List.of(results), ahead(request.items().get(0), request.aheadCount()));
   }
 
   private static Wire.ItemProblem itemProblem(io.tpwallet.common.problem.ProblemException e) {
