@@ -2,8 +2,8 @@ package io.tpwallet.signing.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tpwallet.signing.SettableClock;
 import io.tpwallet.signing.wire.Wire;
-import io.tpwallet.testkit.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

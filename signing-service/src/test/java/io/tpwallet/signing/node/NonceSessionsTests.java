@@ -2,12 +2,12 @@ package io.tpwallet.signing.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tpwallet.signing.SettableClock;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Frost;
 import io.tpwallet.signing.frost.RandomSource;
 import io.tpwallet.signing.frost.SigningNonces;
 import io.tpwallet.signing.frost.TrustedDealer;
-import io.tpwallet.testkit.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

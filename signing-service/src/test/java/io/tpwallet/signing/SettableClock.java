@@ -1,4 +1,4 @@
-package io.tpwallet.testkit;
+package io.tpwallet.signing;
 
 import java.time.Clock;
 import java.time.Duration;
