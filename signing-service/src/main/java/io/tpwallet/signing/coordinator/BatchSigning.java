@@ -71,6 +71,15 @@ final class BatchSigning {
   // Null when preprocessing is off: every batch then starts at round one.
   private final @Nullable CommitmentPool pool;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  // Combines the items of batches (pure computation): one thread per core.
+  private static final ExecutorService AGGREGATORS =
+      Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(),
+          r -> {
+            Thread t = new Thread(r, "signing-aggregate");
+            t.setDaemon(true);
+            return t;
+          });
   // Not the coordinator's round pool: a batch waits on round calls made in that pool.
   private final ExecutorService drainers =
       Executors.newFixedThreadPool(
@@ -315,9 +324,9 @@ final class BatchSigning {
     Map<Pending, SigningCoordinator.Signed> signed = new LinkedHashMap<>();
     Map<Pending, RuntimeException> failed = new LinkedHashMap<>();
     try {
+      List<Verdict> verdicts = verdicts(key, batch, signers, packages, answers);
       // The batch's request log rows in one commit; the answers go out after it.
-      coordinator.requestLog(
-          () -> judge(key, batch, signers, packages, answers, signed, failed, again));
+      coordinator.requestLog(() -> judge(key, batch, verdicts, signed, failed, again));
     } catch (RuntimeException e) {
       batch.forEach(p -> p.result().completeExceptionally(e));
       return List.of();
@@ -370,18 +379,27 @@ final class BatchSigning {
     }
   }
 
-  /** Each item's outcome from the t nodes' answers: a signature, a refusal, or sign it again. */
-  private void judge(
+  /** What the t nodes' answers make of one item before anything is recorded. */
+  private record Verdict(
+      NodeClient.@Nullable Refused refusal,
+      boolean lost,
+      @Nullable CompletableFuture<SigningCoordinator.Signed> combined) {}
+
+  /**
+   * Each item's verdict from the t nodes' answers: a refusal, a lost node (sign it again), or its t
+   * shares, combined (aggregated and verified) on the aggregation threads, the items of a batch
+   * side by side. Nothing is recorded here; the combining runs outside the request log's
+   * transaction.
+   */
+  private List<Verdict> verdicts(
       SigningKeys.SigningKey key,
       List<Pending> batch,
       List<Integer> signers,
       List<List<Wire.Commitment>> packages,
-      Map<Integer, SigningCoordinator.Outcome<Wire.SignBatchResponse>> answers,
-      Map<Pending, SigningCoordinator.Signed> signed,
-      Map<Pending, RuntimeException> failed,
-      List<Pending> again) {
+      Map<Integer, SigningCoordinator.Outcome<Wire.SignBatchResponse>> answers) {
     int n = batch.size();
     Group group = Ciphersuites.byId(key.suite()).group();
+    List<Verdict> verdicts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Pending item = batch.get(i);
       Map<Identifier, SignatureShare> shares = new TreeMap<>();
@@ -423,20 +441,55 @@ final class BatchSigning {
           shares.put(id, SignatureShare.deserialize(group, id, WireCodec.unhex(share.share())));
         }
       }
+      CompletableFuture<SigningCoordinator.Signed> combined = null;
+      if (refusal == null && !lost) {
+        List<Wire.Commitment> pkg = packages.get(i);
+        combined =
+            CompletableFuture.supplyAsync(
+                () -> coordinator.combine(key, item.message(), pkg, shares), AGGREGATORS);
+      }
+      verdicts.add(new Verdict(refusal, lost, combined));
+    }
+    return verdicts;
+  }
+
+  /** Each item's outcome from its verdict: a signature, a refusal, or sign it again; recorded. */
+  private void judge(
+      SigningKeys.SigningKey key,
+      List<Pending> batch,
+      List<Verdict> verdicts,
+      Map<Pending, SigningCoordinator.Signed> signed,
+      Map<Pending, RuntimeException> failed,
+      List<Pending> again) {
+    for (int i = 0; i < batch.size(); i++) {
+      Pending item = batch.get(i);
+      Verdict verdict = verdicts.get(i);
       try {
-        if (refusal != null) {
-          throw coordinator.refusedInRoundTwo(key, item.context(), refusal);
+        if (verdict.refusal() != null) {
+          throw coordinator.refusedInRoundTwo(key, item.context(), verdict.refusal());
         }
-        if (lost) {
+        if (verdict.lost()) {
           again.add(item);
           continue;
         }
-        signed.put(
-            item,
-            coordinator.aggregate(key, item.message(), item.context(), packages.get(i), shares));
+        SigningCoordinator.Signed s = join(Objects.requireNonNull(verdict.combined()));
+        coordinator.recordSigned(key, item.context(), s);
+        signed.put(item, s);
       } catch (io.tpwallet.common.problem.ProblemException e) {
         failed.put(item, e);
       }
+    }
+  }
+
+  private static SigningCoordinator.Signed join(
+      CompletableFuture<SigningCoordinator.Signed> combined) {
+    try {
+      return combined.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
     }
   }
 
