@@ -316,8 +316,10 @@ final class BatchSigning {
                         key.refreshId(),
                         false));
               }
-              int ahead = pool == null ? 0 : pool.wanted(p, key.keyId(), key.refreshId());
-              return coordinator.node(p).signBatch(new Wire.SignBatchRequest(items, ahead));
+              return coordinator
+                  .node(p)
+                  .signBatch(
+                      new Wire.SignBatchRequest(items, ahead(key, p, n, pooled.contains(p))));
             });
     refill(key, pooled, answers);
     List<Pending> again = new ArrayList<>();
@@ -335,6 +337,19 @@ final class BatchSigning {
     failed.forEach((p, e) -> p.result().completeExceptionally(e));
     // Shares already released for the abandoned packages are useless without the lost node's.
     return again;
+  }
+
+  /**
+   * How many sessions to ask a node for ahead: what this batch took from the pool (or twice the
+   * batch where it had to do round one, so that the pool builds up), never more than the pool
+   * lacks. Asking for all the pool lacks would make each of the key's batches in flight ask for the
+   * same gap, and the nodes would make sessions that the full pool then throws away.
+   */
+  private int ahead(SigningKeys.SigningKey key, int node, int n, boolean fromPool) {
+    if (pool == null) {
+      return 0;
+    }
+    return Math.min(pool.wanted(node, key.keyId(), key.refreshId()), fromPool ? n : 2 * n);
   }
 
   /**
