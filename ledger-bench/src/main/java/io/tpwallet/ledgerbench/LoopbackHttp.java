@@ -17,12 +17,13 @@ import org.jspecify.annotations.Nullable;
  * request written in one go and its answer read to its end (Content-Length or chunked). It spends
  * far less CPU per request than the JDK's HttpClient, whose selector thread hands every exchange
  * between threads: on a two-core machine whatever the driver burns is taken from the ledger and
- * PostgreSQL it measures. Not thread-safe: one per client thread. Opened again after an error.
+ * PostgreSQL it measures. Not thread-safe: one per client thread. Opened again after an error. The
+ * signing driver ({@code io.tpwallet.localstack.SigningLoad}) uses it too.
  */
-final class LoopbackHttp implements AutoCloseable {
+public final class LoopbackHttp implements AutoCloseable {
 
   /** An answer: the status and the body as text. */
-  record Answer(int status, String body) {}
+  public record Answer(int status, String body) {}
 
   private final String host;
   private final int port;
@@ -31,7 +32,7 @@ final class LoopbackHttp implements AutoCloseable {
   private @Nullable InputStream in;
   private @Nullable OutputStream out;
 
-  LoopbackHttp(String baseUrl, int timeoutMillis) {
+  public LoopbackHttp(String baseUrl, int timeoutMillis) {
     URI uri = URI.create(baseUrl);
     this.host = uri.getHost();
     this.port = uri.getPort();
@@ -39,7 +40,7 @@ final class LoopbackHttp implements AutoCloseable {
   }
 
   /** POSTs a JSON body; on any I/O error the connection is dropped and the error thrown. */
-  Answer post(String path, String json, @Nullable String idempotencyKey) throws IOException {
+  public Answer post(String path, String json, @Nullable String idempotencyKey) throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     StringBuilder head =
         new StringBuilder(160)

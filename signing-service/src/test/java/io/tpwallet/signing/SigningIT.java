@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.signers.BIP340Signer;
@@ -1234,8 +1235,76 @@ class SigningIT {
 
   @Test
   @Order(12)
+  void aNodeRestartedWhileTheCoordinatorPooledItsCommitmentsIsAskedAfreshAndEveryRequestSigns()
+      throws Exception {
+    // Node 1 was killed by the test before: back with no sessions, then warmed up so that the
+    // coordinator pools commitments it handed out ahead.
+    restartNode1();
+    assertAllSignedBy1And2(signAtOnce(edKeyId, restartBodies("warm", 6)), "warm", 6);
+    int[] before = node1Exchanges();
+    assertAllSignedBy1And2(signAtOnce(edKeyId, restartBodies("pooled", 6)), "pooled", 6);
+    int[] pooled = node1Exchanges();
+    // Served from the pool: more round twos than round ones at node 1 (a request that came too
+    // late for the batch goes on its own, with both rounds).
+    assertThat(pooled[1] - before[1]).isGreaterThan(pooled[0] - before[0]);
+
+    // Restarted again: the coordinator still holds commitments whose nonces died with the process.
+    killNode1();
+    restartNode1();
+    assertAllSignedBy1And2(signAtOnce(edKeyId, restartBodies("restarted", 6)), "restarted", 6);
+    int[] after = node1Exchanges();
+    // A round two with the pooled sessions (refused), then fresh round ones and round twos.
+    assertThat(after[0] - pooled[0]).isPositive();
+    assertThat((after[1] - pooled[1]) - (after[0] - pooled[0])).isPositive();
+    // Each request was signed once by node 1, none twice; the refused sessions released nothing.
+    for (String wave : List.of("warm", "pooled", "restarted")) {
+      for (int i = 0; i < 6; i++) {
+        String id = "r-" + wave + "-" + i;
+        assertThat(audit(1, edKeyId))
+            .filteredOn(e -> e.get("requestId").asString().equals(id))
+            .extracting(e -> e.get("decision").asString())
+            .containsExactly("SIGNED");
+      }
+    }
+  }
+
+  private static List<String> restartBodies(String wave, int count) {
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      bodies.add(sign(("payout " + wave + " " + i).getBytes(), 20, PAYEE, "r-" + wave + "-" + i));
+    }
+    return bodies;
+  }
+
+  private static void assertAllSignedBy1And2(
+      List<HttpResponse<String>> answers, String wave, int count) throws Exception {
+    assertThat(answers).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      var answer = answers.get(i);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode sig = JSON.readTree(answer.body());
+      assertThat(sig.get("signers").toString()).isEqualTo("[1,2]");
+      assertThat(
+              jdkEd25519(
+                  HEX.parseHex(sig.get("publicKey").asString()),
+                  ("payout " + wave + " " + i).getBytes(),
+                  HEX.parseHex(sig.get("signature").asString())))
+          .isTrue();
+    }
+  }
+
+  /** Node 1's round-one and round-two exchanges (single and batched) so far. */
+  private static int[] node1Exchanges() {
+    return new int[] {
+      node1Proxy.seen("/v1/node/sign/round1") + node1Proxy.seen("/v1/node/sign/round1-batch"),
+      node1Proxy.seen("/v1/node/sign/round2") + node1Proxy.seen("/v1/node/sign/round2-batch")
+    };
+  }
+
+  @Test
+  @Order(13)
   void withOneNodeDownTheOthersSignAndWithTwoDownNothingIsSigned() throws Exception {
-    node1.destroyForcibly(); // down since the test before
+    node1.destroyForcibly(); // up since the test before
 
     byte[] message = "payout with node 1 down".getBytes();
     var signed =
@@ -1348,6 +1417,82 @@ class SigningIT {
         .filteredOn(e -> e.get("decision").asString().equals("REFUSED"))
         .extracting(e -> e.get("requestId").asString())
         .containsExactlyInAnyOrder("r-batch-2", "r-batch-6");
+  }
+
+  @Test
+  @Order(6)
+  void aSessionHandedOutAheadSignsOnceAndTheNodeRefusesItAgainOrOneItNeverMade() throws Exception {
+    var created = post(coordinator("/v1/signing/keys"), createKey("ed25519", "SOL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String keyId = JSON.readTree(created.body()).get("keyId").asString();
+    JsonNode first = commit(1, keyId);
+    JsonNode c2 = commit(2, keyId);
+    // A round two that asks for three sessions ahead gets them with its answer.
+    String item =
+        nodeSign(
+            keyId,
+            first.get("sessionId").asString(),
+            "payout before the ahead ones".getBytes(),
+            List.of(first, c2),
+            10,
+            PAYEE,
+            "r-ahead-first");
+    var round2 =
+        post(node(1, "/v1/node/sign/round2-batch"), "{\"items\":[" + item + "],\"ahead\":3}");
+    assertThat(round2.statusCode()).as(round2.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(round2.body());
+    assertThat(answer.get("results").get(0).path("share").isObject()).isTrue();
+    JsonNode ahead = answer.get("ahead");
+    assertThat(ahead).hasSize(3);
+    Set<String> ids = new java.util.HashSet<>();
+    ahead.forEach(a -> ids.add(a.get("sessionId").asString()));
+    assertThat(ids).hasSize(3);
+
+    // One of them used once, then again, and a session the node never made: one share only.
+    String once =
+        nodeSign(
+            keyId,
+            ahead.get(0).get("sessionId").asString(),
+            "payout with an ahead session".getBytes(),
+            List.of(ahead.get(0), c2),
+            10,
+            PAYEE,
+            "r-ahead-once");
+    String unknown =
+        nodeSign(
+            keyId,
+            UUID.randomUUID().toString(),
+            "payout with a made-up session".getBytes(),
+            List.of(ahead.get(1), c2),
+            10,
+            PAYEE,
+            "r-ahead-unknown");
+    var used =
+        post(
+            node(1, "/v1/node/sign/round2-batch"),
+            "{\"items\":["
+                + once
+                + ","
+                + once.replace("r-ahead-once", "r-ahead-again")
+                + ","
+                + unknown
+                + "]}");
+    assertThat(used.statusCode()).as(used.body()).isEqualTo(200);
+    JsonNode results = JSON.readTree(used.body()).get("results");
+    assertThat(results.get(0).path("share").isObject()).isTrue();
+    for (int i = 1; i <= 2; i++) {
+      assertThat(results.get(i).path("share").isObject()).isFalse();
+      assertThat(results.get(i).get("problem").get("status").asInt()).isEqualTo(409);
+      assertThat(results.get(i).get("problem").get("type").asString())
+          .endsWith("/signing-nonces-unavailable");
+    }
+    // And a round two on its own refuses the used session as well.
+    var alone = post(node(1, "/v1/node/sign/round2"), once.replace("r-ahead-once", "r-ahead-3"));
+    assertThat(alone.statusCode()).as(alone.body()).isEqualTo(409);
+    assertThat(audit(1, keyId))
+        .filteredOn(e -> e.get("decision").asString().equals("SIGNED"))
+        .extracting(e -> e.get("requestId").asString())
+        .containsExactlyInAnyOrder("r-ahead-first", "r-ahead-once");
   }
 
   @Test

@@ -1,12 +1,9 @@
 package io.tpwallet.localstack;
 
+import io.tpwallet.ledgerbench.LoopbackHttp;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -18,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,13 +24,26 @@ import tools.jackson.databind.node.ObjectNode;
  * Load driver for threshold signing through the coordinator of a running stack ({@code ./tpw up}:
  * coordinator on 8085, three signer processes on 8091..8093, all on loopback): makes a 2-of-3 key
  * by DKG per suite (timing several DKGs, and as many 3-of-5 DKGs where the coordinator knows five
- * nodes), then keeps {@code clients} concurrent requesters signing 32-byte digests for {@code
- * seconds} and prints signatures/s and p50/p99/p999 latency.
+ * nodes), then signs 32-byte digests for {@code seconds} and prints signatures/s and p50/p99/p999
+ * latency, in one of two modes:
  *
- * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns] [warmupSeconds]}; defaults
- * {@code http://127.0.0.1:8085 16 20 5 20} (the warm-up lets the services' JIT finish, which on two
- * shared cores takes tens of seconds). Bounded: at most {@link #SECONDS_MAX} seconds, {@link
- * #CLIENTS_MAX} clients and {@link #SIGNATURES_MAX} signatures per suite; loopback only by intent
+ * <ul>
+ *   <li>closed loop ({@code rate} 0): {@code clients} requesters, each sending its next request
+ *       when its last one is answered; what the service can do at that concurrency, but its latency
+ *       says nothing about a given arrival rate (a slow answer delays the requests behind it).
+ *   <li>open loop ({@code rate} R > 0): requests are due at R per second on a fixed schedule, sent
+ *       by up to {@code clients} connections, and each latency is measured from the request's due
+ *       time, not from when a free connection sent it, so a stall counts for every request it
+ *       delayed (no coordinated omission). It also prints the rate achieved and how many requests
+ *       started late (more than 1 ms after their due time, i.e. waited for a connection).
+ * </ul>
+ *
+ * <p>Usage: {@code SigningLoad [url] [clients] [seconds] [dkgRuns] [warmupSeconds] [rate]};
+ * defaults {@code http://127.0.0.1:8085 16 20 5 20 0} (the warm-up, in the same mode, lets the
+ * services' JIT finish, which on two shared cores takes tens of seconds). Every connection is a
+ * blocking keep-alive socket ({@link LoopbackHttp}), which costs the shared cores less than the JDK
+ * client. Bounded: at most {@link #SECONDS_MAX} seconds, {@link #CLIENTS_MAX} clients, {@link
+ * #RATE_MAX} per second and {@link #SIGNATURES_MAX} signatures per suite; loopback only by intent
  * (it refuses other hosts).
  */
 public final class SigningLoad {
@@ -42,7 +53,11 @@ public final class SigningLoad {
   static final int DKG_RUNS_MAX = 50;
   static final long SIGNATURES_MAX = 2_000_000;
   static final int WARMUP_SECONDS_DEFAULT = 20;
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final int RATE_MAX = 20_000;
+  static final int REQUEST_TIMEOUT_MILLIS = 30_000;
+  // Open loop: requests still due when the run ends are sent for at most this long after it.
+  static final long DRAIN_NANOS_MAX = 10_000_000_000L;
+  static final long LATE_NANOS = 1_000_000;
   static final String DESTINATION = "bench-destination";
   static final List<String> SUITES = List.of("ed25519", "secp256k1-tr");
 
@@ -51,21 +66,16 @@ public final class SigningLoad {
   private final int seconds;
   private final int dkgRuns;
   private final int warmupSeconds;
-  private final HttpClient http;
+  private final int rate;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns, int warmupSeconds) {
+  SigningLoad(URI coordinator, int clients, int seconds, int dkgRuns, int warmupSeconds, int rate) {
     this.warmupSeconds = warmupSeconds;
     this.coordinator = coordinator;
     this.clients = clients;
     this.seconds = seconds;
     this.dkgRuns = dkgRuns;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(Math.max(2, clients / 4)))
-            .build();
+    this.rate = rate;
   }
 
   public static void main(String[] args) throws Exception {
@@ -74,6 +84,7 @@ public final class SigningLoad {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int dkgRuns = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     int warmup = args.length > 4 ? Integer.parseInt(args[4]) : WARMUP_SECONDS_DEFAULT;
+    int rate = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     if (!List.of("127.0.0.1", "localhost", "[::1]").contains(url.getHost())) {
       throw new IllegalArgumentException("loopback only: " + url);
     }
@@ -87,15 +98,23 @@ public final class SigningLoad {
     if (warmup < 0 || warmup > SECONDS_MAX) {
       throw new IllegalArgumentException("warm-up 0.." + SECONDS_MAX + " s");
     }
-    new SigningLoad(url, clients, seconds, dkgRuns, warmup).run();
+    if (rate < 0 || rate > RATE_MAX) {
+      throw new IllegalArgumentException("rate 0.." + RATE_MAX + " signatures/s (0: closed loop)");
+    }
+    new SigningLoad(url, clients, seconds, dkgRuns, warmup, rate).run();
     System.exit(0);
   }
 
   void run() throws Exception {
     System.out.printf(
-        "Signing load against %s: 2-of-3 keys, %d clients, %d s per suite (after %d s warm-up),"
-            + " %d cpus%n",
-        coordinator, clients, seconds, warmupSeconds, Runtime.getRuntime().availableProcessors());
+        "Signing load against %s: 2-of-3 keys, %s, %d s per suite (after %d s warm-up), %d cpus%n",
+        coordinator,
+        rate == 0
+            ? clients + " closed-loop clients"
+            : "open loop at " + rate + " signatures/s over up to " + clients + " connections",
+        seconds,
+        warmupSeconds,
+        Runtime.getRuntime().availableProcessors());
     System.out.println("load average at start: " + loadAverage());
     for (String suite : SUITES) {
       String keyId = null;
@@ -132,13 +151,18 @@ public final class SigningLoad {
       Map<String, Long> cpuAfter = processJiffies();
       System.out.printf(
           "%-13s %,d signatures in %.1f s = %,.0f signatures/s; latency ms p50 / p99 / p999: %s;"
-              + " errors %d%n",
+              + " errors %d%s%n",
           suite,
           result.count,
           result.seconds,
           result.count / result.seconds,
           percentiles(result.latencies, 50, 99, 99.9),
-          result.errors);
+          result.errors,
+          rate == 0
+              ? ""
+              : String.format(
+                  "; offered %d/s, from due time; %d started late (> 1 ms), %d never sent",
+                  rate, result.late, result.unsent));
       System.out.println("load average after " + suite + ": " + loadAverage());
       System.out.println(cpuLine(machineBefore, machineAfter, cpuBefore, cpuAfter, result.seconds));
     }
@@ -235,50 +259,134 @@ public final class SigningLoad {
     }
   }
 
-  record Result(long count, double seconds, long[] latencies, long errors) {}
+  record Result(
+      long count, double seconds, long[] latencies, long errors, long late, long unsent) {}
 
   private Result drive(String suite, String keyId, int runSeconds) throws Exception {
+    return rate == 0 ? closedLoop(suite, keyId, runSeconds) : openLoop(suite, keyId, runSeconds);
+  }
+
+  private Result closedLoop(String suite, String keyId, int runSeconds) throws Exception {
     long deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
     AtomicLong issued = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    List<Future<long[]>> futures = new ArrayList<>();
     long started = System.nanoTime();
-    for (int c = 0; c < clients; c++) {
-      futures.add(
-          pool.submit(
-              () -> {
-                long[] samples = new long[1024];
-                int n = 0;
-                byte[] digest = new byte[32];
-                while (System.nanoTime() < deadline && issued.incrementAndGet() <= SIGNATURES_MAX) {
-                  ThreadLocalRandom.current().nextBytes(digest);
-                  long t0 = System.nanoTime();
-                  if (!sign(suite, keyId, digest)) {
-                    errors.incrementAndGet();
-                    continue;
-                  }
-                  if (n == samples.length) {
-                    samples = Arrays.copyOf(samples, n * 2);
-                  }
-                  samples[n++] = System.nanoTime() - t0;
+    long[] all =
+        onEveryClient(
+            (http, samples) -> {
+              while (System.nanoTime() < deadline && issued.incrementAndGet() <= SIGNATURES_MAX) {
+                long t0 = System.nanoTime();
+                if (sign(http, suite, keyId)) {
+                  samples.add(System.nanoTime() - t0);
+                } else {
+                  errors.incrementAndGet();
                 }
-                return Arrays.copyOf(samples, n);
-              }));
-    }
-    List<long[]> parts = new ArrayList<>();
-    for (Future<long[]> f : futures) {
-      parts.add(f.get());
-    }
+              }
+            });
     double elapsed = (System.nanoTime() - started) / 1e9;
-    pool.shutdown();
-    long[] all = parts.stream().flatMapToLong(Arrays::stream).toArray();
-    return new Result(all.length, elapsed, all, errors.get());
+    return new Result(all.length, elapsed, all, errors.get(), 0, 0);
+  }
+
+  /**
+   * Request i is due at start + i / rate; a connection takes the next due request, waits for its
+   * due time if it is early, and records the latency from the due time. Requests due within the run
+   * are all sent (the backlog drains after it for at most {@link #DRAIN_NANOS_MAX}); the rate
+   * achieved is those answered over the time until the last answer.
+   */
+  private Result openLoop(String suite, String keyId, int runSeconds) throws Exception {
+    long due = Math.min(SIGNATURES_MAX, (long) rate * runSeconds);
+    double intervalNanos = 1e9 / rate;
+    AtomicLong next = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong late = new AtomicLong();
+    AtomicLong lastAnswer = new AtomicLong();
+    long start = System.nanoTime() + 10_000_000; // every connection is ready before the first
+    long giveUp = start + runSeconds * 1_000_000_000L + DRAIN_NANOS_MAX;
+    long[] all =
+        onEveryClient(
+            (http, samples) -> {
+              for (long i = next.getAndIncrement(); i < due; i = next.getAndIncrement()) {
+                long dueAt = start + (long) (i * intervalNanos);
+                long now = System.nanoTime();
+                if (now > giveUp) {
+                  break;
+                }
+                while (now < dueAt) {
+                  LockSupport.parkNanos(dueAt - now);
+                  now = System.nanoTime();
+                }
+                if (now - dueAt > LATE_NANOS) {
+                  late.incrementAndGet();
+                }
+                boolean ok = sign(http, suite, keyId);
+                long answered = System.nanoTime();
+                lastAnswer.accumulateAndGet(answered, Math::max);
+                if (ok) {
+                  samples.add(answered - dueAt);
+                } else {
+                  errors.incrementAndGet();
+                }
+              }
+            });
+    double elapsed = (lastAnswer.get() - start) / 1e9;
+    long unsent = Math.max(0, due - all.length - errors.get());
+    return new Result(all.length, elapsed, all, errors.get(), late.get(), unsent);
+  }
+
+  /** What one client thread does with its own connection, recording latencies. */
+  private interface Client {
+    void run(LoopbackHttp http, Samples samples);
+  }
+
+  /** Runs {@code clients} threads, each with its own connection; all their latencies. */
+  private long[] onEveryClient(Client client) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  Samples samples = new Samples();
+                  try (LoopbackHttp http = connection()) {
+                    client.run(http, samples);
+                  }
+                  return samples.toArray();
+                }));
+      }
+      List<long[]> parts = new ArrayList<>();
+      for (Future<long[]> f : futures) {
+        parts.add(f.get());
+      }
+      return parts.stream().flatMapToLong(Arrays::stream).toArray();
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** One client's latencies, in nanoseconds. */
+  private static final class Samples {
+    private long[] values = new long[1024];
+    private int size;
+
+    void add(long nanos) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = nanos;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(values, size);
+    }
+  }
+
+  private LoopbackHttp connection() {
+    return new LoopbackHttp(coordinator.toString(), REQUEST_TIMEOUT_MILLIS);
   }
 
   /** A key made by DKG, or null where the coordinator does not know every node asked for. */
-  private String createKey(String suite, int threshold, List<Integer> nodes)
-      throws IOException, InterruptedException {
+  private String createKey(String suite, int threshold, List<Integer> nodes) throws IOException {
     ObjectNode body = json.createObjectNode();
     body.put("suite", suite);
     body.put("threshold", threshold);
@@ -290,18 +398,23 @@ public final class SigningLoad {
     // A day limit no benchmark reaches: the per-day sum is still computed and locked per request.
     policy.put("perDayMax", BigInteger.TEN.pow(30));
     policy.putArray("destinations").add(DESTINATION);
-    HttpResponse<String> response = post("/v1/signing/keys", body);
-    if (response.statusCode() == 400 && response.body().contains("unknown signer node")) {
+    LoopbackHttp.Answer response;
+    try (LoopbackHttp http = connection()) {
+      response = http.post("/v1/signing/keys", json.writeValueAsString(body), null);
+    }
+    if (response.status() == 400 && response.body().contains("unknown signer node")) {
       return null;
     }
-    if (response.statusCode() != 201) {
-      throw new IllegalStateException(
-          "DKG answered " + response.statusCode() + ": " + response.body());
+    if (response.status() != 201) {
+      throw new IllegalStateException("DKG answered " + response.status() + ": " + response.body());
     }
     return json.readTree(response.body()).path("keyId").asString();
   }
 
-  private boolean sign(String suite, String keyId, byte[] digest) {
+  /** Signs a random 32-byte digest; false (and why on stderr) unless a signature came back. */
+  private boolean sign(LoopbackHttp http, String suite, String keyId) {
+    byte[] digest = new byte[32];
+    ThreadLocalRandom.current().nextBytes(digest);
     ObjectNode body = json.createObjectNode();
     body.put("message", HexFormat.of().formatHex(digest));
     ObjectNode context = body.putObject("context");
@@ -310,10 +423,11 @@ public final class SigningLoad {
     context.put("amount", 1);
     context.put("destination", DESTINATION);
     try {
-      HttpResponse<String> response = post("/v1/signing/keys/" + keyId + "/signatures", body);
-      if (response.statusCode() != 200) {
-        System.err.println(
-            suite + " sign answered " + response.statusCode() + ": " + response.body());
+      LoopbackHttp.Answer response =
+          http.post(
+              "/v1/signing/keys/" + keyId + "/signatures", json.writeValueAsString(body), null);
+      if (response.status() != 200) {
+        System.err.println(suite + " sign answered " + response.status() + ": " + response.body());
         return false;
       }
       JsonNode answer = json.readTree(response.body());
@@ -321,21 +435,7 @@ public final class SigningLoad {
     } catch (IOException e) {
       System.err.println(suite + " sign failed: " + e);
       return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
-  }
-
-  private HttpResponse<String> post(String path, JsonNode body)
-      throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(coordinator + path))
-            .timeout(REQUEST_TIMEOUT)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Nearest-rank percentiles of the samples, in milliseconds, joined by " / ". */

@@ -6,6 +6,7 @@ import io.tpwallet.signing.frost.Identifier;
 import io.tpwallet.signing.frost.SignatureShare;
 import io.tpwallet.signing.wire.Wire;
 import io.tpwallet.signing.wire.WireCodec;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,6 +43,8 @@ final class BatchSigning {
   private static final Logger log = LoggerFactory.getLogger(BatchSigning.class);
   static final int DRAIN_THREADS = 16;
   static final long WAIT_SECONDS_MAX = 120;
+  // (node, key) pairs with pooled commitments: with 3 nodes, the 1,000 busiest keys.
+  static final int POOL_SLOTS_MAX = 3_000;
 
   /** A request waiting in its key's lane. */
   private record Pending(
@@ -65,7 +68,18 @@ final class BatchSigning {
   private final int signaturesMax;
   private final long lingerNanos;
   private final int inFlightMax;
+  // Null when preprocessing is off: every batch then starts at round one.
+  private final @Nullable CommitmentPool pool;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  // Combines the items of batches (pure computation): one thread per core.
+  private static final ExecutorService AGGREGATORS =
+      Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(),
+          r -> {
+            Thread t = new Thread(r, "signing-aggregate");
+            t.setDaemon(true);
+            return t;
+          });
   // Not the coordinator's round pool: a batch waits on round calls made in that pool.
   private final ExecutorService drainers =
       Executors.newFixedThreadPool(
@@ -76,11 +90,18 @@ final class BatchSigning {
             return t;
           });
 
-  BatchSigning(SigningCoordinator coordinator, CoordinatorProperties.Batch properties) {
+  BatchSigning(
+      SigningCoordinator coordinator, CoordinatorProperties.Batch properties, Clock clock) {
     this.coordinator = coordinator;
     this.signaturesMax = Objects.requireNonNull(properties.signaturesMax());
     this.lingerNanos = Objects.requireNonNull(properties.linger()).toNanos();
     this.inFlightMax = Objects.requireNonNull(properties.inFlightMax());
+    int aheadMax = Objects.requireNonNull(properties.aheadMax());
+    this.pool =
+        aheadMax == 0
+            ? null
+            : new CommitmentPool(
+                clock, Objects.requireNonNull(properties.aheadTtl()), aheadMax, POOL_SLOTS_MAX);
   }
 
   boolean enabled() {
@@ -192,11 +213,30 @@ final class BatchSigning {
       alone(batch.get(0));
       return;
     }
+    List<Pending> again = signTogether(batch, pool != null);
+    if (again.isEmpty()) {
+      return;
+    }
+    if (again.size() > 1) {
+      // Lost a node, or a node no longer held pooled sessions (it restarted): once more together,
+      // with fresh round ones and without the pool; what fails again goes on its own.
+      signTogether(again, false).forEach(this::alone);
+    } else {
+      again.forEach(this::alone);
+    }
+  }
+
+  /**
+   * Signs the batch in one round two per node, starting from round one only at nodes without enough
+   * pooled sessions; answers every request it can and returns those to sign again (they lost a
+   * node).
+   */
+  private List<Pending> signTogether(List<Pending> batch, boolean usePool) {
     SigningKeys.SigningKey key = batch.get(0).key();
     int n = batch.size();
-    // Round one: n fresh sessions from each of t reachable participants.
+    // Round one: n sessions from each of t reachable participants, from the pool where it has n.
     Map<Integer, List<Wire.CommitResponse>> sessions = new TreeMap<>();
-    Set<Integer> down = new LinkedHashSet<>();
+    Set<Integer> pooled = new LinkedHashSet<>();
     List<Integer> candidates = new ArrayList<>();
     for (int p : coordinator.preferred(key.participants())) {
       if (coordinator.knows(p)) {
@@ -206,8 +246,21 @@ final class BatchSigning {
     int next = 0;
     while (sessions.size() < key.minSigners() && next < candidates.size()) {
       int wanted = Math.min(key.minSigners() - sessions.size(), candidates.size() - next);
-      List<Integer> asked = candidates.subList(next, next + wanted);
+      List<Integer> asked = new ArrayList<>(wanted);
+      for (int p : candidates.subList(next, next + wanted)) {
+        List<Wire.CommitResponse> ahead =
+            usePool && pool != null ? pool.take(p, key.keyId(), key.refreshId(), n) : List.of();
+        if (ahead.size() == n) {
+          sessions.put(p, ahead);
+          pooled.add(p);
+        } else {
+          asked.add(p);
+        }
+      }
       next += wanted;
+      if (asked.isEmpty()) {
+        continue;
+      }
       var answers =
           coordinator.onEach(
               asked,
@@ -226,15 +279,15 @@ final class BatchSigning {
                   p,
                   key.keyId(),
                   answer.failure() == null ? "wrong session count" : answer.failure().getMessage());
-              down.add(p);
+              forgetPooled(p);
             }
           });
     }
     if (sessions.size() < key.minSigners()) {
       // Too few nodes for the batch: each request finds out on its own (and records its outcome);
-      // the sessions made here are never used and expire at their nodes.
+      // the sessions made or pooled here are never used and expire at their nodes.
       batch.forEach(this::alone);
-      return;
+      return List.of();
     }
     // Round two at the t nodes at once: each item's own package, in the batch's order.
     List<List<Wire.Commitment>> packages = new ArrayList<>(n);
@@ -263,37 +316,105 @@ final class BatchSigning {
                         key.refreshId(),
                         false));
               }
-              return coordinator.node(p).signBatch(new Wire.SignBatchRequest(items));
+              return coordinator
+                  .node(p)
+                  .signBatch(
+                      new Wire.SignBatchRequest(items, ahead(key, p, n, pooled.contains(p))));
             });
+    refill(key, pooled, answers);
     List<Pending> again = new ArrayList<>();
     Map<Pending, SigningCoordinator.Signed> signed = new LinkedHashMap<>();
     Map<Pending, RuntimeException> failed = new LinkedHashMap<>();
     try {
+      List<Verdict> verdicts = verdicts(key, batch, signers, packages, answers);
       // The batch's request log rows in one commit; the answers go out after it.
-      coordinator.requestLog(
-          () -> judge(key, batch, signers, packages, answers, signed, failed, again));
+      coordinator.requestLog(() -> judge(key, batch, verdicts, signed, failed, again));
     } catch (RuntimeException e) {
       batch.forEach(p -> p.result().completeExceptionally(e));
-      return;
+      return List.of();
     }
     signed.forEach((p, s) -> p.result().complete(s));
     failed.forEach((p, e) -> p.result().completeExceptionally(e));
     // Shares already released for the abandoned packages are useless without the lost node's.
-    again.forEach(this::alone);
+    return again;
   }
 
-  /** Each item's outcome from the t nodes' answers: a signature, a refusal, or sign it again. */
-  private void judge(
+  /**
+   * How many sessions to ask a node for ahead: what this batch took from the pool (or twice the
+   * batch where it had to do round one, so that the pool builds up), never more than the pool
+   * lacks. Asking for all the pool lacks would make each of the key's batches in flight ask for the
+   * same gap, and the nodes would make sessions that the full pool then throws away.
+   */
+  private int ahead(SigningKeys.SigningKey key, int node, int n, boolean fromPool) {
+    if (pool == null) {
+      return 0;
+    }
+    return Math.min(pool.wanted(node, key.keyId(), key.refreshId()), fromPool ? n : 2 * n);
+  }
+
+  /**
+   * Pools the sessions each node handed out ahead. A node that failed, or refused a pooled session
+   * as unknown (it restarted and lost its memory), has its pooled sessions forgotten first: the
+   * ones it just made are the only ones it still holds.
+   */
+  private void refill(
+      SigningKeys.SigningKey key,
+      Set<Integer> pooled,
+      Map<Integer, SigningCoordinator.Outcome<Wire.SignBatchResponse>> answers) {
+    if (pool == null) {
+      return;
+    }
+    answers.forEach(
+        (p, answer) -> {
+          Wire.SignBatchResponse value = answer.value();
+          if (value == null) {
+            forgetPooled(p);
+            return;
+          }
+          boolean lostSessions =
+              value.results().stream()
+                  .anyMatch(
+                      r ->
+                          r.problem() != null
+                              && r.problem().type().endsWith("/signing-nonces-unavailable"));
+          if (lostSessions && pooled.contains(p)) {
+            log.warn(
+                "Signer node {} no longer holds sessions it handed out ahead (restarted?);"
+                    + " its pooled commitments are dropped",
+                p);
+            forgetPooled(p);
+          }
+          pool.add(p, key.keyId(), key.refreshId(), value.aheadSessions());
+        });
+  }
+
+  private void forgetPooled(int node) {
+    if (pool != null) {
+      pool.drop(node);
+    }
+  }
+
+  /** What the t nodes' answers make of one item before anything is recorded. */
+  private record Verdict(
+      NodeClient.@Nullable Refused refusal,
+      boolean lost,
+      @Nullable CompletableFuture<SigningCoordinator.Signed> combined) {}
+
+  /**
+   * Each item's verdict from the t nodes' answers: a refusal, a lost node (sign it again), or its t
+   * shares, combined (aggregated and verified) on the aggregation threads, the items of a batch
+   * side by side. Nothing is recorded here; the combining runs outside the request log's
+   * transaction.
+   */
+  private List<Verdict> verdicts(
       SigningKeys.SigningKey key,
       List<Pending> batch,
       List<Integer> signers,
       List<List<Wire.Commitment>> packages,
-      Map<Integer, SigningCoordinator.Outcome<Wire.SignBatchResponse>> answers,
-      Map<Pending, SigningCoordinator.Signed> signed,
-      Map<Pending, RuntimeException> failed,
-      List<Pending> again) {
+      Map<Integer, SigningCoordinator.Outcome<Wire.SignBatchResponse>> answers) {
     int n = batch.size();
     Group group = Ciphersuites.byId(key.suite()).group();
+    List<Verdict> verdicts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Pending item = batch.get(i);
       Map<Identifier, SignatureShare> shares = new TreeMap<>();
@@ -335,20 +456,55 @@ final class BatchSigning {
           shares.put(id, SignatureShare.deserialize(group, id, WireCodec.unhex(share.share())));
         }
       }
+      CompletableFuture<SigningCoordinator.Signed> combined = null;
+      if (refusal == null && !lost) {
+        List<Wire.Commitment> pkg = packages.get(i);
+        combined =
+            CompletableFuture.supplyAsync(
+                () -> coordinator.combine(key, item.message(), pkg, shares), AGGREGATORS);
+      }
+      verdicts.add(new Verdict(refusal, lost, combined));
+    }
+    return verdicts;
+  }
+
+  /** Each item's outcome from its verdict: a signature, a refusal, or sign it again; recorded. */
+  private void judge(
+      SigningKeys.SigningKey key,
+      List<Pending> batch,
+      List<Verdict> verdicts,
+      Map<Pending, SigningCoordinator.Signed> signed,
+      Map<Pending, RuntimeException> failed,
+      List<Pending> again) {
+    for (int i = 0; i < batch.size(); i++) {
+      Pending item = batch.get(i);
+      Verdict verdict = verdicts.get(i);
       try {
-        if (refusal != null) {
-          throw coordinator.refusedInRoundTwo(key, item.context(), refusal);
+        if (verdict.refusal() != null) {
+          throw coordinator.refusedInRoundTwo(key, item.context(), verdict.refusal());
         }
-        if (lost) {
+        if (verdict.lost()) {
           again.add(item);
           continue;
         }
-        signed.put(
-            item,
-            coordinator.aggregate(key, item.message(), item.context(), packages.get(i), shares));
+        SigningCoordinator.Signed s = join(Objects.requireNonNull(verdict.combined()));
+        coordinator.recordSigned(key, item.context(), s);
+        signed.put(item, s);
       } catch (io.tpwallet.common.problem.ProblemException e) {
         failed.put(item, e);
       }
+    }
+  }
+
+  private static SigningCoordinator.Signed join(
+      CompletableFuture<SigningCoordinator.Signed> combined) {
+    try {
+      return combined.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
     }
   }
 

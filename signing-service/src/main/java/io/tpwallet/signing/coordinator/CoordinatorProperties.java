@@ -29,23 +29,32 @@ public record CoordinatorProperties(
     signerOrder = signerOrder == null ? SignerOrder.ROTATE : signerOrder;
     nodeTimeout = nodeTimeout == null ? Duration.ofSeconds(5) : nodeTimeout;
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(1) : connectTimeout;
-    batch = batch == null ? new Batch(null, null, null) : batch;
+    batch = batch == null ? new Batch(null, null, null, null, null) : batch;
   }
 
   /**
    * Batching of concurrent REST signing requests of one key ({@code tpw.signing.batch}): at most
    * {@code signaturesMax} signatures (1 turns batching off) per round-one and round-two exchange
    * with each node, gathered for up to {@code linger}, with at most {@code inFlightMax} batches of
-   * a key under way at once.
+   * a key under way at once. Preprocessing: each node hands out up to {@code aheadMax} round-one
+   * commitments per key ahead (0 turns it off), which the coordinator keeps for at most {@code
+   * aheadTtl}; that must stay below the nodes' {@code tpw.signer.nonce-ttl} (default 60 s).
    */
   public record Batch(
-      @Nullable Integer signaturesMax, @Nullable Duration linger, @Nullable Integer inFlightMax) {
+      @Nullable Integer signaturesMax,
+      @Nullable Duration linger,
+      @Nullable Integer inFlightMax,
+      @Nullable Integer aheadMax,
+      @Nullable Duration aheadTtl) {
     public static final int SIGNATURES_MAX_LIMIT = 64;
+    public static final int AHEAD_MAX_LIMIT = 256;
 
     public Batch {
       signaturesMax = signaturesMax == null ? 32 : signaturesMax;
       linger = linger == null ? Duration.ofMillis(1) : linger;
       inFlightMax = inFlightMax == null ? 2 : inFlightMax;
+      aheadMax = aheadMax == null ? 2 * signaturesMax * inFlightMax : aheadMax;
+      aheadTtl = aheadTtl == null ? Duration.ofSeconds(20) : aheadTtl;
       if (signaturesMax < 1 || signaturesMax > SIGNATURES_MAX_LIMIT) {
         throw new IllegalArgumentException(
             "tpw.signing.batch.signatures-max must be 1.." + SIGNATURES_MAX_LIMIT);
@@ -55,6 +64,13 @@ public record CoordinatorProperties(
       }
       if (linger.isNegative() || linger.toMillis() > 50) {
         throw new IllegalArgumentException("tpw.signing.batch.linger must be 0..50 ms");
+      }
+      if (aheadMax < 0 || aheadMax > AHEAD_MAX_LIMIT) {
+        throw new IllegalArgumentException(
+            "tpw.signing.batch.ahead-max must be 0.." + AHEAD_MAX_LIMIT);
+      }
+      if (aheadTtl.isNegative() || aheadTtl.toSeconds() > 50) {
+        throw new IllegalArgumentException("tpw.signing.batch.ahead-ttl must be 0..50 s");
       }
     }
   }

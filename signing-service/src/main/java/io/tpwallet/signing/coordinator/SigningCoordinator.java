@@ -85,7 +85,7 @@ class SigningCoordinator {
     this.keys = keys;
     this.clock = clock;
     this.signerOrder = properties.signerOrder();
-    this.batches = new BatchSigning(this, properties.batch());
+    this.batches = new BatchSigning(this, properties.batch(), clock);
     log.info("Coordinator knows signer nodes {}", nodes.keySet());
   }
 
@@ -375,6 +375,20 @@ class SigningCoordinator {
       Wire.PolicyContext context,
       List<Wire.Commitment> commitments,
       Map<Identifier, SignatureShare> shares) {
+    Signed signed = combine(key, message, commitments, shares);
+    recordSigned(key, context, signed);
+    return signed;
+  }
+
+  /**
+   * The aggregation and its checks alone, without the request log: pure computation, so that the
+   * items of a batch can be combined on several threads.
+   */
+  Signed combine(
+      SigningKeys.SigningKey key,
+      byte[] message,
+      List<Wire.Commitment> commitments,
+      Map<Identifier, SignatureShare> shares) {
     Ciphersuite suite = Ciphersuites.byId(key.suite());
     List<SigningCommitments> decoded =
         commitments.stream().map(c -> WireCodec.commitment(suite, c)).toList();
@@ -384,14 +398,6 @@ class SigningCoordinator {
       byte[] wire = suite.serializeSignature(signature);
       List<Integer> signers =
           commitments.stream().map(Wire.Commitment::participant).sorted().toList();
-      keys.recordRequest(
-          clock.instant(),
-          key.keyId(),
-          context.requestId(),
-          "SIGNED",
-          signers.toString(),
-          wire,
-          null);
       return new Signed(wire, signers);
     } catch (FrostException e) {
       throw CoordinatorProblems.signingFailed(
@@ -400,6 +406,18 @@ class SigningCoordinator {
               "reason", e.reason().name(),
               "culprits", e.culprits().stream().map(i -> i.value().intValueExact()).toList()));
     }
+  }
+
+  /** The request log row of a signature made. */
+  void recordSigned(SigningKeys.SigningKey key, Wire.PolicyContext context, Signed signed) {
+    keys.recordRequest(
+        clock.instant(),
+        key.keyId(),
+        context.requestId(),
+        "SIGNED",
+        signed.signers().toString(),
+        signed.signature(),
+        null);
   }
 
   /**

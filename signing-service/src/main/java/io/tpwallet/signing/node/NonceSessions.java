@@ -55,6 +55,10 @@ final class NonceSessions {
     return Optional.of(s);
   }
 
+  int sessionsMax() {
+    return sessionsMax;
+  }
+
   int size() {
     return sessions.size();
   }

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,6 +64,17 @@ class SignerNode {
   static final int MESSAGE_BYTES_MAX = 64 * 1024;
   static final int KEYS_CACHED_MAX = 10_000;
   static final int SIGN_BATCH_MAX = 64;
+  static final int AHEAD_THREADS = 2;
+
+  /** Makes the sessions a batched round two hands out ahead, beside the batch itself. */
+  private static final java.util.concurrent.ExecutorService AHEAD_MAKERS =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          AHEAD_THREADS,
+          r -> {
+            Thread t = new Thread(r, "signing-ahead");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** A DKG in progress at this node. */
   private static final class DkgSession {
@@ -346,21 +358,57 @@ class SignerNode {
       throw NodeProblems.protocol("a batch holds 1.." + SIGN_BATCH_MAX + " signatures");
     }
     KeyMaterial key = current(request.keyId(), request.refreshId());
-    Frost frost = new Frost(key.suite());
     List<Wire.CommitResponse> sessions = new ArrayList<>(request.count());
-    for (int i = 0; i < request.count(); i++) {
+    if (!makeSessions(key, request.keyId(), request.count(), nonces.sessionsMax(), sessions)) {
+      sessions.forEach(s -> nonces.take(s.sessionId()).ifPresent(t -> t.nonces().destroy()));
+      throw tooManySessions();
+    }
+    return new Wire.CommitBatchResponse(sessions);
+  }
+
+  /**
+   * Makes up to {@code count} fresh sessions into {@code into} while the node holds fewer than
+   * {@code openMax}; false if it stopped short.
+   */
+  private boolean makeSessions(
+      KeyMaterial key, String keyId, int count, int openMax, List<Wire.CommitResponse> into) {
+    Frost frost = new Frost(key.suite());
+    for (int i = 0; i < count; i++) {
+      if (nonces.size() >= openMax) {
+        return false;
+      }
       SigningNonces made = frost.commit(key.keyPackage(), random);
       String sessionId = UUID.randomUUID().toString();
-      if (!nonces.put(sessionId, request.keyId(), made)) {
-        made.destroy();
-        sessions.forEach(s -> nonces.take(s.sessionId()).ifPresent(t -> t.nonces().destroy()));
-        throw tooManySessions();
+      if (!nonces.put(sessionId, keyId, made)) {
+        return false;
       }
-      sessions.add(
+      into.add(
           new Wire.CommitResponse(
               sessionId, WireCodec.commitment(key.suite(), made.commitments())));
     }
-    return new Wire.CommitBatchResponse(sessions);
+    return true;
+  }
+
+  /**
+   * Sessions handed out ahead with a round-two answer (FROST preprocessing): as many as asked, up
+   * to a batch, while they fill at most half of the node's session store, so that sessions handed
+   * out ahead and never used can never crowd out a live round one. None if the key's share
+   * generation is not the one asked for.
+   */
+  private List<Wire.CommitResponse> ahead(Wire.SignRequest first, int count) {
+    if (count <= 0 || first.isRefreshTest()) {
+      return List.of();
+    }
+    KeyMaterial key;
+    try {
+      key = current(first.keyId(), first.refreshId());
+    } catch (io.tpwallet.common.problem.ProblemException e) {
+      return List.of();
+    }
+    List<Wire.CommitResponse> sessions = new ArrayList<>(Math.min(count, SIGN_BATCH_MAX));
+    makeSessions(
+        key, first.keyId(), Math.min(count, SIGN_BATCH_MAX), nonces.sessionsMax() / 2, sessions);
+    return sessions;
   }
 
   private static RuntimeException tooManySessions() {
@@ -396,6 +444,13 @@ class SignerNode {
       throw NodeProblems.protocol("a batch holds 1.." + SIGN_BATCH_MAX + " signatures");
     }
     int n = request.items().size();
+    // Sessions for later batches are made while this batch is signed and its decisions committed
+    // (mostly a wait for the disk), not after: they add CPU, not latency, to this answer.
+    CompletableFuture<List<Wire.CommitResponse>> ahead =
+        request.aheadCount() <= 0
+            ? CompletableFuture.completedFuture(List.of())
+            : CompletableFuture.supplyAsync(
+                () -> ahead(request.items().get(0), request.aheadCount()), AHEAD_MAKERS);
     Wire.SignResult[] results = new Wire.SignResult[n];
     List<Prepared> prepared = new ArrayList<>(n);
     List<Integer> positions = new ArrayList<>(n);
@@ -425,7 +480,14 @@ class SignerNode {
         }
       }
     }
-    return new Wire.SignBatchResponse(List.of(results));
+    List<Wire.CommitResponse> made;
+    try {
+      made = ahead.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      log.warn("No sessions made ahead for key {}", request.items().get(0).keyId(), e.getCause());
+      made = List.of();
+    }
+    return new Wire.SignBatchResponse(List.of(results), made);
   }
 
   private static Wire.ItemProblem itemProblem(io.tpwallet.common.problem.ProblemException e) {

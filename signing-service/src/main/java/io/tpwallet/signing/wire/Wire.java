@@ -167,11 +167,34 @@ public final class Wire {
   /** The fresh sessions, each with its own single-use nonces. */
   public record CommitBatchResponse(List<CommitResponse> sessions) {}
 
-  /** Round two for several signatures at once; each item is judged on its own. */
-  public record SignBatchRequest(List<SignRequest> items) {}
+  /**
+   * Round two for several signatures at once; each item is judged on its own. {@code ahead}: how
+   * many fresh round-one sessions of the first item's key the node should hand out with its answer
+   * for later batches (FROST preprocessing; best effort, none if absent).
+   */
+  public record SignBatchRequest(List<SignRequest> items, @Nullable Integer ahead) {
+    public SignBatchRequest(List<SignRequest> items) {
+      this(items, null);
+    }
 
-  /** One result per item, in the request's order. */
-  public record SignBatchResponse(List<SignResult> results) {}
+    public int aheadCount() {
+      return ahead == null ? 0 : ahead;
+    }
+  }
+
+  /**
+   * One result per item, in the request's order, and the fresh sessions asked for ahead (each
+   * single-use, held only in the node's memory).
+   */
+  public record SignBatchResponse(List<SignResult> results, @Nullable List<CommitResponse> ahead) {
+    public SignBatchResponse(List<SignResult> results) {
+      this(results, null);
+    }
+
+    public List<CommitResponse> aheadSessions() {
+      return ahead == null ? List.of() : ahead;
+    }
+  }
 
   /** An item's share, or the problem (RFC 9457 fields) that refused that item alone. */
   public record SignResult(@Nullable SignResponse share, @Nullable ItemProblem problem) {}

@@ -2,39 +2,19 @@ package io.tpwallet.signing.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tpwallet.signing.SettableClock;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Frost;
 import io.tpwallet.signing.frost.RandomSource;
 import io.tpwallet.signing.frost.SigningNonces;
 import io.tpwallet.signing.frost.TrustedDealer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class NonceSessionsTests {
 
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   private static SigningNonces nonces() {
     var suite = Ciphersuites.ED25519_SHA512;
@@ -58,7 +38,7 @@ class NonceSessionsTests {
     SigningNonces n = nonces();
     sessions.put("s1", "k", n);
 
-    now.set(now.get().plusSeconds(61));
+    clock.advance(Duration.ofSeconds(61));
 
     assertThat(sessions.take("s1")).isEmpty();
     assertThat(n.isConsumed()).isTrue();
