@@ -7,6 +7,7 @@
 #
 # Usage: ./tpw bench ledger [--seconds 20] [--clients 64] [--accounts 10000] [--pgbench-scales 1,100]
 #        [--idempotency-key-header true]  (off by default: the transfer id is the idempotency key)
+#        [--phases batch]  (a subset of single,hot,batch; batch alone is warmed up by batches)
 #        (any option of io.tpwallet.ledgerbench.LedgerBench is passed on)
 # Environment: TPW_BENCH_PG_HOST/PORT/USER (default 127.0.0.1 5432 postgres), TPW_BENCH_LEDGER_PORT
 # (18082, not the local stack's 8082), TPW_BENCH_LEDGER_OPTS (JVM options of the ledger).

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *
  * <p>Options ({@code --name value}): url, clients, accounts, seconds, warmup-seconds,
  * transfers-max, batch-clients, batches-max, pg-host, pg-port, pg-user, pgbench-scales,
- * pgbench-seconds, ledger-pid, postgres-pid.
+ * pgbench-seconds, ledger-pid, postgres-pid, phases (a comma-separated subset of {@code
+ * single,hot,batch}, all by default).
  */
 public final class LedgerBench {
 
@@ -133,20 +134,29 @@ public final class LedgerBench {
     List<Result> results = new ArrayList<>();
     Supplier<Request> random = () -> single(accounts, null);
     Supplier<Request> hotCredit = () -> single(accounts, hot);
-    phase("warm-up (not counted)", clients, warmup, transfersMax, random, cpu);
-    results.add(phase("1 single, random pairs", clients, seconds, transfersMax, random, cpu));
-    results.add(
-        phase("2 single, one hot credit account", clients, seconds, transfersMax, hotCredit, cpu));
+    Supplier<Request> batches = () -> batch(accounts);
     int batchClients = intOption("batch-clients", 2);
     int batchesMax = intOption("batches-max", 200);
-    results.add(
-        phase(
-            "3 batch of " + BATCH_EVENTS,
-            batchClients,
-            seconds,
-            batchesMax,
-            () -> batch(accounts),
-            cpu));
+    // "--phases batch" measures the batch path alone, warmed up by batches (the single path's
+    // warm-up would not compile the batch path's code).
+    List<String> phases = List.of(option("phases", "single,hot,batch").split(","));
+    if (phases.contains("single") || phases.contains("hot")) {
+      phase("warm-up (not counted)", clients, warmup, transfersMax, random, cpu);
+    } else {
+      phase("warm-up, batches (not counted)", batchClients, warmup, batchesMax, batches, cpu);
+    }
+    if (phases.contains("single")) {
+      results.add(phase("1 single, random pairs", clients, seconds, transfersMax, random, cpu));
+    }
+    if (phases.contains("hot")) {
+      results.add(
+          phase(
+              "2 single, one hot credit account", clients, seconds, transfersMax, hotCredit, cpu));
+    }
+    if (phases.contains("batch")) {
+      results.add(
+          phase("3 batch of " + BATCH_EVENTS, batchClients, seconds, batchesMax, batches, cpu));
+    }
 
     Map<Integer, PgBench.Run> pgbench = new PgBench(options, clients).runAll();
 

@@ -129,18 +129,17 @@ class ReversalImportIT {
                       jdbc.sql("insert into ledger_transfer_id (id, created_at) values (?, now())")
                           .param(id)
                           .update();
+                      // Since V9 a transfer and its entries are inserted by one statement.
                       jdbc.sql(
                               """
-                              insert into ledger_transfer (id, debit_account_id, credit_account_id,
-                                  amount, asset, reverses_id, batch_id)
-                              values (?, ?, ?, 101, 'USD', ?, ?)""")
-                          .params(id, alice, issuance, payment, Ids.newId())
-                          .update();
-                      jdbc.sql(
-                              """
+                              with t as (
+                                insert into ledger_transfer (id, debit_account_id,
+                                    credit_account_id, amount, asset, reverses_id, batch_id)
+                                values (?, ?, ?, 101, 'USD', ?, ?))
                               insert into ledger_entry (transfer_id, account_id, direction, amount)
                               values (?, ?, 'D', 101), (?, ?, 'C', 101)""")
-                          .params(id, alice, id, issuance)
+                          .params(
+                              id, alice, issuance, payment, Ids.newId(), id, alice, id, issuance)
                           .update();
                     }))
         // Refused at commit, by the deferred constraint trigger.

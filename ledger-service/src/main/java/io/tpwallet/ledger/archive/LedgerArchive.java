@@ -345,15 +345,31 @@ public final class LedgerArchive {
     long transferRows;
     long entryRows;
     try {
+      // Into scratch tables first, then both tables in one statement: since V9 a transfer that
+      // posts must get its entries from the statement that inserts it (the set-based double-entry
+      // check runs when the statement ends), so two COPYs straight into the parents would fail.
       transferRows =
-          copyIn(
-              "copy ledger_transfer (" + TRANSFER_COLUMNS + ") from stdin with (format csv)",
+          copyIntoScratch(
+              "ledger_restore_transfer",
+              "ledger_transfer",
+              TRANSFER_COLUMNS,
               Path.of(index.transfersFile()));
       entryRows =
-          copyIn(
-              "copy ledger_entry (" + ENTRY_COLUMNS + ") from stdin with (format csv)",
-              Path.of(index.entriesFile()));
-      // The deferred checks (double entry, reversal sums) now, so that a failure is answered here.
+          copyIntoScratch(
+              "ledger_restore_entry", "ledger_entry", ENTRY_COLUMNS, Path.of(index.entriesFile()));
+      jdbc.sql(
+              "with t as (insert into ledger_transfer ("
+                  + TRANSFER_COLUMNS
+                  + ") select "
+                  + TRANSFER_COLUMNS
+                  + " from ledger_restore_transfer)"
+                  + " insert into ledger_entry ("
+                  + ENTRY_COLUMNS
+                  + ") select "
+                  + ENTRY_COLUMNS
+                  + " from ledger_restore_entry")
+          .update();
+      // The deferred check (reversal sums) now, so that a failure is answered here.
       jdbc.sql("set constraints all immediate").update();
     } catch (RuntimeException e) {
       throw corrupt(month + " could not be restored from its files: " + rootMessage(e));
@@ -474,16 +490,7 @@ public final class LedgerArchive {
   private void readBack(Path file, String partition, String columns, long rows) {
     String scratch = "ledger_archive_check";
     jdbc.sql("drop table if exists " + scratch).update();
-    jdbc.sql(
-            "create temporary table "
-                + scratch
-                + " on commit drop as select "
-                + columns
-                + " from "
-                + partition
-                + " limit 0")
-        .update();
-    long read = copyIn("copy " + scratch + " (" + columns + ") from stdin with (format csv)", file);
+    long read = copyIntoScratch(scratch, partition, columns, file);
     long differing =
         jdbc.sql(
                 "select count(*) from ((select "
@@ -514,6 +521,20 @@ public final class LedgerArchive {
               + " differing; nothing archived");
     }
     jdbc.sql("drop table " + scratch).update();
+  }
+
+  /** COPY from a gzip file into a new scratch table shaped like {@code table}; returns the rows. */
+  private long copyIntoScratch(String scratch, String table, String columns, Path file) {
+    jdbc.sql(
+            "create temporary table "
+                + scratch
+                + " on commit drop as select "
+                + columns
+                + " from "
+                + table
+                + " limit 0")
+        .update();
+    return copyIn("copy " + scratch + " (" + columns + ") from stdin with (format csv)", file);
   }
 
   private CopyManager copy() throws SQLException {

@@ -14,8 +14,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * <p>The chain is linear because appending takes a transaction-scoped advisory lock that is held
  * until commit: the next batch reads the head only after this one committed (or rolled back). To
- * keep that lock short, the batch's deferred checks (double entry, reversal sums) are run before it
- * is taken, so the lock covers one select, one insert and the commit itself.
+ * keep that lock short, the batch's deferred check (reversal sums; double entry is checked per
+ * statement) is run before it is taken, so the lock covers one select, one insert and the commit
+ * itself.
  */
 @Component
 public class LedgerChain {

@@ -243,6 +243,8 @@ public class TransferService implements DisposableBean {
     }
     // A batch id made here, not the caller's: the link names the rows this transaction wrote.
     UUID batchId = Ids.newId();
+    // The transfers and the entries of those that post, in one statement (double entry is checked
+    // when it ends).
     if (!transfers.insertAll(created, batchId)) {
       throw new RaceLost();
     }
@@ -260,7 +262,6 @@ public class TransferService implements DisposableBean {
         resolved.add(t.pendingId());
       }
     }
-    transfers.insertEntries(posting);
     transfers.insertTimeouts(timed);
     transfers.deleteTimeouts(resolved);
     List<Totals> changed = batch.changedTotals();
@@ -298,7 +299,7 @@ public class TransferService implements DisposableBean {
     return rows;
   }
 
-  /** The entries {@link Transfers#insertEntries} wrote for the batch's posting transfers. */
+  /** The entries {@link Transfers#insertAll} wrote for the batch's posting transfers. */
   private static List<ChainedEntry> chainedEntries(List<Transfer> posting) {
     List<ChainedEntry> rows = new ArrayList<>(posting.size() * 2);
     for (Transfer t : posting) {

@@ -181,9 +181,14 @@ class Transfers {
   }
 
   /**
-   * Inserts new transfers in their order (a hold before the post of it in the same batch); returns
-   * whether every one was inserted. One that was not had its id taken by a concurrent transaction
-   * that committed after this one looked: the caller retries the batch, which then replays it.
+   * Inserts new transfers in their order (a hold before the post of it in the same batch) and the
+   * debit and credit entries of those that post, in ONE statement; returns whether every transfer
+   * was inserted. One that was not had its id taken by a concurrent transaction that committed
+   * after this one looked: the caller retries the batch, which then replays it.
+   *
+   * <p>One statement because the database checks double entry when the statement that inserts a
+   * transfer ends (migration V9: a statement trigger over the inserted rows, not a deferred trigger
+   * per row at commit): a transfer that posts must have both its entries by then.
    */
   boolean insertAll(List<Transfer> rows, UUID batchId) {
     int n = rows.size();
@@ -217,11 +222,13 @@ class Transfers {
       metadata[i] = t.metadata();
     }
     // One statement for the whole batch (arrays, not a JDBC batch of n statements); with
-    // ordinality keeps the batch's order, so a hold is inserted before the post of it.
+    // ordinality keeps the batch's order, so a hold is inserted before the post of it, and the
+    // entries (their ids come from a sequence) follow the batch's order, debit before credit.
     // The id rows first, in the same statement: ledger_transfer_id carries the global uniqueness
     // of ids and of resolved holds (a partitioned table cannot), and only the transfers whose id
-    // row was inserted are inserted (a concurrent transaction may have taken an id).
-    int inserted =
+    // row was inserted are inserted, with their entries (a concurrent transaction may have taken
+    // an id).
+    long inserted =
         jdbc.sql(
                 """
                 with r as (
@@ -234,15 +241,27 @@ class Transfers {
                   insert into ledger_transfer_id (id, created_at, pending_id)
                   select r.id, r.created_at, r.pending_id from r order by r.n
                   on conflict (id) do nothing
-                  returning id)
-                insert into ledger_transfer (id, debit_account_id, credit_account_id, amount,
-                    asset, reference, kind, pending_id, timeout_at, created_at, reverses_id,
-                    legacy_ref, metadata, batch_id)
-                select r.id, r.debit, r.credit, r.amount, r.asset, r.reference, r.kind,
-                    r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref,
-                    r.metadata, ?
-                from r join ids on ids.id = r.id
-                order by r.n""")
+                  returning id),
+                t as (
+                  insert into ledger_transfer (id, debit_account_id, credit_account_id, amount,
+                      asset, reference, kind, pending_id, timeout_at, created_at, reverses_id,
+                      legacy_ref, metadata, batch_id)
+                  select r.id, r.debit, r.credit, r.amount, r.asset, r.reference, r.kind,
+                      r.pending_id, r.timeout_at, r.created_at, r.reverses_id, r.legacy_ref,
+                      r.metadata, ?
+                  from r join ids on ids.id = r.id
+                  order by r.n
+                  returning 1),
+                e as (
+                  insert into ledger_entry (transfer_id, account_id, direction, amount, created_at)
+                  select r.id, case d.direction when 'D' then r.debit else r.credit end,
+                      d.direction, r.amount, r.created_at
+                  from r join ids on ids.id = r.id
+                      cross join (values ('D', 1), ('C', 2)) as d(direction, k)
+                  where r.kind in ('SINGLE', 'POST')
+                  order by r.n, d.k
+                  returning 1)
+                select count(*) from t""")
             .params(
                 ids,
                 debits,
@@ -258,42 +277,9 @@ class Transfers {
                 legacyRefs,
                 metadata,
                 batchId)
-            .update();
+            .query(Long.class)
+            .single();
     return inserted == n;
-  }
-
-  /** The debit and credit entries of transfers that post: double entry, checked at commit. */
-  void insertEntries(List<Transfer> posting) {
-    if (posting.isEmpty()) {
-      return;
-    }
-    int n = posting.size() * 2;
-    String[] transferIds = new String[n];
-    String[] accountIds = new String[n];
-    String[] directions = new String[n];
-    String[] amounts = new String[n];
-    String[] createdAts = new String[n];
-    int i = 0;
-    for (Transfer t : posting) {
-      for (boolean debit : new boolean[] {true, false}) {
-        transferIds[i] = t.id().toString();
-        accountIds[i] = (debit ? t.debitAccountId() : t.creditAccountId()).toString();
-        directions[i] = debit ? "D" : "C";
-        amounts[i] = t.amount().toString();
-        createdAts[i] = t.createdAt().toString();
-        i++;
-      }
-    }
-    // In order, so that entry ids (a sequence) follow the batch's order as before.
-    jdbc.sql(
-            """
-            insert into ledger_entry (transfer_id, account_id, direction, amount, created_at)
-            select e.transfer_id, e.account_id, e.direction, e.amount, e.created_at
-            from unnest(?::uuid[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[])
-                with ordinality as e(transfer_id, account_id, direction, amount, created_at, n)
-            order by e.n""")
-        .params(transferIds, accountIds, directions, amounts, createdAts)
-        .update();
   }
 
   private static @Nullable String text(@Nullable Object value) {
