@@ -23,11 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -43,10 +46,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the outbox in the same transaction), the refused rows with their reasons, and the job's progress.
  * A replayed batch finds its keys taken and changes nothing.
  *
- * <p>Snapshot rows of transactions are only staged; when the snapshot is complete they are mapped
- * in primary-key order (so that every wallet is known and orphans are real orphans), then each
+ * <p>Snapshot rows of transactions are only staged (unmapped); when the snapshot is complete they
+ * are mapped in primary-key order (so that every wallet is known and orphans are real orphans),
+ * each from the state it had (a snapshot read again re-reads rows mapped before), then each
  * wallet's stored balance is compared with its migrated history and the difference is posted
- * against the suspense account. Streamed changes are mapped as they come.
+ * against the suspense account. Streamed changes are mapped in commit order, in memory, from what
+ * the batch read of their rows with one query per table; the batch's writes are one statement per
+ * table.
  */
 @Component
 class ChangeApplier {
@@ -54,6 +60,8 @@ class ChangeApplier {
   static final String WALLETS = "wallets";
   static final String TRANSACTIONS = TransactionMapper.TABLE;
   private static final int STAGED_PAGE_ROWS_MAX = 1_000;
+  private static final String STAGED = "STAGED";
+  private static final String DUPLICATE = "DUPLICATE";
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -66,6 +74,7 @@ class ChangeApplier {
 
   private final Outbox outbox;
   private final LedgerAccounts accounts;
+  private final MigrationJobs jobs;
   private final Clock clock;
 
   ChangeApplier(
@@ -73,11 +82,13 @@ class ChangeApplier {
       PlatformTransactionManager transactions,
       Outbox outbox,
       LedgerAccounts accounts,
+      MigrationJobs jobs,
       Clock clock) {
     this.jdbc = jdbc;
     this.tx = new TransactionTemplate(transactions);
     this.outbox = outbox;
     this.accounts = accounts;
+    this.jobs = jobs;
     this.clock = clock;
   }
 
@@ -97,10 +108,24 @@ class ChangeApplier {
     long snapshotted = 0;
     long streamed = 0;
     long lastSourceMs = -1;
-    for (ChangeEvent e : batch) {
+    learn(run, batch, done);
+    for (int i = 0; i < batch.size(); i++) {
+      ChangeEvent e = batch.get(i);
+      if (done && e.kind() == ChangeEvent.Kind.ROW && e.fromSnapshot()) {
+        // Debezium reads the initial snapshot again: its stored offsets said the snapshot was not
+        // finished (the runner had committed its end, the engine had not stored the offsets of
+        // it). Then the job is snapshotting again, and the rows it re-reads are mapped again at
+        // its end from the state they had, not taken for streamed changes one by one.
+        flush(run);
+        jobs.reopenSnapshot(job.id());
+        done = false;
+        snapshotted = 0;
+        run.forget();
+      }
       if (!done && !e.fromSnapshot()) {
         completeSnapshot(run);
         done = true;
+        learn(run, batch.subList(i, batch.size()), true);
       }
       if (e.kind() == ChangeEvent.Kind.HEARTBEAT) {
         continue;
@@ -122,6 +147,7 @@ class ChangeApplier {
       if (e.snapshot() == ChangeEvent.Snapshot.LAST && !done) {
         completeSnapshot(run);
         done = true;
+        learn(run, batch.subList(i + 1, batch.size()), true);
       }
     }
     flush(run);
@@ -149,31 +175,77 @@ class ChangeApplier {
         .update();
   }
 
+  /** The amount and accounts of a recorded transfer command, to compare a changed row with. */
+  private record Posted(BigInteger amount, UUID debit, UUID credit) {}
+
+  /** A legacy transaction row to write: staged for the snapshot's end, or mapped already. */
+  private record Image(LegacyTransaction row, boolean staged) {}
+
+  /** A legacy wallet row to write. */
+  private record WalletRow(
+      long id,
+      @Nullable Long userId,
+      String currency,
+      @Nullable String asset,
+      String balance,
+      @Nullable BigInteger balanceMinor,
+      boolean deleted,
+      UUID accountId) {}
+
   /**
-   * Per-batch state: the job, its mapper, the wallets' assets looked up so far, and the writes not
-   * sent yet. Writes are sent by {@link #flush}, one statement per table, before anything reads
-   * what they change: a snapshot of 1M rows costs a few thousand statements instead of millions.
+   * Per-batch state: the job, its mapper, what the batch read of the migration database and has
+   * changed since (kept up to date in memory, change by change, so that each change sees what the
+   * ones before it did), and the writes not sent yet. Writes are sent by {@link #flush}, one
+   * statement per table: a snapshot of 1M rows costs a few thousand statements instead of millions,
+   * and a streamed batch a dozen instead of a few per change.
    */
   private final class Run {
     final MigrationJob job;
     final TransactionMapper mapper;
+
+    /** Wallet id to its asset code ('?' + currency when unknown); empty: no such wallet. */
     final Map<Long, Optional<String>> assets = new HashMap<>();
 
-    /** Snapshot rows of transactions to stage, by id; a later image of a row replaces it. */
-    final Map<Long, LegacyTransaction> staging = new LinkedHashMap<>();
+    /** Ledger accounts known to be open. */
+    final Set<UUID> open = new HashSet<>();
+
+    /** Known legacy transaction rows: their state (STAGED for one not recorded yet)... */
+    final Map<Long, String> stateOf = new HashMap<>();
+
+    /** ...and their fingerprint (none for one not recorded yet). */
+    final Map<Long, String> fingerprintOf = new HashMap<>();
+
+    /** For each fingerprint read, the rows that have it and are not duplicates. */
+    final Map<String, TreeSet<Long>> nonDuplicates = new HashMap<>();
+
+    /** Recorded transfer commands read or made, by idempotency key. */
+    final Map<String, Posted> posted = new HashMap<>();
+
+    /** Legacy transaction rows to write, by id; a later image of a row replaces it. */
+    final Map<Long, Image> rows = new LinkedHashMap<>();
+
+    /** Wallet rows to write, by id; a later image replaces it. */
+    final Map<Long, WalletRow> wallets = new LinkedHashMap<>();
 
     /** Commands to record (and announce, unless recorded before), in order. */
     final List<Command> commands = new ArrayList<>();
 
+    /** States to write of rows not in {@link #rows}. */
     final Map<Long, String> states = new LinkedHashMap<>();
-    final Map<List<String>, Refusal> failures = new LinkedHashMap<>();
 
-    /** The first row of each fingerprint that is no duplicate, for the page being mapped. */
-    Map<String, Long> firstOfFingerprint = Map.of();
+    final Map<List<String>, Refusal> failures = new LinkedHashMap<>();
 
     Run(MigrationJob job) {
       this.job = job;
       this.mapper = new TransactionMapper(job.legacyZone(), job.ids());
+    }
+
+    /** Forgets what was read of legacy transactions and commands, after the state moved on. */
+    void forget() {
+      stateOf.clear();
+      fingerprintOf.clear();
+      nonDuplicates.clear();
+      posted.clear();
     }
 
     /** The asset of a legacy wallet; empty if there is no such wallet; refused if unknown. */
@@ -199,10 +271,157 @@ class ChangeApplier {
       }
       return Asset.find(code);
     }
+
+    /** The rows of a fingerprint that are not duplicates (read by {@link #learnRows}). */
+    TreeSet<Long> nonDuplicates(String fingerprint) {
+      return Objects.requireNonNull(
+          nonDuplicates.get(fingerprint), "fingerprint not read: " + fingerprint);
+    }
+
+    /** The row now has {@code fingerprint}; it counts as a non-duplicate unless it is one. */
+    void fingerprint(long txId, String fingerprint) {
+      String before = fingerprintOf.put(txId, fingerprint);
+      if (before != null && nonDuplicates.containsKey(before)) {
+        nonDuplicates.get(before).remove(txId);
+      }
+      if (!DUPLICATE.equals(stateOf.get(txId)) && nonDuplicates.containsKey(fingerprint)) {
+        nonDuplicates.get(fingerprint).add(txId);
+      }
+    }
+  }
+
+  /**
+   * Reads, with one query per table, what the changes of {@code events} need: the assets of the
+   * wallets the streamed transactions name, which wallet accounts are open, and the streamed rows'
+   * states, fingerprints and recorded commands. Only what is not known yet is read, after the
+   * pending writes are sent, so that nothing read is older than what the batch did.
+   */
+  private void learn(Run run, List<ChangeEvent> events, boolean snapshotDone) {
+    flush(run);
+    Set<Long> walletIds = new HashSet<>();
+    Set<UUID> walletAccounts = new HashSet<>();
+    List<LegacyTransaction> streamed = new ArrayList<>();
+    for (ChangeEvent e : events) {
+      if (e.kind() != ChangeEvent.Kind.ROW) {
+        continue;
+      }
+      Map<String, @Nullable Object> row = image(e);
+      if (row == null) {
+        continue;
+      }
+      if (WALLETS.equals(e.table())) {
+        walletAccounts.add(run.job.ids().walletAccount(number(row.get("id"))));
+      } else if (TRANSACTIONS.equals(e.table()) && snapshotDone && !e.fromSnapshot()) {
+        streamed.add(legacyTransaction(e, row));
+      }
+    }
+    walletAccounts.removeAll(run.open);
+    if (!run.job.dryRun()) {
+      run.open.addAll(accounts.openAmong(walletAccounts));
+    }
+    for (LegacyTransaction t : streamed) {
+      walletIds.add(t.walletId());
+      if (t.counterpartyWalletId() != null) {
+        walletIds.add(t.counterpartyWalletId());
+      }
+    }
+    learnAssets(run, walletIds);
+    List<Long> unknown =
+        streamed.stream()
+            .map(LegacyTransaction::id)
+            .filter(id -> !run.stateOf.containsKey(id))
+            .distinct()
+            .toList();
+    if (!unknown.isEmpty()) {
+      jdbc.sql(
+              "select tx_id, state, fingerprint from legacy_tx where job_id = ? and tx_id = any(?)")
+          .params(run.job.id(), unknown.toArray(Long[]::new))
+          .query(
+              rs -> {
+                run.stateOf.put(rs.getLong(1), rs.getString(2));
+                run.fingerprintOf.put(rs.getLong(1), rs.getString(3));
+              });
+      unknown.forEach(id -> run.stateOf.putIfAbsent(id, STAGED));
+    }
+    learnRows(run, streamed);
+  }
+
+  /** Reads the assets of the wallets not known yet, with one query. */
+  private void learnAssets(Run run, Set<Long> walletIds) {
+    List<Long> unknown = walletIds.stream().filter(id -> !run.assets.containsKey(id)).toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    jdbc.sql(
+            "select wallet_id, coalesce(asset, '?' || currency) from legacy_wallet"
+                + " where job_id = ? and wallet_id = any(?)")
+        .params(run.job.id(), unknown.toArray(Long[]::new))
+        .query(
+            rs -> {
+              run.assets.put(rs.getLong(1), Optional.of(rs.getString(2)));
+            });
+    unknown.forEach(id -> run.assets.putIfAbsent(id, Optional.empty()));
+  }
+
+  /**
+   * Reads, for rows whose states are known, the non-duplicate rows of their fingerprints and the
+   * recorded commands of those posted, with one query each.
+   */
+  private void learnRows(Run run, List<LegacyTransaction> rows) {
+    String[] fingerprints =
+        rows.stream()
+            .map(LegacyTransaction::fingerprint)
+            .filter(f -> !run.nonDuplicates.containsKey(f))
+            .distinct()
+            .toArray(String[]::new);
+    if (fingerprints.length > 0) {
+      for (String f : fingerprints) {
+        run.nonDuplicates.put(f, new TreeSet<>());
+      }
+      jdbc.sql(
+              """
+              select fingerprint, tx_id from legacy_tx
+              where job_id = ? and fingerprint = any(?) and state <> 'DUPLICATE'""")
+          .params(run.job.id(), fingerprints)
+          .query(
+              rs -> {
+                run.nonDuplicates.get(rs.getString(1)).add(rs.getLong(2));
+              });
+    }
+    String[] postedKeys =
+        rows.stream()
+            .filter(t -> isPosted(run.stateOf.get(t.id())))
+            .map(t -> LegacyIds.key(TRANSACTIONS, t.id()))
+            .filter(k -> !run.posted.containsKey(k))
+            .distinct()
+            .toArray(String[]::new);
+    if (postedKeys.length > 0) {
+      jdbc.sql(
+              "select idem_key, amount, debit_account_id, credit_account_id from ledger_command"
+                  + " where job_id = ? and idem_key = any(?)")
+          .params(run.job.id(), postedKeys)
+          .query(
+              rs -> {
+                run.posted.put(
+                    rs.getString(1),
+                    new Posted(
+                        rs.getBigDecimal(2).toBigIntegerExact(),
+                        rs.getObject(3, UUID.class),
+                        rs.getObject(4, UUID.class)));
+              });
+    }
+  }
+
+  private static boolean isPosted(@Nullable String state) {
+    return "POSTED".equals(state) || "REVERSED".equals(state);
+  }
+
+  private static @Nullable Map<String, @Nullable Object> image(ChangeEvent e) {
+    return e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
   }
 
   private void wallet(Run run, ChangeEvent e) {
-    Map<String, @Nullable Object> row = e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
+    Map<String, @Nullable Object> row = image(e);
     if (row == null) {
       return;
     }
@@ -216,22 +435,15 @@ class ChangeApplier {
       Asset a = Amounts.asset(currency);
       asset = a.code();
       if (!run.job.dryRun()) {
-        openAccounts(run.job.ids(), id, a);
+        openAccounts(run, id, a);
       }
       minor = Amounts.toMinor(new BigDecimal(balance), a);
     } catch (Refusal r) {
       fail(run, WALLETS, String.valueOf(id), r);
     }
-    jdbc.sql(
-            """
-            insert into legacy_wallet (job_id, wallet_id, user_id, currency, asset, balance,
-              balance_minor, deleted, account_id)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (job_id, wallet_id) do update set user_id = excluded.user_id,
-              currency = excluded.currency, asset = excluded.asset, balance = excluded.balance,
-              balance_minor = excluded.balance_minor, deleted = excluded.deleted""")
-        .params(
-            run.job.id(),
+    run.wallets.put(
+        id,
+        new WalletRow(
             id,
             row.get("user_id") == null ? null : number(row.get("user_id")),
             currency,
@@ -239,9 +451,8 @@ class ChangeApplier {
             balance,
             minor,
             deleted,
-            run.job.ids().walletAccount(id))
-        .update();
-    run.assets.remove(id);
+            run.job.ids().walletAccount(id)));
+    run.assets.put(id, Optional.of(asset != null ? asset : "?" + currency));
   }
 
   /**
@@ -249,73 +460,68 @@ class ChangeApplier {
    * before a command naming it can reach the outbox: a wallet created while streaming is opened
    * here, in its own batch, before the transactions that use it.
    */
-  private void openAccounts(LegacyIds ids, long walletId, Asset asset) {
+  private void openAccounts(Run run, long walletId, Asset asset) {
+    LegacyIds ids = run.job.ids();
     AccountSpec wallet = AccountSpec.wallet(ids, walletId, asset);
-    if (accounts.isOpen(wallet)) {
+    if (run.open.contains(wallet.id())) {
       return;
     }
     accounts.ensureOpen(AccountSpec.suspense(ids, asset), ACCOUNT_OPEN_RETRY_MAX);
     accounts.ensureOpen(AccountSpec.external(ids, asset), ACCOUNT_OPEN_RETRY_MAX);
     accounts.ensureOpen(wallet, ACCOUNT_OPEN_RETRY_MAX);
+    run.open.add(wallet.id());
+  }
+
+  private static LegacyTransaction legacyTransaction(
+      ChangeEvent e, Map<String, @Nullable Object> row) {
+    Object counterparty = row.get("counterparty_wallet_id");
+    return new LegacyTransaction(
+        number(row.get("id")),
+        number(row.get("wallet_id")),
+        counterparty == null ? null : number(counterparty),
+        String.valueOf(row.get("kind")),
+        new BigDecimal(String.valueOf(row.get("amount"))),
+        (int) number(row.get("status_code")),
+        LegacyTime.fromEpochMicros(number(row.get("created_at"))),
+        e.op() == ChangeEvent.Op.DELETE || number(row.get("deleted")) != 0);
   }
 
   private void transaction(Run run, ChangeEvent e, boolean snapshotDone) {
-    Map<String, @Nullable Object> row = e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
+    Map<String, @Nullable Object> row = image(e);
     if (row == null) {
       return;
     }
-    Object counterparty = row.get("counterparty_wallet_id");
-    var t =
-        new LegacyTransaction(
-            number(row.get("id")),
-            number(row.get("wallet_id")),
-            counterparty == null ? null : number(counterparty),
-            String.valueOf(row.get("kind")),
-            new BigDecimal(String.valueOf(row.get("amount"))),
-            (int) number(row.get("status_code")),
-            LegacyTime.fromEpochMicros(number(row.get("created_at"))),
-            e.op() == ChangeEvent.Op.DELETE || number(row.get("deleted")) != 0);
+    LegacyTransaction t = legacyTransaction(e, row);
     if (!snapshotDone) {
       // Only staged: mapped in key order once the snapshot is complete.
-      run.staging.put(t.id(), t);
+      run.rows.put(t.id(), new Image(t, true));
       return;
     }
-    // A streamed change reads what the batch wrote before it.
-    flush(run);
-    String previous =
-        jdbc.sql("select state from legacy_tx where job_id = ? and tx_id = ?")
-            .params(run.job.id(), t.id())
-            .query(String.class)
-            .optional()
-            .orElse(null);
-    stage(run.job.id(), List.of(t));
-    map(run, t, previous == null ? "STAGED" : previous);
+    if (!run.stateOf.containsKey(t.id())) {
+      learn(run, List.of(e), true); // not read with the batch (never, but cheap to be sure)
+    }
+    // The image replaces the row (its state stays until mapped), as the change before it left it.
+    String previous = Objects.requireNonNull(run.stateOf.get(t.id()));
+    run.fingerprint(t.id(), t.fingerprint());
+    run.rows.put(t.id(), new Image(t, false));
+    run.states.put(t.id(), previous);
+    map(run, t, previous);
   }
 
   /** Decides what a legacy transaction, as it is now, means for the ledger. */
   private void map(Run run, LegacyTransaction t, String previous) {
     String pk = String.valueOf(t.id());
     switch (previous) {
-      case "DUPLICATE" -> {
+      case DUPLICATE -> {
         return;
       }
       case "POSTED", "REVERSED" -> {
         checkPostedUnchanged(run, t, previous);
         return;
       }
-      case "STAGED" -> {
-        Long first = run.firstOfFingerprint.get(t.fingerprint());
-        Long original =
-            first != null
-                ? (first < t.id() ? first : null)
-                : jdbc.sql(
-                        """
-                    select min(tx_id) from legacy_tx where job_id = ? and fingerprint = ?
-                      and tx_id < ? and state <> 'DUPLICATE'""")
-                    .params(run.job.id(), t.fingerprint(), t.id())
-                    .query(Long.class)
-                    .optional()
-                    .orElse(null);
+      case STAGED -> {
+        TreeSet<Long> same = run.nonDuplicates(t.fingerprint());
+        Long original = same.isEmpty() || same.first() >= t.id() ? null : same.first();
         if (original != null) {
           fail(
               run,
@@ -324,7 +530,7 @@ class ChangeApplier {
               new Refusal(
                   Refusal.DUPLICATE,
                   "exact duplicate of " + LegacyIds.key(TRANSACTIONS, original)));
-          state(run, t.id(), "DUPLICATE");
+          state(run, t.id(), DUPLICATE);
           return;
         }
       }
@@ -377,18 +583,14 @@ class ChangeApplier {
       fail(run, TRANSACTIONS, pk, r);
       return;
     }
-    var posted =
-        jdbc.sql(
-                "select amount, debit_account_id, credit_account_id from ledger_command"
-                    + " where job_id = ? and idem_key = ?")
-            .params(run.job.id(), now.idempotencyKey())
-            .query(
-                (rs, i) ->
-                    rs.getBigDecimal(1).toBigIntegerExact().equals(now.amountMinor())
-                        && rs.getObject(2, UUID.class).equals(now.debitAccountId())
-                        && rs.getObject(3, UUID.class).equals(now.creditAccountId()))
-            .single();
-    if (!posted) {
+    Posted posted = run.posted.get(now.idempotencyKey());
+    if (posted == null) {
+      throw new IllegalStateException(
+          "legacy transaction " + t.id() + " is " + previous + " without its command");
+    }
+    if (!posted.amount().equals(now.amountMinor())
+        || !posted.debit().equals(now.debitAccountId())
+        || !posted.credit().equals(now.creditAccountId())) {
       fail(
           run,
           TRANSACTIONS,
@@ -407,54 +609,61 @@ class ChangeApplier {
     }
   }
 
-  /** Maps the staged snapshot in key order, then books opening-balance differences. */
+  /**
+   * Maps the snapshot's unmapped rows in key order, each from the state it had (STAGED for a row
+   * read for the first time), then books opening-balance differences.
+   */
   private void completeSnapshot(Run run) {
     flush(run);
     while (true) {
+      run.forget();
+      Map<Long, String> states = new HashMap<>();
       List<LegacyTransaction> staged =
           jdbc.sql(
                   """
                   select tx_id, wallet_id, counterparty_wallet_id, kind, amount, status_code,
-                    created_local, deleted from legacy_tx where job_id = ? and state = 'STAGED'
+                    created_local, deleted, state from legacy_tx where job_id = ? and unmapped
                   order by tx_id limit ?""")
               .params(run.job.id(), STAGED_PAGE_ROWS_MAX)
               .query(
-                  (rs, i) ->
-                      new LegacyTransaction(
-                          rs.getLong(1),
-                          rs.getLong(2),
-                          (Long) rs.getObject(3),
-                          rs.getString(4),
-                          new BigDecimal(rs.getString(5)),
-                          rs.getInt(6),
-                          rs.getObject(7, java.time.LocalDateTime.class),
-                          rs.getBoolean(8)))
+                  (rs, i) -> {
+                    states.put(rs.getLong(1), rs.getString(9));
+                    return new LegacyTransaction(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        (Long) rs.getObject(3),
+                        rs.getString(4),
+                        new BigDecimal(rs.getString(5)),
+                        rs.getInt(6),
+                        rs.getObject(7, java.time.LocalDateTime.class),
+                        rs.getBoolean(8));
+                  })
               .list();
       if (staged.isEmpty()) {
         break;
       }
-      // The first non-duplicate row of a fingerprint stays so while the page is mapped (only
-      // later rows become duplicates), so one query answers every row's duplicate lookup.
-      Map<String, Long> firsts = new HashMap<>();
-      jdbc.sql(
-              """
-              select fingerprint, min(tx_id) from legacy_tx
-              where job_id = ? and fingerprint = any(?) and state <> 'DUPLICATE'
-              group by fingerprint""")
-          .params(
-              run.job.id(),
-              staged.stream().map(LegacyTransaction::fingerprint).distinct().toArray(String[]::new))
-          .query(
-              rs -> {
-                firsts.put(rs.getString(1), rs.getLong(2));
-              });
-      run.firstOfFingerprint = firsts;
       for (LegacyTransaction t : staged) {
-        map(run, t, "STAGED");
+        run.stateOf.put(t.id(), states.get(t.id()));
+        run.fingerprintOf.put(t.id(), t.fingerprint());
       }
-      run.firstOfFingerprint = Map.of();
+      Set<Long> walletIds = new HashSet<>();
+      for (LegacyTransaction t : staged) {
+        walletIds.add(t.walletId());
+        if (t.counterpartyWalletId() != null) {
+          walletIds.add(t.counterpartyWalletId());
+        }
+      }
+      learnAssets(run, walletIds);
+      learnRows(run, staged);
+      for (LegacyTransaction t : staged) {
+        String previous = states.get(t.id());
+        // Written even when unchanged: it marks the row mapped.
+        run.states.put(t.id(), previous);
+        map(run, t, previous);
+      }
       flush(run);
     }
+    run.forget();
     bookOpeningDifferences(run);
     flush(run);
     jdbc.sql(
@@ -512,14 +721,25 @@ class ChangeApplier {
   }
 
   /** A ledger command to record, with what kind of legacy change it carries. */
+  /** A ledger command to record, with what kind of legacy change it carries. */
   private record Command(LedgerCommand command, String kind) {}
 
   private void post(Run run, LedgerCommand c, String kind) {
     run.commands.add(new Command(c, kind));
+    run.posted.putIfAbsent(
+        c.idempotencyKey(), new Posted(c.amountMinor(), c.debitAccountId(), c.creditAccountId()));
   }
 
   private void state(Run run, long txId, String state) {
     run.states.put(txId, state);
+    run.stateOf.put(txId, state);
+    String fingerprint = run.fingerprintOf.get(txId);
+    if (state.equals(DUPLICATE) && fingerprint != null) {
+      TreeSet<Long> same = run.nonDuplicates.get(fingerprint);
+      if (same != null) {
+        same.remove(txId);
+      }
+    }
   }
 
   private void fail(Run run, String table, String pk, Refusal r) {
@@ -529,12 +749,22 @@ class ChangeApplier {
     run.failures.put(key, r);
   }
 
-  /** Sends the batch's pending writes, one statement per table, in the order they were made. */
+  /** Sends the batch's pending writes, one statement per table. */
   private void flush(Run run) {
     UUID job = run.job.id();
-    if (!run.staging.isEmpty()) {
-      stage(job, List.copyOf(run.staging.values()));
-      run.staging.clear();
+    if (!run.wallets.isEmpty()) {
+      writeWallets(job, List.copyOf(run.wallets.values()));
+      run.wallets.clear();
+    }
+    if (!run.rows.isEmpty()) {
+      List<Image> images = List.copyOf(run.rows.values());
+      List<String> states = new ArrayList<>(images.size());
+      for (Image image : images) {
+        String state = run.states.remove(image.row().id());
+        states.add(image.staged() ? STAGED : Objects.requireNonNull(state));
+      }
+      writeRows(job, images, states);
+      run.rows.clear();
     }
     if (!run.commands.isEmpty()) {
       record(run.job, List.copyOf(run.commands));
@@ -543,7 +773,7 @@ class ChangeApplier {
     if (!run.states.isEmpty()) {
       jdbc.sql(
               """
-              update legacy_tx t set state = s.state
+              update legacy_tx t set state = s.state, unmapped = false
               from unnest(?::bigint[], ?::text[]) as s(tx_id, state)
               where t.job_id = ? and t.tx_id = s.tx_id""")
           .params(
@@ -578,23 +808,59 @@ class ChangeApplier {
     }
   }
 
-  /** Stages snapshot rows of transactions (each id once) with one statement. */
-  private void stage(UUID job, List<LegacyTransaction> rows) {
+  /** Upserts wallet rows (each id once) with one statement; the account id is set once. */
+  private void writeWallets(UUID job, List<WalletRow> wallets) {
+    jdbc.sql(
+            """
+            insert into legacy_wallet (job_id, wallet_id, user_id, currency, asset, balance,
+              balance_minor, deleted, account_id)
+            select ?, w.wallet_id, w.user_id, w.currency, w.asset, w.balance, w.balance_minor::numeric,
+              w.deleted, w.account_id::uuid
+            from unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                ?::boolean[], ?::text[])
+              as w(wallet_id, user_id, currency, asset, balance, balance_minor, deleted, account_id)
+            on conflict (job_id, wallet_id) do update set user_id = excluded.user_id,
+              currency = excluded.currency, asset = excluded.asset, balance = excluded.balance,
+              balance_minor = excluded.balance_minor, deleted = excluded.deleted""")
+        .params(
+            job,
+            column(wallets, WalletRow::id, Long[]::new),
+            column(wallets, WalletRow::userId, Long[]::new),
+            column(wallets, WalletRow::currency, String[]::new),
+            column(wallets, WalletRow::asset, String[]::new),
+            column(wallets, WalletRow::balance, String[]::new),
+            column(
+                wallets,
+                w -> w.balanceMinor() == null ? null : w.balanceMinor().toString(),
+                String[]::new),
+            column(wallets, WalletRow::deleted, Boolean[]::new),
+            column(wallets, w -> w.accountId().toString(), String[]::new))
+        .update();
+  }
+
+  /**
+   * Upserts legacy transaction rows (each id once) with one statement: a staged snapshot row keeps
+   * the state it had (STAGED if new) and waits unmapped; a streamed row gets its mapped state.
+   */
+  private void writeRows(UUID job, List<Image> images, List<String> states) {
+    List<LegacyTransaction> rows = images.stream().map(Image::row).toList();
     jdbc.sql(
             """
             insert into legacy_tx (job_id, tx_id, wallet_id, counterparty_wallet_id, kind, amount,
-              status_code, created_local, deleted, fingerprint, state)
+              status_code, created_local, deleted, fingerprint, state, unmapped)
             select ?, r.tx_id, r.wallet_id, r.counterparty, r.kind, r.amount, r.status_code,
-              r.created_local, r.deleted, r.fingerprint, 'STAGED'
+              r.created_local, r.deleted, r.fingerprint, r.state, r.unmapped
             from unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[],
-                ?::timestamp[], ?::boolean[], ?::text[])
+                ?::timestamp[], ?::boolean[], ?::text[], ?::text[], ?::boolean[])
               as r(tx_id, wallet_id, counterparty, kind, amount, status_code, created_local,
-                deleted, fingerprint)
+                deleted, fingerprint, state, unmapped)
             on conflict (job_id, tx_id) do update set wallet_id = excluded.wallet_id,
               counterparty_wallet_id = excluded.counterparty_wallet_id, kind = excluded.kind,
               amount = excluded.amount, status_code = excluded.status_code,
               created_local = excluded.created_local, deleted = excluded.deleted,
-              fingerprint = excluded.fingerprint""")
+              fingerprint = excluded.fingerprint,
+              state = case when excluded.unmapped then legacy_tx.state else excluded.state end,
+              unmapped = excluded.unmapped""")
         .params(
             job,
             column(rows, LegacyTransaction::id, Long[]::new),
@@ -605,7 +871,9 @@ class ChangeApplier {
             column(rows, LegacyTransaction::statusCode, Integer[]::new),
             column(rows, t -> t.createdAt().toString(), String[]::new),
             column(rows, LegacyTransaction::deleted, Boolean[]::new),
-            column(rows, LegacyTransaction::fingerprint, String[]::new))
+            column(rows, LegacyTransaction::fingerprint, String[]::new),
+            states.toArray(String[]::new),
+            column(images, Image::staged, Boolean[]::new))
         .update();
   }
 

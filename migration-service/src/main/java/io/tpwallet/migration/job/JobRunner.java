@@ -9,6 +9,7 @@ import io.tpwallet.migration.cdc.CdcEngine;
 import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.cdc.SlotCheck;
+import io.tpwallet.migration.cdc.SnapshotOffsets;
 import io.tpwallet.migration.ledger.AccountSpec;
 import io.tpwallet.migration.ledger.LedgerAccounts;
 import io.tpwallet.migration.ledger.LedgerUnavailable;
@@ -137,6 +138,15 @@ public class JobRunner implements SmartLifecycle {
       switch (source.kind()) {
         case POSTGRES -> SlotCheck.verify(legacy, job.slotName(), SlotCheck.storedLsn(own, id));
         case MARIADB -> BinlogCheck.verify(legacy, BinlogCheck.storedFile(own, id));
+      }
+      if (job.snapshotCompleted() && !SnapshotOffsets.finished(own, id)) {
+        // The runner committed the end of the snapshot but the engine's offsets of it were not
+        // stored (a crash in between, or a binlog job stopped before its first event after the
+        // snapshot): Debezium reads the snapshot again, so the job is snapshotting again.
+        log.warn(
+            "job {}: the stored offsets say the snapshot is not finished; it is read again", id);
+        jobs.reopenSnapshot(id);
+        job = jobs.get(id);
       }
       if (!job.snapshotCompleted()) {
         jobs.rowsTotal(id, countRows(legacy, job.tables()));

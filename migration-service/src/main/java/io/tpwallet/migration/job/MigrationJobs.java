@@ -92,6 +92,22 @@ public class MigrationJobs {
         .update();
   }
 
+  /**
+   * The job's snapshot is not complete after all: Debezium reads it again (its stored offsets say
+   * the snapshot was not finished). The job says so (SNAPSHOTTING, no completion time) and counts
+   * the rows of the new read from zero; the rows re-read are mapped again when it completes.
+   */
+  void reopenSnapshot(UUID id) {
+    jdbc.sql(
+            """
+            update migration_job set snapshot_completed_at = null, rows_snapshotted = 0,
+              phase = case when phase = 'STREAMING' then 'SNAPSHOTTING' else phase end,
+              updated_at = ?
+            where id = ?""")
+        .params(Timestamp.from(clock.instant()), id)
+        .update();
+  }
+
   void rowsTotal(UUID id, long total) {
     jdbc.sql("update migration_job set rows_total = ? where id = ?").params(total, id).update();
   }

@@ -3,6 +3,10 @@ package io.tpwallet.migration.ledger;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -39,6 +43,18 @@ public class LedgerAccounts {
             .query(Long.class)
             .single()
         > 0;
+  }
+
+  /** Which of {@code ids} are recorded as open, with one query (a batch asks once, not per row). */
+  public Set<UUID> openAmong(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    return new HashSet<>(
+        jdbc.sql("select account_id from ledger_account where account_id = any(?)")
+            .param(ids.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list());
   }
 
   /** Opens the account unless recorded as open; one attempt, {@link LedgerUnavailable} if down. */

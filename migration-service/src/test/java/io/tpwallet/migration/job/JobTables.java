@@ -1,5 +1,7 @@
 package io.tpwallet.migration.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -9,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 
 /** What a job left in the runner's own tables, as the migration ITs check it. */
 final class JobTables {
@@ -43,6 +46,22 @@ final class JobTables {
             .param(job)
             .query(String.class)
             .list());
+  }
+
+  /**
+   * A report with {@code ledger=true} says what a user checks before cutover: the ledger answered
+   * every command and rejected none, every wallet's ledger balance equals legacy's, and nothing is
+   * unexplained.
+   */
+  static void assertLedgerAgreesWithLegacy(JsonNode report) {
+    JsonNode check = report.path("ledger");
+    assertThat(check.path("settled").asBoolean()).as(check.toString()).isTrue();
+    assertThat(check.path("differences").size()).as(check.toString()).isZero();
+    assertThat(check.path("commandsRejected").asLong()).isZero();
+    assertThat(check.path("accountsMatching").asLong())
+        .isEqualTo(check.path("accountsRead").asLong())
+        .isPositive();
+    assertThat(report.path("mismatches").size()).as(report.toString()).isZero();
   }
 
   static void awaitTrue(BooleanSupplier condition, String what, Duration max)

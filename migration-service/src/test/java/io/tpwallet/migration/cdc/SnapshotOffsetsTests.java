@@ -1,0 +1,62 @@
+package io.tpwallet.migration.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** When a restarted Debezium goes straight to streaming, read from the job's stored offsets. */
+class SnapshotOffsetsTests {
+
+  @Test
+  void noStoredOffsetMeansASnapshotIsTaken() {
+    assertThat(SnapshotOffsets.finished(List.of())).isFalse();
+  }
+
+  @Test
+  void postgresIsFinishedOnlyOnceTheLastSnapshotRowIsStored() {
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of(
+                    "{\"last_snapshot_record\":false,\"lsn\":24023128,\"txId\":754,"
+                        + "\"ts_usec\":1764750000000000,\"snapshot\":true}")))
+        .as("mid-snapshot")
+        .isFalse();
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of(
+                    "{\"last_snapshot_record\":true,\"lsn\":24023128,\"txId\":754,"
+                        + "\"ts_usec\":1764750000000000,\"snapshot\":true}")))
+        .as("the last snapshot row")
+        .isTrue();
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of("{\"lsn_proc\":24100000,\"lsn\":24100000,\"txId\":760,\"ts_usec\":1}")))
+        .as("streaming")
+        .isTrue();
+  }
+
+  @Test
+  void theBinlogIsFinishedOnlyAfterTheLastSnapshotRow() {
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of(
+                    "{\"ts_sec\":1764750000,\"file\":\"mysql-bin.000003\",\"pos\":1234,"
+                        + "\"gtids\":\"0-1-5\",\"snapshot\":\"INITIAL\"}")))
+        .as("the last snapshot row still says INITIAL")
+        .isFalse();
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of(
+                    "{\"ts_sec\":1764750001,\"file\":\"mysql-bin.000003\",\"pos\":1400,"
+                        + "\"gtids\":\"0-1-6\"}")))
+        .as("the first binlog event after it")
+        .isTrue();
+    assertThat(
+            SnapshotOffsets.finished(
+                List.of(
+                    "{\"file\":\"mysql-bin.000003\",\"pos\":1400,\"snapshot\":\"INCREMENTAL\"}")))
+        .as("a resync is no initial snapshot")
+        .isTrue();
+  }
+}
