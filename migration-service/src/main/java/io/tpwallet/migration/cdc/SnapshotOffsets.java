@@ -21,11 +21,28 @@ public final class SnapshotOffsets {
   private static final Pattern SNAPSHOT_FINISHED =
       Pattern.compile("\"(last_snapshot_record|snapshot_completed)\"\\s*:\\s*(true|\"true\")");
 
+  /** The key Debezium's incremental snapshot context stores its tables under while it runs. */
+  private static final Pattern INCREMENTAL_SNAPSHOT =
+      Pattern.compile("\"incremental_snapshot_collections\"\\s*:");
+
   private SnapshotOffsets() {}
 
   /** Whether Debezium, started now on the job's stored offsets, goes straight to streaming. */
   public static boolean finished(Connection migrationDb, UUID jobId) throws SQLException {
     return finished(SlotCheck.storedOffsets(migrationDb, jobId));
+  }
+
+  /**
+   * Whether the job's stored offsets carry a running incremental snapshot (a resync): Debezium then
+   * carries it on by itself after a restart.
+   */
+  public static boolean incrementalSnapshotStored(Connection migrationDb, UUID jobId)
+      throws SQLException {
+    return incrementalSnapshotStored(SlotCheck.storedOffsets(migrationDb, jobId));
+  }
+
+  static boolean incrementalSnapshotStored(List<String> offsets) {
+    return offsets.stream().anyMatch(o -> INCREMENTAL_SNAPSHOT.matcher(o).find());
   }
 
   static boolean finished(List<String> offsets) {

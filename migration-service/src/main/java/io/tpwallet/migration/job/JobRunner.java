@@ -84,6 +84,15 @@ public class JobRunner implements SmartLifecycle {
   /** How long after its last row a resync still counts as running, for reconciliation. */
   static final Duration RESYNC_SETTLE = Duration.ofSeconds(5);
 
+  /** How long after it was asked an unfinished resync still counts as running. */
+  static final Duration RESYNC_RUNNING_MAX = Duration.ofHours(1);
+
+  /**
+   * How long a restarted engine may take to deliver its first batch before a lost resync is asked
+   * again.
+   */
+  static final Duration RESYNC_RESUME_WAIT_MAX = Duration.ofSeconds(60);
+
   private final Map<UUID, Instant> streamedUpTo = new ConcurrentHashMap<>();
   private volatile boolean running;
 
@@ -92,6 +101,9 @@ public class JobRunner implements SmartLifecycle {
     volatile @Nullable CdcEngine engine;
     volatile boolean cancelled;
     volatile @Nullable Thread opener;
+
+    /** Whether its engine has delivered a batch (it is reading: a signal reaches it now). */
+    volatile boolean delivered;
   }
 
   JobRunner(
@@ -222,6 +234,56 @@ public class JobRunner implements SmartLifecycle {
               new CdcEngine.OffsetStore(migrationDbUrl, migrationDbUser, migrationDbPassword, id),
               batch -> handle(id, batch),
               error -> stopped(id, run, error));
+    }
+    if (jobs.get(id).snapshotCompleted()) {
+      resumeResyncIfLost(id, run);
+    }
+  }
+
+  /**
+   * Asks again for the job's latest resync when it had not finished and the stored offsets carry no
+   * incremental snapshot: the runner stopped (or Debezium's race failed the engine) after the
+   * signal but before any batch stored the snapshot's context, so the new engine knows nothing of
+   * it and the resync would never finish. Reading the table again is idempotent; its rows are
+   * counted again from zero. Waits (bounded) for the engine's first batch, as a signal sent before
+   * the engine reads is not taken.
+   */
+  private void resumeResyncIfLost(UUID id, Run run) {
+    Optional<Resync> latest =
+        latestResync(id)
+            .filter(r -> r.rowsRead() < r.rowsTotal())
+            .filter(r -> r.requestedAt().plus(RESYNC_RUNNING_MAX).isAfter(clock.instant()));
+    if (latest.isEmpty()) {
+      return;
+    }
+    Resync resync = latest.get();
+    try (Connection own =
+        DriverManager.getConnection(migrationDbUrl, migrationDbUser, migrationDbPassword)) {
+      if (SnapshotOffsets.incrementalSnapshotStored(own, id)) {
+        return; // Debezium carries it on from its offsets
+      }
+      Instant deadline = clock.instant().plus(RESYNC_RESUME_WAIT_MAX);
+      while (!run.delivered && !run.cancelled && clock.instant().isBefore(deadline)) {
+        Thread.sleep(100);
+      }
+      CdcEngine engine = run.engine;
+      if (!run.delivered || run.cancelled || engine == null) {
+        log.warn(
+            "job {}: the resync of {} was lost and could not be asked again", id, resync.table());
+        return;
+      }
+      jdbc.sql("update migration_resync set rows_read = 0 where id = ?")
+          .param(resync.id())
+          .update();
+      engine.resync(resync.id().toString(), resync.table());
+      log.info(
+          "job {}: resync of {} asked again: the stored offsets did not carry it",
+          id,
+          resync.table());
+    } catch (SQLException e) {
+      log.warn("job {}: could not check its resync: {}", id, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -374,7 +436,7 @@ public class JobRunner implements SmartLifecycle {
     }
     return latestResync(id)
         .filter(r -> r.rowsRead() < r.rowsTotal())
-        .filter(r -> r.requestedAt().plus(Duration.ofHours(1)).isAfter(now))
+        .filter(r -> r.requestedAt().plus(RESYNC_RUNNING_MAX).isAfter(now))
         .isPresent();
   }
 
@@ -445,6 +507,10 @@ public class JobRunner implements SmartLifecycle {
     }
     applier.apply(job, batch);
     countResynced(id, batch);
+    Run run = runs.get(id);
+    if (run != null) {
+      run.delivered = true;
+    }
     batch.stream()
         .filter(
             e ->

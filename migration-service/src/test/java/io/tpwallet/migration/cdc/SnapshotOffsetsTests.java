@@ -59,4 +59,25 @@ class SnapshotOffsetsTests {
         .as("a resync is no initial snapshot")
         .isTrue();
   }
+
+  @Test
+  void aResyncIsStoredOnlyWhileAnOffsetCarriesItsTables() {
+    assertThat(SnapshotOffsets.incrementalSnapshotStored(List.of())).isFalse();
+    assertThat(
+            SnapshotOffsets.incrementalSnapshotStored(
+                List.of("{\"lsn_proc\":24100000,\"lsn\":24100000,\"txId\":760}")))
+        .as("streaming, no resync")
+        .isFalse();
+    assertThat(
+            SnapshotOffsets.incrementalSnapshotStored(
+                List.of(
+                    "{\"lsn\":24100000,\"incremental_snapshot_correlation_id\":\"a\","
+                        + "\"incremental_snapshot_maximum_key\":\"aced0005\","
+                        + "\"incremental_snapshot_collections\":"
+                        + "\"[{\\\"incremental_snapshot_collections_id\\\":"
+                        + "\\\"public.transactions\\\"}]\","
+                        + "\"incremental_snapshot_primary_key\":\"aced0005\"}")))
+        .as("a resync under way")
+        .isTrue();
+  }
 }

@@ -7,6 +7,7 @@ import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.id.Ids;
+import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.cli.MigrateCli;
 import io.tpwallet.migration.legacy.LegacySeeder;
 import io.tpwallet.migration.legacy.LegacyTraffic;
@@ -261,6 +262,45 @@ class StreamingIT {
       assertThat(cli("pause", job.toString())).isZero();
       assertThat(cli("status", job.toString(), "--watch")).isZero();
       assertThat(cliOut.toString()).contains("PAUSED").contains("100%");
+    }
+  }
+
+  @Test
+  void aResyncLostWithTheEngineBeforeItsProgressWasStoredIsAskedAgainOnResume() throws Exception {
+    JobApi api = new JobApi(port, json);
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(20, 600, 7, 1));
+    }
+    UUID job = api.create(legacyUrl, false, Ids.newId());
+    String base = "/v1/migrations/" + job;
+    try (var posting = LEDGER.post(job, envelope)) {
+      assertThat(api.send("POST", base + "/start", "").statusCode()).isEqualTo(202);
+      await(() -> api.status(job).path("phase").asString().equals("STREAMING"), "streaming");
+      long commandsBefore = commands(job);
+
+      // The engine fails on the resync's first chunk before that batch is committed, so no
+      // stored offset carries the resync: a new engine alone would never read the table again.
+      runner.injectFault(
+          job,
+          JobRunner.FaultPoint.BEFORE_COMMIT,
+          e -> e.op() == ChangeEvent.Op.READ && !e.fromSnapshot());
+      var asked = api.send("POST", base + "/resync", "{\"table\":\"transactions\"}");
+      assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+      long rowsTotal = json.readTree(asked.body()).path("rowsTotal").asLong();
+      await(() -> api.status(job).path("phase").asString().equals("FAILED"), "engine failed");
+      assertThat(api.status(job).path("error").asString()).contains("injected fault");
+
+      assertThat(api.send("POST", base + "/resume", "").statusCode()).isEqualTo(202);
+      await(
+          () -> api.status(job).path("resync").path("rowsRead").asLong() >= rowsTotal,
+          "every row of transactions read again after the resume");
+      assertThat(api.status(job).path("phase").asString()).isEqualTo("STREAMING");
+      JsonNode report = api.get(base + "/report?ledger=true&waitSeconds=60");
+      assertThat(report.path("clean").asBoolean()).as(report.toString()).isTrue();
+      // The re-read rows posted nothing: no live traffic, so not one command more.
+      assertThat(commands(job)).isEqualTo(commandsBefore);
+      assertThat(published(job).values()).allMatch(n -> n == 1);
     }
   }
 
