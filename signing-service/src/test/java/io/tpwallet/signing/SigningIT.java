@@ -451,19 +451,7 @@ class SigningIT {
   @Order(4)
   void aNodeRefusesAnUnlistedDestinationEvenWhenAskedDirectlyAsARogueCoordinatorWould()
       throws Exception {
-    JsonNode c1 = commit(1, edKeyId);
-    JsonNode c2 = commit(2, edKeyId);
-    var round2 =
-        post(
-            node(1, "/v1/node/sign/round2"),
-            nodeSign(
-                edKeyId,
-                c1.get("sessionId").asString(),
-                "steal".getBytes(),
-                List.of(c1, c2),
-                10,
-                "Mallory1111",
-                "r-rogue"));
+    var round2 = roundTwoAtNode1("steal".getBytes(), 10, "Mallory1111", "r-rogue");
 
     assertThat(round2.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(round2.body()).get("reason").asString())
@@ -543,6 +531,30 @@ class SigningIT {
         .filteredOn(e -> e.get("requestId").asString().startsWith("r-day-"))
         .filteredOn(e -> e.get("decision").asString().equals("SIGNED"))
         .hasSize(4);
+
+    // The coordinator signs one of those payouts again (same request, same message, fresh
+    // sessions: what it does when the other node was lost mid-batch). It moves no more money, so
+    // the node signs it without counting it again; a new payout of the same amount still does not
+    // fit the day.
+    String signedRequest =
+        audit(1, edKeyId).stream()
+            .filter(e -> e.get("requestId").asString().startsWith("r-day-"))
+            .filter(e -> e.get("decision").asString().equals("SIGNED"))
+            .findFirst()
+            .orElseThrow()
+            .get("requestId")
+            .asString();
+    String index = signedRequest.substring("r-day-".length());
+    var again =
+        roundTwoAtNode1(("day payout " + index).getBytes(), 1_000_000, PAYEE, signedRequest);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    var fresh = roundTwoAtNode1("another day payout".getBytes(), 1_000_000, PAYEE, "r-day-new");
+    assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(403);
+    assertThat(JSON.readTree(fresh.body()).get("reason").asString()).isEqualTo("per-day-limit");
+    assertThat(audit(1, edKeyId))
+        .filteredOn(e -> e.get("requestId").asString().equals(signedRequest))
+        .filteredOn(e -> e.get("decision").asString().equals("SIGNED"))
+        .hasSize(2);
   }
 
   @Test
@@ -1725,6 +1737,23 @@ class SigningIT {
             "message", HEX.formatHex(message),
             "commitments", commitments,
             "context", context(amount, destination, requestId, "SOL")));
+  }
+
+  /** Node 1's round two, asked directly as a coordinator would, with fresh sessions at 1 and 2. */
+  private static HttpResponse<String> roundTwoAtNode1(
+      byte[] message, long amount, String destination, String requestId) throws Exception {
+    JsonNode c1 = commit(1, edKeyId);
+    JsonNode c2 = commit(2, edKeyId);
+    return post(
+        node(1, "/v1/node/sign/round2"),
+        nodeSign(
+            edKeyId,
+            c1.get("sessionId").asString(),
+            message,
+            List.of(c1, c2),
+            amount,
+            destination,
+            requestId));
   }
 
   private static List<JsonNode> audit(int node, String keyId) throws Exception {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -188,11 +189,30 @@ class SignedDecisions implements SmartLifecycle {
                     .single()
                     .toBigIntegerExact();
             BigInteger start = total;
+            Set<String> counted =
+                audit.signedBefore(
+                    head.keyId(), group.stream().map(d -> d.context().requestId()).toList());
             for (Decision d : group) {
+              String payout = SigningAudit.payout(d.context().requestId(), d.messageSha256());
+              if (counted.contains(payout)) {
+                // The same request and message signed again (a retry after the other node was
+                // lost, or a pooled session refused): the same payout, so its amount is in the
+                // day total once already.
+                audit.record(
+                    d.keyId(),
+                    d.sessionId(),
+                    d.context(),
+                    d.messageSha256(),
+                    "SIGNED",
+                    SigningAudit.COUNTED_BEFORE);
+                outcome.put(d, true);
+                continue;
+              }
               BigInteger next = total.add(d.context().amount());
               boolean within = next.compareTo(d.perDayMax()) <= 0;
               if (within) {
                 total = next;
+                counted.add(payout);
                 audit.record(
                     d.keyId(), d.sessionId(), d.context(), d.messageSha256(), "SIGNED", null);
               }

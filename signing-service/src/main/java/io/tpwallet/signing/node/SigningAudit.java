@@ -3,7 +3,10 @@ package io.tpwallet.signing.node;
 import io.tpwallet.signing.wire.Wire;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,6 +20,9 @@ public class SigningAudit {
   /** One decision as recorded. */
   public record Entry(
       String keyId, @Nullable String requestId, String decision, @Nullable String reason) {}
+
+  /** The reason a SIGNED row carries when its payout was already in the day total. */
+  static final String COUNTED_BEFORE = "same request and message signed before: counted once";
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -50,6 +56,26 @@ public class SigningAudit {
             decision,
             reason)
         .update();
+  }
+
+  /**
+   * The payouts ({@link #payout}) among these requests that this node already signed with the key:
+   * a share for the same request and message again moves no more money, so the day total counts it
+   * once.
+   */
+  Set<String> signedBefore(String keyId, List<String> requestIds) {
+    return new HashSet<>(
+        jdbc.sql(
+                "select request_id, message_sha256 from signing_audit where key_id = ?"
+                    + " and decision = 'SIGNED' and request_id = any(?)")
+            .params(keyId, requestIds.toArray(String[]::new))
+            .query((rs, n) -> payout(rs.getString(1), rs.getBytes(2)))
+            .list());
+  }
+
+  /** One payout: a request and the message it signs. */
+  static String payout(String requestId, byte[] messageSha256) {
+    return requestId + "|" + HexFormat.of().formatHex(messageSha256);
   }
 
   /** The latest decisions for a key, newest first. */
