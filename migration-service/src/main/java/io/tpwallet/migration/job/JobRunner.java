@@ -4,6 +4,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.migration.cdc.BinlogCheck;
 import io.tpwallet.migration.cdc.CdcEngine;
 import io.tpwallet.migration.cdc.CdcSource;
@@ -179,7 +180,7 @@ public class JobRunner implements SmartLifecycle {
       jobs.phase(id, Phase.OPENING_ACCOUNTS, null);
     }
     Thread opener =
-        daemon(
+        DaemonThreads.thread(
             "open-accounts-" + job.topicPrefix(),
             () -> openThenCapture(id, run, source, keepPhase));
     run.opener = opener;
@@ -549,7 +550,7 @@ public class JobRunner implements SmartLifecycle {
             id,
             Phase.WAITING_FOR_LEDGER,
             ledgerDown.getMessage() + "; the job resumes by itself once the ledger answers.");
-        daemon("resume-" + id, () -> resumeLater(id)).start();
+        DaemonThreads.thread("resume-" + id, () -> resumeLater(id)).start();
       } else if (running
           && incrementalSnapshotRace(error)
           && engineRestarts.merge(id, 1, Integer::sum) <= ENGINE_RESTARTS_MAX) {
@@ -559,7 +560,7 @@ public class JobRunner implements SmartLifecycle {
         // stored, with the snapshot's progress, so a new engine carries on from there and the
         // rows read twice are idempotent. Restart it by ourselves, a bounded number of times.
         jobs.phase(id, Phase.FAILED, "CDC engine failed during a resync; restarting it: " + root);
-        daemon("restart-" + id, () -> restartAfterEngineRace(id)).start();
+        DaemonThreads.thread("restart-" + id, () -> restartAfterEngineRace(id)).start();
       } else {
         jobs.phase(id, Phase.FAILED, root.getMessage());
       }
@@ -568,9 +569,7 @@ public class JobRunner implements SmartLifecycle {
     CdcEngine engine = run.engine;
     if (engine != null) {
       // Called on the engine's own thread: close it from another one.
-      Thread closer = new Thread(engine::close, "cdc-close");
-      closer.setDaemon(true);
-      closer.start();
+      DaemonThreads.thread("cdc-close", engine::close).start();
     }
   }
 
@@ -658,7 +657,7 @@ public class JobRunner implements SmartLifecycle {
     if (active.isEmpty()) {
       return;
     }
-    daemon(
+    DaemonThreads.thread(
             "resume-jobs",
             () -> {
               for (UUID id : active) {
@@ -671,12 +670,6 @@ public class JobRunner implements SmartLifecycle {
               }
             })
         .start();
-  }
-
-  private static Thread daemon(String name, Runnable task) {
-    Thread t = new Thread(task, name);
-    t.setDaemon(true);
-    return t;
   }
 
   /**
