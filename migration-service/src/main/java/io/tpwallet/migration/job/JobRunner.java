@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -105,6 +107,19 @@ public class JobRunner implements SmartLifecycle {
 
     /** Whether its engine has delivered a batch (it is reading: a signal reaches it now). */
     volatile boolean delivered;
+
+    /** Opens when the engine delivers its first batch or the run is cancelled. */
+    final CountDownLatch readingOrCancelled = new CountDownLatch(1);
+
+    void delivered() {
+      delivered = true;
+      readingOrCancelled.countDown();
+    }
+
+    void cancel() {
+      cancelled = true;
+      readingOrCancelled.countDown();
+    }
   }
 
   JobRunner(
@@ -263,10 +278,7 @@ public class JobRunner implements SmartLifecycle {
       if (SnapshotOffsets.incrementalSnapshotStored(own, id)) {
         return; // Debezium carries it on from its offsets
       }
-      Instant deadline = clock.instant().plus(RESYNC_RESUME_WAIT_MAX);
-      while (!run.delivered && !run.cancelled && clock.instant().isBefore(deadline)) {
-        Thread.sleep(100);
-      }
+      run.readingOrCancelled.await(RESYNC_RESUME_WAIT_MAX.toMillis(), TimeUnit.MILLISECONDS);
       CdcEngine engine = run.engine;
       if (!run.delivered || run.cancelled || engine == null) {
         log.warn(
@@ -330,7 +342,7 @@ public class JobRunner implements SmartLifecycle {
     }
     CdcEngine engine;
     synchronized (run) {
-      run.cancelled = true;
+      run.cancel();
       engine = run.engine;
     }
     Thread opener = run.opener;
@@ -510,7 +522,7 @@ public class JobRunner implements SmartLifecycle {
     countResynced(id, batch);
     Run run = runs.get(id);
     if (run != null) {
-      run.delivered = true;
+      run.delivered();
     }
     batch.stream()
         .filter(
@@ -686,7 +698,7 @@ public class JobRunner implements SmartLifecycle {
       }
       CdcEngine engine;
       synchronized (run) {
-        run.cancelled = true;
+        run.cancel();
         engine = run.engine;
       }
       Thread opener = run.opener;
