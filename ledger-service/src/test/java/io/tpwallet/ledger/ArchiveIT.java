@@ -12,20 +12,17 @@ import io.tpwallet.ledger.transfer.TransferCommand;
 import io.tpwallet.ledger.transfer.TransferResult;
 import io.tpwallet.ledger.transfer.TransferService;
 import io.tpwallet.testkit.Infrastructure;
+import io.tpwallet.testkit.SettableClock;
 import java.math.BigInteger;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -54,32 +51,12 @@ class ArchiveIT {
     registry.add("tpw.ledger.archive.min-age-months", () -> "3");
   }
 
-  /** The ledger's clock, set back while a hold is placed in a past month. */
-  static final class SettableClock extends Clock {
-    final AtomicReference<@Nullable Instant> fixed = new AtomicReference<>();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      Instant at = fixed.get();
-      return at == null ? Instant.now() : at;
-    }
-  }
-
   @TestConfiguration
   static class Clocks {
     @Bean
     SettableClock clock() {
-      return new SettableClock();
+      // The ledger's clock, set back while a hold is placed in a past month.
+      return SettableClock.system();
     }
   }
 
@@ -104,7 +81,7 @@ class ArchiveIT {
     ok(imported(Ids.newId(), alice, bob, 50, "2025-02-03T00:00:00Z", "L-3"));
     ok(imported(Ids.newId(), issuance, bob, 7, "2025-03-31T23:59:59.999999Z", "L-4"));
     // A hold placed in April 2025 (the ledger's clock set back) and never resolved.
-    clock.fixed.set(Instant.parse("2025-04-15T12:00:00Z"));
+    clock.set(Instant.parse("2025-04-15T12:00:00Z"));
     try {
       Posting hold =
           transfers
@@ -115,7 +92,7 @@ class ArchiveIT {
               .get(0);
       assertThat(hold.result()).isEqualTo(TransferResult.OK);
     } finally {
-      clock.fixed.set(null);
+      clock.release();
     }
     // Live traffic this month.
     ok(new TransferCommand(Ids.newId(), bob, alice, BigInteger.TWO, "USD", "live"));

@@ -4,6 +4,7 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.tpwallet.common.thread.DaemonThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +57,7 @@ public final class CdcEngine implements AutoCloseable {
   private CdcEngine(DebeziumEngine<RecordChangeEvent<SourceRecord>> engine, CdcSource source) {
     this.engine = engine;
     this.source = source;
-    this.executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "cdc-engine");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Executors.newSingleThreadExecutor(DaemonThreads.named("cdc-engine"));
   }
 
   /**

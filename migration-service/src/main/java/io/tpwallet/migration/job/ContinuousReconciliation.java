@@ -1,5 +1,6 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.migration.cdc.CdcSource;
 import io.tpwallet.migration.ledger.LedgerClient;
 import jakarta.annotation.PreDestroy;
@@ -138,12 +139,7 @@ public class ContinuousReconciliation {
           "tpw.migration.reconcile.interval must be 0 (off) or at least " + INTERVAL_MIN);
     }
     scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "migration-reconcile");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("migration-reconcile"));
     scheduler.scheduleWithFixedDelay(
         this::passAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -4,6 +4,7 @@ import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.migration.cdc.BinlogCheck;
 import io.tpwallet.migration.cdc.CdcEngine;
 import io.tpwallet.migration.cdc.CdcSource;
@@ -29,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -104,6 +107,19 @@ public class JobRunner implements SmartLifecycle {
 
     /** Whether its engine has delivered a batch (it is reading: a signal reaches it now). */
     volatile boolean delivered;
+
+    /** Opens when the engine delivers its first batch or the run is cancelled. */
+    final CountDownLatch readingOrCancelled = new CountDownLatch(1);
+
+    void delivered() {
+      delivered = true;
+      readingOrCancelled.countDown();
+    }
+
+    void cancel() {
+      cancelled = true;
+      readingOrCancelled.countDown();
+    }
   }
 
   JobRunner(
@@ -179,7 +195,7 @@ public class JobRunner implements SmartLifecycle {
       jobs.phase(id, Phase.OPENING_ACCOUNTS, null);
     }
     Thread opener =
-        daemon(
+        DaemonThreads.thread(
             "open-accounts-" + job.topicPrefix(),
             () -> openThenCapture(id, run, source, keepPhase));
     run.opener = opener;
@@ -262,10 +278,7 @@ public class JobRunner implements SmartLifecycle {
       if (SnapshotOffsets.incrementalSnapshotStored(own, id)) {
         return; // Debezium carries it on from its offsets
       }
-      Instant deadline = clock.instant().plus(RESYNC_RESUME_WAIT_MAX);
-      while (!run.delivered && !run.cancelled && clock.instant().isBefore(deadline)) {
-        Thread.sleep(100);
-      }
+      run.readingOrCancelled.await(RESYNC_RESUME_WAIT_MAX.toMillis(), TimeUnit.MILLISECONDS);
       CdcEngine engine = run.engine;
       if (!run.delivered || run.cancelled || engine == null) {
         log.warn(
@@ -329,7 +342,7 @@ public class JobRunner implements SmartLifecycle {
     }
     CdcEngine engine;
     synchronized (run) {
-      run.cancelled = true;
+      run.cancel();
       engine = run.engine;
     }
     Thread opener = run.opener;
@@ -509,7 +522,7 @@ public class JobRunner implements SmartLifecycle {
     countResynced(id, batch);
     Run run = runs.get(id);
     if (run != null) {
-      run.delivered = true;
+      run.delivered();
     }
     batch.stream()
         .filter(
@@ -549,7 +562,7 @@ public class JobRunner implements SmartLifecycle {
             id,
             Phase.WAITING_FOR_LEDGER,
             ledgerDown.getMessage() + "; the job resumes by itself once the ledger answers.");
-        daemon("resume-" + id, () -> resumeLater(id)).start();
+        DaemonThreads.thread("resume-" + id, () -> resumeLater(id)).start();
       } else if (running
           && incrementalSnapshotRace(error)
           && engineRestarts.merge(id, 1, Integer::sum) <= ENGINE_RESTARTS_MAX) {
@@ -559,7 +572,7 @@ public class JobRunner implements SmartLifecycle {
         // stored, with the snapshot's progress, so a new engine carries on from there and the
         // rows read twice are idempotent. Restart it by ourselves, a bounded number of times.
         jobs.phase(id, Phase.FAILED, "CDC engine failed during a resync; restarting it: " + root);
-        daemon("restart-" + id, () -> restartAfterEngineRace(id)).start();
+        DaemonThreads.thread("restart-" + id, () -> restartAfterEngineRace(id)).start();
       } else {
         jobs.phase(id, Phase.FAILED, root.getMessage());
       }
@@ -568,9 +581,7 @@ public class JobRunner implements SmartLifecycle {
     CdcEngine engine = run.engine;
     if (engine != null) {
       // Called on the engine's own thread: close it from another one.
-      Thread closer = new Thread(engine::close, "cdc-close");
-      closer.setDaemon(true);
-      closer.start();
+      DaemonThreads.thread("cdc-close", engine::close).start();
     }
   }
 
@@ -658,7 +669,7 @@ public class JobRunner implements SmartLifecycle {
     if (active.isEmpty()) {
       return;
     }
-    daemon(
+    DaemonThreads.thread(
             "resume-jobs",
             () -> {
               for (UUID id : active) {
@@ -671,12 +682,6 @@ public class JobRunner implements SmartLifecycle {
               }
             })
         .start();
-  }
-
-  private static Thread daemon(String name, Runnable task) {
-    Thread t = new Thread(task, name);
-    t.setDaemon(true);
-    return t;
   }
 
   /**
@@ -693,7 +698,7 @@ public class JobRunner implements SmartLifecycle {
       }
       CdcEngine engine;
       synchronized (run) {
-        run.cancelled = true;
+        run.cancel();
         engine = run.engine;
       }
       Thread opener = run.opener;

@@ -3,6 +3,7 @@ package io.tpwallet.migration.job;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tpwallet.common.thread.DaemonThreads;
 import jakarta.annotation.PreDestroy;
 import java.util.Map;
 import java.util.UUID;
@@ -48,12 +49,7 @@ class MigrationMetrics {
   private final Map<UUID, Progress> progress = new ConcurrentHashMap<>();
   private final Map<UUID, Rates> rates = new ConcurrentHashMap<>();
   private final ScheduledExecutorService refresher =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "migration-metrics");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("migration-metrics"));
 
   MigrationMetrics(MeterRegistry registry, MigrationJobs jobs, JdbcClient jdbc) {
     this.registry = registry;

@@ -1,5 +1,6 @@
 package io.tpwallet.signing.coordinator;
 
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.Identifier;
@@ -74,21 +75,10 @@ final class BatchSigning {
   // Combines the items of batches (pure computation): one thread per core.
   private static final ExecutorService AGGREGATORS =
       Executors.newFixedThreadPool(
-          Runtime.getRuntime().availableProcessors(),
-          r -> {
-            Thread t = new Thread(r, "signing-aggregate");
-            t.setDaemon(true);
-            return t;
-          });
+          Runtime.getRuntime().availableProcessors(), DaemonThreads.named("signing-aggregate"));
   // Not the coordinator's round pool: a batch waits on round calls made in that pool.
   private final ExecutorService drainers =
-      Executors.newFixedThreadPool(
-          DRAIN_THREADS,
-          r -> {
-            Thread t = new Thread(r, "signing-batches");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newFixedThreadPool(DRAIN_THREADS, DaemonThreads.named("signing-batches"));
 
   BatchSigning(
       SigningCoordinator coordinator, CoordinatorProperties.Batch properties, Clock clock) {

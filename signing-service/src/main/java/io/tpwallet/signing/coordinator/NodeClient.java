@@ -1,9 +1,12 @@
 package io.tpwallet.signing.coordinator;
 
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.signing.wire.Wire;
 import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
@@ -55,14 +58,8 @@ final class NodeClient {
    * new thread for every request body, which the profile of the signing benchmark showed as the
    * coordinator's largest CPU cost after the curve arithmetic.
    */
-  private static final java.util.concurrent.ExecutorService BODY_WRITERS =
-      java.util.concurrent.Executors.newFixedThreadPool(
-          BODY_WRITER_THREADS,
-          r -> {
-            Thread t = new Thread(r, "node-client-body");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ExecutorService BODY_WRITERS =
+      Executors.newFixedThreadPool(BODY_WRITER_THREADS, DaemonThreads.named("node-client-body"));
 
   final int id;
   private final RestClient rest;

@@ -1,6 +1,7 @@
 package io.tpwallet.signing.coordinator;
 
 import io.tpwallet.common.id.Ids;
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.signing.frost.Ciphersuite;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Element;
@@ -67,13 +68,7 @@ class SigningCoordinator {
   private final BatchSigning batches;
   // Both rounds call the t nodes at once; bounded like the nodes' own request threads.
   private final ExecutorService rounds =
-      Executors.newFixedThreadPool(
-          ROUND_THREADS,
-          r -> {
-            Thread t = new Thread(r, "signing-rounds");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newFixedThreadPool(ROUND_THREADS, DaemonThreads.named("signing-rounds"));
 
   SigningCoordinator(
       CoordinatorProperties properties, SigningKeys keys, Clock clock, JsonMapper json) {

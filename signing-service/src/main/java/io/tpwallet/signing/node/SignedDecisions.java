@@ -1,5 +1,6 @@
 package io.tpwallet.signing.node;
 
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.signing.wire.Wire;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -231,8 +232,7 @@ class SignedDecisions implements SmartLifecycle {
   @Override
   public void start() {
     running = true;
-    writer = new Thread(this::run, "signed-decisions");
-    writer.setDaemon(true);
+    writer = DaemonThreads.thread("signed-decisions", this::run);
     writer.start();
   }
 

@@ -1,5 +1,6 @@
 package io.tpwallet.signing.node;
 
+import io.tpwallet.common.thread.DaemonThreads;
 import io.tpwallet.signing.frost.Ciphersuite;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Dkg;
@@ -39,6 +40,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,14 +70,8 @@ class SignerNode {
   static final int AHEAD_THREADS = 2;
 
   /** Makes the sessions a batched round two hands out ahead, beside the batch itself. */
-  private static final java.util.concurrent.ExecutorService AHEAD_MAKERS =
-      java.util.concurrent.Executors.newFixedThreadPool(
-          AHEAD_THREADS,
-          r -> {
-            Thread t = new Thread(r, "signing-ahead");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ExecutorService AHEAD_MAKERS =
+      Executors.newFixedThreadPool(AHEAD_THREADS, DaemonThreads.named("signing-ahead"));
 
   /** A DKG in progress at this node. */
   private static final class DkgSession {

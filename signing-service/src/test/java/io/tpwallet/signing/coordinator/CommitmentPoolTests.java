@@ -2,8 +2,8 @@ package io.tpwallet.signing.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tpwallet.signing.SettableClock;
 import io.tpwallet.signing.wire.Wire;
+import io.tpwallet.testkit.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class CommitmentPoolTests {
 
-  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final SettableClock clock = SettableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
 
   private int made;
 

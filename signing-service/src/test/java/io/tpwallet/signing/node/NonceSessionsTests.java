@@ -2,19 +2,19 @@ package io.tpwallet.signing.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tpwallet.signing.SettableClock;
 import io.tpwallet.signing.frost.Ciphersuites;
 import io.tpwallet.signing.frost.Frost;
 import io.tpwallet.signing.frost.RandomSource;
 import io.tpwallet.signing.frost.SigningNonces;
 import io.tpwallet.signing.frost.TrustedDealer;
+import io.tpwallet.testkit.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class NonceSessionsTests {
 
-  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final SettableClock clock = SettableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
 
   private static SigningNonces nonces() {
     var suite = Ciphersuites.ED25519_SHA512;
