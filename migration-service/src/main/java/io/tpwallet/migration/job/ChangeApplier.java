@@ -925,12 +925,12 @@ class ChangeApplier {
       if (!recorded.remove(c.idempotencyKey())) {
         continue;
       }
-      // One aggregate per job: the ledger receives the job's transfers in the order the legacy
-      // wallet committed them, so a withdrawal never overtakes the deposit that funds it.
+      // One aggregate per debited wallet (CommandKeys): each wallet's debits reach the ledger in
+      // legacy order, and the job's commands spread over the topic's partitions.
       requests.add(
           new Outbox.Message(
               Topics.LEDGER_TRANSFER_REQUESTED,
-              "legacy-migration:" + job.id(),
+              CommandKeys.of(job.id(), c),
               new TransferRequested(
                   c.transferId(),
                   c.debitAccountId(),
