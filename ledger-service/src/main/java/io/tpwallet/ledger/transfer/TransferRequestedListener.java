@@ -41,6 +41,20 @@ class TransferRequestedListener {
    */
   static final int POLL_RECORDS_MAX = 2000;
 
+  /**
+   * The most bytes one fetch takes from a partition: Kafka's default (1 MiB) held 1,662 of a
+   * migration's transfer commands (564-byte events), so a poll from one partition stopped short of
+   * {@link #POLL_RECORDS_MAX}.
+   */
+  static final int POLL_PARTITION_BYTES_MAX = 4 * 1024 * 1024;
+
+  /**
+   * Consumer threads of the transfer commands, by default one per partition of the topic (the
+   * platform makes 3): a sender that spreads its commands over keys (migration-service keys them
+   * per legacy wallet) has them applied by several batches at once, each key still in order.
+   */
+  static final String CONSUMERS = "${tpw.ledger.transfer-requested.consumers:3}";
+
   static final String REVERSE_CONSUMER = "ledger.transfer-reverse-requested";
 
   private static final Logger log = LoggerFactory.getLogger(TransferRequestedListener.class);
@@ -69,7 +83,11 @@ class TransferRequestedListener {
   @KafkaListener(
       topics = Topics.LEDGER_TRANSFER_REQUESTED,
       containerFactory = PlatformKafkaAutoConfiguration.BATCH_LISTENER_FACTORY,
-      properties = "max.poll.records=" + POLL_RECORDS_MAX)
+      concurrency = CONSUMERS,
+      properties = {
+        "max.poll.records=" + POLL_RECORDS_MAX,
+        "max.partition.fetch.bytes=" + POLL_PARTITION_BYTES_MAX
+      })
   void onTransfersRequested(List<ConsumerRecord<String, byte[]>> records) {
     try {
       inbox.applyAll(CONSUMER, records, this::parse, this::postAll);

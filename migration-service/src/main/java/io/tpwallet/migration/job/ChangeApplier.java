@@ -615,6 +615,10 @@ class ChangeApplier {
    */
   private void completeSnapshot(Run run) {
     flush(run);
+    // Keyset pages: the rows of the pages before were marked mapped in this same transaction, and
+    // their old index entries are not dead to anyone yet, so "unmapped order by tx_id limit n"
+    // alone would step over every mapped row again on each page (quadratic in the snapshot).
+    long after = Long.MIN_VALUE;
     while (true) {
       run.forget();
       Map<Long, String> states = new HashMap<>();
@@ -622,9 +626,10 @@ class ChangeApplier {
           jdbc.sql(
                   """
                   select tx_id, wallet_id, counterparty_wallet_id, kind, amount, status_code,
-                    created_local, deleted, state from legacy_tx where job_id = ? and unmapped
+                    created_local, deleted, state from legacy_tx
+                  where job_id = ? and unmapped and tx_id > ?
                   order by tx_id limit ?""")
-              .params(run.job.id(), STAGED_PAGE_ROWS_MAX)
+              .params(run.job.id(), after, STAGED_PAGE_ROWS_MAX)
               .query(
                   (rs, i) -> {
                     states.put(rs.getLong(1), rs.getString(9));
@@ -642,6 +647,7 @@ class ChangeApplier {
       if (staged.isEmpty()) {
         break;
       }
+      after = staged.get(staged.size() - 1).id();
       for (LegacyTransaction t : staged) {
         run.stateOf.put(t.id(), states.get(t.id()));
         run.fingerprintOf.put(t.id(), t.fingerprint());
@@ -925,12 +931,12 @@ class ChangeApplier {
       if (!recorded.remove(c.idempotencyKey())) {
         continue;
       }
-      // One aggregate per job: the ledger receives the job's transfers in the order the legacy
-      // wallet committed them, so a withdrawal never overtakes the deposit that funds it.
+      // One aggregate per debited wallet (CommandKeys): each wallet's debits reach the ledger in
+      // legacy order, and the job's commands spread over the topic's partitions.
       requests.add(
           new Outbox.Message(
               Topics.LEDGER_TRANSFER_REQUESTED,
-              "legacy-migration:" + job.id(),
+              CommandKeys.of(job.id(), c),
               new TransferRequested(
                   c.transferId(),
                   c.debitAccountId(),

@@ -23,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -310,6 +311,7 @@ public class JobRunner implements SmartLifecycle {
       return;
     }
     Set<Asset> assets = new HashSet<>();
+    List<AccountSpec> specs = new ArrayList<>();
     try (Connection legacy = legacy(job);
         var st = legacy.createStatement()) {
       legacy.setAutoCommit(false);
@@ -323,14 +325,16 @@ public class JobRunner implements SmartLifecycle {
             continue; // refused when the wallet is captured, and listed in the failures
           }
           if (assets.add(asset)) {
-            accounts.ensureOpen(AccountSpec.suspense(job.ids(), asset));
-            accounts.ensureOpen(AccountSpec.external(job.ids(), asset));
+            specs.add(AccountSpec.suspense(job.ids(), asset));
+            specs.add(AccountSpec.external(job.ids(), asset));
           }
-          accounts.ensureOpen(AccountSpec.wallet(job.ids(), rs.getLong(1), asset));
+          specs.add(AccountSpec.wallet(job.ids(), rs.getLong(1), asset));
         }
       }
       legacy.commit();
     }
+    // Several calls at a time, and all done before the engine starts.
+    accounts.ensureAllOpen(specs);
   }
 
   /** Stops capturing; the job can be resumed where it stopped. */

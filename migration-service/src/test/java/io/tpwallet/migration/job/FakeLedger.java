@@ -106,7 +106,7 @@ final class FakeLedger implements AutoCloseable {
    * TransferPosted, until the returned handle is closed.
    */
   AutoCloseable post(UUID job, Envelope envelope) {
-    String key = "legacy-migration:" + job;
+    String key = CommandKeys.prefix(job);
     Set<UUID> posted = new HashSet<>();
     AtomicBoolean stop = new AtomicBoolean();
     Thread poster =
@@ -114,7 +114,10 @@ final class FakeLedger implements AutoCloseable {
             () -> {
               try (var kafka = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
                 while (!stop.get()) {
-                  for (var record : kafka.all(r -> key.equals(r.key()), Duration.ofMillis(200))) {
+                  for (var record :
+                      kafka.all(
+                          r -> r.key() != null && r.key().startsWith(key),
+                          Duration.ofMillis(200))) {
                     var t =
                         envelope.data(
                             Envelope.deserialize(record.value()), TransferRequested.class);

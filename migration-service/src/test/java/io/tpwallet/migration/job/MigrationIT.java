@@ -631,14 +631,15 @@ class MigrationIT {
    * The TransferRequested commands of the job on Kafka, by transfer id, with how often each came.
    */
   private Map<UUID, Integer> awaitPublished(UUID job, int expected) {
-    String key = "legacy-migration:" + job;
+    String key = CommandKeys.prefix(job);
     try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
-      probe.await(r -> key.equals(r.key()), WAIT_MAX);
+      probe.await(r -> r.key() != null && r.key().startsWith(key), WAIT_MAX);
       Instant until = Instant.now().plus(WAIT_MAX);
       Map<UUID, Integer> counts = new HashMap<>();
       while (Instant.now().isBefore(until)) {
         counts.clear();
-        for (var record : probe.all(r -> key.equals(r.key()), Duration.ofMillis(500))) {
+        for (var record :
+            probe.all(r -> r.key() != null && r.key().startsWith(key), Duration.ofMillis(500))) {
           CloudEvent event = Envelope.deserialize(record.value());
           counts.merge(envelope.data(event, TransferRequested.class).transferId(), 1, Integer::sum);
         }

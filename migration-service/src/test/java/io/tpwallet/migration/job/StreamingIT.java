@@ -331,10 +331,11 @@ class StreamingIT {
 
   /** The job's TransferRequested on Kafka: how often each transfer id came. */
   private Map<UUID, Integer> published(UUID job) {
-    String key = "legacy-migration:" + job;
+    String key = CommandKeys.prefix(job);
     Map<UUID, Integer> counts = new HashMap<>();
     try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
-      for (var record : probe.all(r -> key.equals(r.key()), Duration.ofSeconds(3))) {
+      for (var record :
+          probe.all(r -> r.key() != null && r.key().startsWith(key), Duration.ofSeconds(3))) {
         var t = envelope.data(Envelope.deserialize(record.value()), TransferRequested.class);
         counts.merge(t.transferId(), 1, Integer::sum);
       }
