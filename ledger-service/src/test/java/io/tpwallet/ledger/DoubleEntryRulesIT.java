@@ -248,6 +248,82 @@ class DoubleEntryRulesIT {
     assertThat(transfers(id)).isZero();
   }
 
+  /**
+   * Since V10 the references of a resolution and of a reversal to the id table are checked once per
+   * statement (no foreign-key trigger per row): a hold or reversed transfer that does not exist is
+   * refused with the foreign key's SQLSTATE, and nothing is written.
+   */
+  @Test
+  void aResolutionOrReversalNamingNoTransferIsRefused() {
+    UUID hold = UUID.randomUUID();
+    UUID nothing = UUID.randomUUID();
+    jdbc.sql(
+            """
+            with i as (insert into ledger_transfer_id (id, created_at) values (:h, now()))
+            insert into ledger_transfer (id, debit_account_id, credit_account_id, amount, asset,
+                kind, batch_id) values (:h, :a, :b, 5, 'USD', 'PENDING', gen_random_uuid())""")
+        .param("h", hold)
+        .param("a", UUID.fromString(ALICE))
+        .param("b", UUID.fromString(BOB))
+        .update();
+    UUID voidOfNothing = UUID.randomUUID();
+    assertThatThrownBy(
+            () ->
+                jdbc.sql(
+                        """
+                        with i as (insert into ledger_transfer_id (id, created_at, pending_id)
+                            values (:v, now(), :p))
+                        insert into ledger_transfer (id, debit_account_id, credit_account_id,
+                            amount, asset, kind, pending_id, batch_id)
+                        values (:v, :a, :b, 5, 'USD', 'VOID', :p, gen_random_uuid())""")
+                    .param("v", voidOfNothing)
+                    .param("p", nothing)
+                    .param("a", UUID.fromString(ALICE))
+                    .param("b", UUID.fromString(BOB))
+                    .update())
+        .isInstanceOf(DataIntegrityViolationException.class)
+        .hasMessageContaining("resolves a hold that does not exist");
+    UUID reversal = UUID.randomUUID();
+    assertThatThrownBy(
+            () ->
+                jdbc.sql(
+                        """
+                        with i as (insert into ledger_transfer_id (id, created_at)
+                            values (:t, now())),
+                        t as (insert into ledger_transfer (id, debit_account_id,
+                            credit_account_id, amount, asset, reverses_id, batch_id)
+                            values (:t, :b, :a, 5, 'USD', :r, gen_random_uuid()))
+                        insert into ledger_entry (transfer_id, account_id, direction, amount)
+                        values (:t, :b, 'D', 5), (:t, :a, 'C', 5)""")
+                    .param("t", reversal)
+                    .param("r", nothing)
+                    .param("a", UUID.fromString(ALICE))
+                    .param("b", UUID.fromString(BOB))
+                    .update())
+        .isInstanceOf(DataIntegrityViolationException.class)
+        .hasMessageContaining("reverses a transfer that does not exist");
+    assertThat(transfers(voidOfNothing) + transfers(reversal) + entries(reversal)).isZero();
+    assertThat(
+            count("select count(*) from ledger_transfer_id where id = ?", voidOfNothing)
+                + count("select count(*) from ledger_transfer_id where id = ?", reversal))
+        .isZero();
+    // The hold itself resolves fine: a void naming it is written.
+    UUID voided = UUID.randomUUID();
+    jdbc.sql(
+            """
+            with i as (insert into ledger_transfer_id (id, created_at, pending_id)
+                values (:v, now(), :h))
+            insert into ledger_transfer (id, debit_account_id, credit_account_id, amount, asset,
+                kind, pending_id, batch_id)
+            values (:v, :a, :b, 5, 'USD', 'VOID', :h, gen_random_uuid())""")
+        .param("v", voided)
+        .param("h", hold)
+        .param("a", UUID.fromString(ALICE))
+        .param("b", UUID.fromString(BOB))
+        .update();
+    assertThat(transfers(voided)).isOne();
+  }
+
   private static String totals(String account) {
     return jdbc.sql(
             "select debits_posted || '/' || credits_posted || '/' || code from ledger_account"
