@@ -8,12 +8,12 @@ import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.Signature;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 
 /** FROST(Ed25519, SHA-512), RFC 9591 section 6.1. */
 public final class Ed25519Sha512 implements Ciphersuite {
 
   private static final String CONTEXT = "FROST-ED25519-SHA512-v1";
-  private static final BigInteger COFACTOR = BigInteger.valueOf(8);
   private final Ed25519Group group = Ed25519Group.INSTANCE;
 
   @Override
@@ -88,9 +88,12 @@ public final class Ed25519Sha512 implements Ciphersuite {
       return false;
     }
     BigInteger c = challenge(signature.r(), verifyingKey, message);
-    Element lhs = group.multiplyBase(signature.z());
-    Element rhs = signature.r().add(verifyingKey.multiply(c));
-    Element diff = lhs.subtract(rhs);
-    return ((Ed25519Group.Point) diff).multiplyVartime(COFACTOR).isIdentity();
+    // [z]B - [c]PK in one multi-scalar multiplication: all of it is public.
+    Element zbMinusCk =
+        group.publicLinearCombination(
+            List.of(group.generator(), verifyingKey),
+            List.of(signature.z(), group.order().subtract(c)));
+    Element diff = zbMinusCk.subtract(signature.r());
+    return ((Ed25519Group.Point) diff).timesCofactor().isIdentity();
   }
 }
