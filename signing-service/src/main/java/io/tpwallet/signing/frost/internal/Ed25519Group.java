@@ -5,9 +5,13 @@ import io.tpwallet.signing.frost.FrostException;
 import io.tpwallet.signing.frost.FrostException.Reason;
 import io.tpwallet.signing.frost.Group;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.math.ec.rfc7748.X25519Field;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Ed25519 prime-order group (edwards25519, cofactor 8) for FROST-ED25519-SHA512-v1. Point
@@ -133,6 +137,89 @@ public final class Ed25519Group implements Group {
       nafs.add(wnaf(baseScalar, BASE_NAF_WIDTH));
     }
     return straus(tables, nafs).add(direct);
+  }
+
+  /**
+   * [z]G - [c]K, the sum a signature's verification checks against R, for a public verifying key K:
+   * from a fixed-base table of K's own once K has been verified {@link #KEY_TABLE_USES_MIN} times
+   * (a coordinator verifies every signature of a key with the same K), which makes it 128 additions
+   * and no doublings; before that, and for keys not among the {@link #KEY_TABLES_MAX} most recently
+   * verified, the multi-scalar multiplication.
+   */
+  public Element verificationSum(BigInteger z, BigInteger c, Element verifyingKey) {
+    Point key = (Point) verifyingKey;
+    BigInteger minusC = L.subtract(c.mod(L)).mod(L);
+    Cached[][] table = keyTable(key);
+    if (table == null) {
+      return publicLinearCombination(List.of(generator, key), List.of(z, minusC));
+    }
+    Point zg = multiplyBaseVartime(z.mod(L));
+    int[] x = copy(zg.x);
+    int[] y = copy(zg.y);
+    int[] zz = copy(zg.z);
+    int[] t = copy(zg.t);
+    byte[] k = Bytes.toLittleEndian(minusC, 32);
+    for (int w = 0; w < WINDOWS; w++) {
+      int n = nibble(k, w);
+      if (n != 0) {
+        table[w][n].addTo(x, y, zz, t, false);
+      }
+    }
+    return new Point(x, y, zz, t);
+  }
+
+  /** Verifying keys with a table of their own, or counting towards one: at most this many. */
+  static final int KEY_TABLES_MAX = 16;
+
+  /**
+   * A key's table is built at this verification: building one (1,024 points, about 250 KiB) costs
+   * about four verifications, so a key verified a few times only never pays for it.
+   */
+  static final int KEY_TABLE_USES_MIN = 8;
+
+  /** By encoding, least recently verified first; guarded by itself. */
+  private final Map<ByteBuffer, KeyTable> keyTables =
+      new LinkedHashMap<>(2 * KEY_TABLES_MAX, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, KeyTable> eldest) {
+          return size() > KEY_TABLES_MAX;
+        }
+      };
+
+  private static final class KeyTable {
+    int uses; // guarded by keyTables
+    volatile Cached @Nullable [][] table;
+  }
+
+  /** The key's table, counting this use; null until it is built (by the use that reaches it). */
+  private Cached @Nullable [][] keyTable(Point key) {
+    ByteBuffer id = ByteBuffer.wrap(key.encode());
+    KeyTable entry;
+    boolean build = false;
+    synchronized (keyTables) {
+      entry = keyTables.computeIfAbsent(id, k -> new KeyTable());
+      if (entry.uses < KEY_TABLE_USES_MIN) {
+        build = ++entry.uses == KEY_TABLE_USES_MIN;
+      }
+    }
+    if (build) {
+      entry.table = fixedTable(key); // outside the lock: other keys' verifications go on
+    }
+    return entry.table;
+  }
+
+  /** {@code table[w][j] = j * 16^w * base} in the form ready for additions (j = 0 unused). */
+  private Cached[][] fixedTable(Point base) {
+    Cached[][] table = new Cached[WINDOWS][WINDOW_ENTRIES];
+    Point windowBase = base;
+    for (int w = 0; w < WINDOWS; w++) {
+      Point[] multiples = Point.multiples(identity, windowBase);
+      for (int j = 1; j < WINDOW_ENTRIES; j++) {
+        table[w][j] = Cached.of(multiples[j]);
+      }
+      windowBase = windowBase.timesSixteen();
+    }
+    return table;
   }
 
   /** [k]G for a public k from the fixed-base table, skipping zero windows. */

@@ -8,7 +8,6 @@ import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.Signature;
 import java.math.BigInteger;
 import java.util.Arrays;
-import java.util.List;
 
 /** FROST(Ed25519, SHA-512), RFC 9591 section 6.1. */
 public final class Ed25519Sha512 implements Ciphersuite {
@@ -88,11 +87,7 @@ public final class Ed25519Sha512 implements Ciphersuite {
       return false;
     }
     BigInteger c = challenge(signature.r(), verifyingKey, message);
-    // [z]B - [c]PK in one multi-scalar multiplication: all of it is public.
-    Element zbMinusCk =
-        group.publicLinearCombination(
-            List.of(group.generator(), verifyingKey),
-            List.of(signature.z(), group.order().subtract(c)));
+    Element zbMinusCk = group.verificationSum(signature.z(), c, verifyingKey);
     Element diff = zbMinusCk.subtract(signature.r());
     return ((Ed25519Group.Point) diff).timesCofactor().isIdentity();
   }

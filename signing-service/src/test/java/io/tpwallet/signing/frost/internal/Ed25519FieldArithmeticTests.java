@@ -120,6 +120,29 @@ class Ed25519FieldArithmeticTests {
         });
   }
 
+  @Test
+  void verificationSumAgreesBeforeAndAfterTheKeyHasItsTable() {
+    seeded(
+        random -> {
+          List<Point> torsion = Ed25519SubgroupCheckTests.smallOrderPoints(random);
+          // More keys than tables, each verified past the count that builds its table.
+          for (int keyIndex = 0; keyIndex < Ed25519Group.KEY_TABLES_MAX + 4; keyIndex++) {
+            Point key = anyPoint(random, torsion);
+            for (int use = 0; use < 3 * Ed25519Group.KEY_TABLE_USES_MIN; use++) {
+              BigInteger z = scalar(random);
+              BigInteger c = scalar(random);
+              // L - c rather than -c: the same on the prime-order subgroup, and for a key with a
+              // small-order part the difference is a small-order point the cofactor removes.
+              BigInteger minusC = Ed25519Group.L.subtract(c).mod(Ed25519Group.L);
+              Element expected = ED.multiplyBase(z).add(key.multiply(minusC));
+              assertThat(ED.verificationSum(z, c, key))
+                  .as("key %s, use %d, z %s, c %s", key, use, z, c)
+                  .isEqualTo(expected);
+            }
+          }
+        });
+  }
+
   /**
    * A point of the prime-order subgroup, that plus a small-order point, a random curve point, or
    * the identity.
