@@ -3,6 +3,7 @@ package io.tpwallet.signing.frost.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tpwallet.signing.frost.Element;
+import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.internal.Ed25519Group.Point;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -103,10 +104,7 @@ class Ed25519FieldArithmeticTests {
               points.add(random.nextInt(4) == 0 ? ED.generator() : anyPoint(random, torsion));
               scalars.add(scalar(random));
             }
-            Element expected = ED.identity();
-            for (int i = 0; i < terms; i++) {
-              expected = expected.add(points.get(i).multiply(scalars.get(i)));
-            }
+            Element expected = sumOfProducts(ED, points, scalars);
             Element actual = ED.publicLinearCombination(points, scalars);
             assertThat(actual).as("terms %s, scalars %s", points, scalars).isEqualTo(expected);
             // The result's coordinates must be usable further (T kept up to date).
@@ -141,6 +139,15 @@ class Ed25519FieldArithmeticTests {
             }
           }
         });
+  }
+
+  /** The reference: one product at a time, with each element's own multiplication. */
+  static Element sumOfProducts(Group group, List<Element> points, List<BigInteger> scalars) {
+    Element sum = group.identity();
+    for (int i = 0; i < points.size(); i++) {
+      sum = sum.add(points.get(i).multiply(scalars.get(i)));
+    }
+    return sum;
   }
 
   /**

@@ -38,10 +38,7 @@ class Secp256k1LinearCombinationTests {
               });
           scalars.add(scalar(random));
         }
-        Element expected = K1.identity();
-        for (int i = 0; i < terms; i++) {
-          expected = expected.add(points.get(i).multiply(scalars.get(i)));
-        }
+        Element expected = Ed25519FieldArithmeticTests.sumOfProducts(K1, points, scalars);
         Element actual = K1.publicLinearCombination(points, scalars);
         assertThat(actual).as("terms %s, scalars %s", points, scalars).isEqualTo(expected);
         if (!expected.isIdentity()) {
