@@ -129,16 +129,23 @@ public final class Frost {
   /** RFC 9591 compute_group_commitment. */
   public Element groupCommitment(
       SigningPackage signingPackage, Map<Identifier, BigInteger> bindingFactors) {
-    Element sum = group.identity();
+    // Sum of D_i + rho_i E_i as one multi-scalar multiplication: commitments and binding factors
+    // are public, so the variable-time combination may be used.
+    int n = signingPackage.commitments().size();
+    List<Element> points = new ArrayList<>(2 * n);
+    List<BigInteger> scalars = new ArrayList<>(2 * n);
     for (SigningCommitments c : signingPackage.commitments()) {
       BigInteger rho = bindingFactors.get(c.identifier());
       if (rho == null) {
         throw new FrostException(
             Reason.UNKNOWN_IDENTIFIER, "no binding factor for " + c.identifier());
       }
-      sum = sum.add(c.hiding()).add(c.binding().multiply(rho));
+      points.add(c.hiding());
+      scalars.add(BigInteger.ONE);
+      points.add(c.binding());
+      scalars.add(rho);
     }
-    return sum;
+    return group.publicLinearCombination(points, scalars);
   }
 
   /** The Lagrange coefficient of {@code x} at 0 over {@code participants}. */

@@ -1,6 +1,7 @@
 package io.tpwallet.signing.frost;
 
 import java.math.BigInteger;
+import java.util.List;
 
 /**
  * The prime-order group of a ciphersuite with the canonical encodings of RFC 9591 section 4: every
@@ -17,6 +18,24 @@ public interface Group {
 
   default Element multiplyBase(BigInteger scalar) {
     return generator().multiply(scalar);
+  }
+
+  /**
+   * The sum of {@code scalars[i] * elements[i]} (each scalar reduced modulo the order), in variable
+   * time: <strong>for public scalars and elements only</strong> (binding factors, challenges,
+   * commitments, keys, signatures), never a nonce or a share. A group overrides it with a
+   * multi-scalar multiplication that shares the doublings of all terms; this default is the plain
+   * sum of products the overrides are tested against.
+   */
+  default Element publicLinearCombination(List<Element> elements, List<BigInteger> scalars) {
+    if (elements.size() != scalars.size()) {
+      throw new IllegalArgumentException("one scalar per element");
+    }
+    Element sum = identity();
+    for (int i = 0; i < elements.size(); i++) {
+      sum = sum.add(elements.get(i).multiply(scalars.get(i)));
+    }
+    return sum;
   }
 
   int elementLength();

@@ -5,7 +5,13 @@ import io.tpwallet.signing.frost.FrostException;
 import io.tpwallet.signing.frost.FrostException.Reason;
 import io.tpwallet.signing.frost.Group;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.bouncycastle.math.ec.rfc7748.X25519Field;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Ed25519 prime-order group (edwards25519, cofactor 8) for FROST-ED25519-SHA512-v1. Point
@@ -46,6 +52,15 @@ public final class Ed25519Group implements Group {
    */
   private final Point[][] baseTable;
 
+  /** wNAF width of the points of a linear combination: 8 odd multiples each, made per call. */
+  static final int NAF_WIDTH = 5;
+
+  /** wNAF width of the generator in a linear combination: 64 odd multiples, made once. */
+  static final int BASE_NAF_WIDTH = 8;
+
+  /** {@code (2j + 1) * G} for j = 0 .. 63, ready for additions. */
+  private final Cached[] baseOddMultiples;
+
   private Ed25519Group() {
     BigInteger y = BigInteger.valueOf(4).multiply(BigInteger.valueOf(5).modInverse(P)).mod(P);
     BigInteger x = recoverX(y, 0);
@@ -59,6 +74,7 @@ public final class Ed25519Group implements Group {
       baseTable[w] = Point.multiples(identity, windowBase);
       windowBase = windowBase.timesSixteen();
     }
+    baseOddMultiples = oddMultiples(generator, BASE_NAF_WIDTH);
   }
 
   @Override
@@ -78,6 +94,300 @@ public final class Ed25519Group implements Group {
   /** The {@code w}-th 4-bit window of a little-endian scalar. */
   static int nibble(byte[] littleEndian, int w) {
     return (littleEndian[w >>> 1] >>> ((w & 1) * WINDOW_BITS)) & (WINDOW_ENTRIES - 1);
+  }
+
+  /**
+   * Straus's multi-scalar multiplication with a width-5 wNAF per point (the generator's with width
+   * 8 from a table made once): one chain of about 253 doublings shared by all terms plus roughly
+   * one addition per six bits of each scalar, against 256 doublings and 64 additions per term for
+   * {@link Point#multiply}. Terms with scalar 1 are added as they are; the generator alone goes
+   * through the fixed-base table (no doublings). Variable time, as the interface allows.
+   */
+  @Override
+  public Element publicLinearCombination(List<Element> elements, List<BigInteger> scalars) {
+    if (elements.size() != scalars.size()) {
+      throw new IllegalArgumentException("one scalar per element");
+    }
+    Point direct = identity;
+    BigInteger baseScalar = BigInteger.ZERO;
+    List<Cached[]> tables = new ArrayList<>(elements.size() + 1);
+    List<byte[]> nafs = new ArrayList<>(elements.size() + 1);
+    for (int i = 0; i < elements.size(); i++) {
+      Point p = (Point) elements.get(i);
+      BigInteger k = scalars.get(i).mod(L);
+      if (k.signum() == 0) {
+        continue;
+      }
+      if (p == generator) {
+        baseScalar = baseScalar.add(k);
+      } else if (k.equals(BigInteger.ONE)) {
+        direct = direct.add(p);
+      } else {
+        tables.add(oddMultiples(p, NAF_WIDTH));
+        nafs.add(wnaf(k, NAF_WIDTH));
+      }
+    }
+    baseScalar = baseScalar.mod(L);
+    if (nafs.isEmpty()) {
+      // No doubling chain to share: the fixed-base table's 64 additions are cheaper.
+      return baseScalar.signum() == 0 ? direct : direct.add(multiplyBaseVartime(baseScalar));
+    }
+    if (baseScalar.signum() != 0) {
+      tables.add(baseOddMultiples);
+      nafs.add(wnaf(baseScalar, BASE_NAF_WIDTH));
+    }
+    return straus(tables, nafs).add(direct);
+  }
+
+  /**
+   * [z]G - [c]K, the sum a signature's verification checks against R, for a public verifying key K:
+   * from a fixed-base table of K's own once K has been verified {@link #KEY_TABLE_USES_MIN} times
+   * (a coordinator verifies every signature of a key with the same K), which makes it 128 additions
+   * and no doublings; before that, and for keys not among the {@link #KEY_TABLES_MAX} most recently
+   * verified, the multi-scalar multiplication.
+   */
+  public Element verificationSum(BigInteger z, BigInteger c, Element verifyingKey) {
+    Point key = (Point) verifyingKey;
+    BigInteger minusC = L.subtract(c.mod(L)).mod(L);
+    Cached[][] table = keyTable(key);
+    if (table == null) {
+      return publicLinearCombination(List.of(generator, key), List.of(z, minusC));
+    }
+    Point zg = multiplyBaseVartime(z.mod(L));
+    int[] x = copy(zg.x);
+    int[] y = copy(zg.y);
+    int[] zz = copy(zg.z);
+    int[] t = copy(zg.t);
+    byte[] k = Bytes.toLittleEndian(minusC, 32);
+    for (int w = 0; w < WINDOWS; w++) {
+      int n = nibble(k, w);
+      if (n != 0) {
+        table[w][n].addTo(x, y, zz, t, false);
+      }
+    }
+    return new Point(x, y, zz, t);
+  }
+
+  /** Verifying keys with a table of their own, or counting towards one: at most this many. */
+  static final int KEY_TABLES_MAX = 16;
+
+  /**
+   * A key's table is built at this verification: building one (1,024 points, about 250 KiB) costs
+   * about four verifications, so a key verified a few times only never pays for it.
+   */
+  static final int KEY_TABLE_USES_MIN = 8;
+
+  /** By encoding, least recently verified first; guarded by itself. */
+  private final Map<ByteBuffer, KeyTable> keyTables =
+      new LinkedHashMap<>(2 * KEY_TABLES_MAX, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, KeyTable> eldest) {
+          return size() > KEY_TABLES_MAX;
+        }
+      };
+
+  private static final class KeyTable {
+    int uses; // guarded by keyTables
+    volatile Cached @Nullable [][] table;
+  }
+
+  /** The key's table, counting this use; null until it is built (by the use that reaches it). */
+  private Cached @Nullable [][] keyTable(Point key) {
+    ByteBuffer id = ByteBuffer.wrap(key.encode());
+    KeyTable entry;
+    boolean build = false;
+    synchronized (keyTables) {
+      entry = keyTables.computeIfAbsent(id, k -> new KeyTable());
+      if (entry.uses < KEY_TABLE_USES_MIN) {
+        build = ++entry.uses == KEY_TABLE_USES_MIN;
+      }
+    }
+    if (build) {
+      entry.table = fixedTable(key); // outside the lock: other keys' verifications go on
+    }
+    return entry.table;
+  }
+
+  /** {@code table[w][j] = j * 16^w * base} in the form ready for additions (j = 0 unused). */
+  private Cached[][] fixedTable(Point base) {
+    Cached[][] table = new Cached[WINDOWS][WINDOW_ENTRIES];
+    Point windowBase = base;
+    for (int w = 0; w < WINDOWS; w++) {
+      Point[] multiples = Point.multiples(identity, windowBase);
+      for (int j = 1; j < WINDOW_ENTRIES; j++) {
+        table[w][j] = Cached.of(multiples[j]);
+      }
+      windowBase = windowBase.timesSixteen();
+    }
+    return table;
+  }
+
+  /** [k]G for a public k from the fixed-base table, skipping zero windows. */
+  private Point multiplyBaseVartime(BigInteger k) {
+    byte[] bytes = Bytes.toLittleEndian(k, 32);
+    Point acc = identity;
+    for (int w = 0; w < WINDOWS; w++) {
+      int n = nibble(bytes, w);
+      if (n != 0) {
+        acc = acc.add(baseTable[w][n]);
+      }
+    }
+    return acc;
+  }
+
+  /**
+   * Sum over j of {@code nafs[j]} applied to the odd multiples {@code tables[j]}, from the top
+   * digit down; T is computed only by the doublings an addition follows (and the last).
+   */
+  private static Point straus(List<Cached[]> tables, List<byte[]> nafs) {
+    int top = -1;
+    for (byte[] naf : nafs) {
+      for (int i = naf.length - 1; i > top; i--) {
+        if (naf[i] != 0) {
+          top = i;
+          break;
+        }
+      }
+    }
+    int[] x = X25519Field.create();
+    int[] y = copy(FIELD_ONE);
+    int[] z = copy(FIELD_ONE);
+    int[] t = X25519Field.create();
+    for (int i = top; i >= 0; i--) {
+      boolean adds = false;
+      for (byte[] naf : nafs) {
+        adds |= naf[i] != 0;
+      }
+      if (i < top) {
+        Point.doubleInto(x, y, z, x, y, z, adds || i == 0 ? t : null);
+      }
+      for (int j = 0; j < nafs.size(); j++) {
+        int d = nafs.get(j)[i];
+        if (d != 0) {
+          tables.get(j)[Math.abs(d) >>> 1].addTo(x, y, z, t, d < 0);
+        }
+      }
+    }
+    return new Point(x, y, z, t);
+  }
+
+  /**
+   * The width-{@code w} non-adjacent form of {@code 0 <= k < L}, least significant digit first: odd
+   * digits in (-2^(w-1), 2^(w-1)), at least w - 1 zeros after each.
+   */
+  static byte[] wnaf(BigInteger k, int w) {
+    if (k.signum() < 0 || k.compareTo(L) >= 0 || w < 2 || w > 8) {
+      throw new IllegalArgumentException("scalar must be 0 .. L - 1, width 2 .. 8");
+    }
+    byte[] le = Bytes.toLittleEndian(k, 32);
+    long[] words = new long[5];
+    for (int i = 0; i < 32; i++) {
+      words[i >>> 3] |= (le[i] & 0xffL) << ((i & 7) * 8);
+    }
+    byte[] naf = new byte[256];
+    int width = 1 << w;
+    long mask = width - 1;
+    int pos = 0;
+    long carry = 0;
+    while (pos < 256) {
+      int word = pos >>> 6;
+      int bit = pos & 63;
+      long bits =
+          bit < 64 - w
+              ? words[word] >>> bit
+              : (words[word] >>> bit) | (words[word + 1] << (64 - bit));
+      long window = carry + (bits & mask);
+      if ((window & 1) == 0) {
+        pos++; // a carry of 1 on a set bit moves on with it
+        continue;
+      }
+      if (window < width / 2) {
+        carry = 0;
+        naf[pos] = (byte) window;
+      } else {
+        carry = 1;
+        naf[pos] = (byte) (window - width);
+      }
+      pos += w;
+    }
+    if (carry != 0) {
+      throw new IllegalStateException("k < L < 2^253 leaves no carry past bit 255");
+    }
+    return naf;
+  }
+
+  /** {@code (2j + 1) * p} for j = 0 .. 2^(w-2) - 1. */
+  private static Cached[] oddMultiples(Point p, int w) {
+    Cached[] table = new Cached[1 << (w - 2)];
+    Point twice = p.twice();
+    Point odd = p;
+    for (int j = 0; j < table.length; j++) {
+      if (j > 0) {
+        odd = odd.add(twice);
+      }
+      table[j] = Cached.of(odd);
+    }
+    return table;
+  }
+
+  /**
+   * A point prepared for being added: (Y + X, Y - X, 2Z, 2dT), as in ref10, so that an addition
+   * takes eight multiplications instead of the unified formula's nine.
+   */
+  private record Cached(int[] yPlusX, int[] yMinusX, int[] z2, int[] t2d) {
+
+    static Cached of(Point p) {
+      int[] yPlusX = X25519Field.create();
+      int[] yMinusX = X25519Field.create();
+      int[] z2 = X25519Field.create();
+      int[] t2d = X25519Field.create();
+      Point.add(p.y, p.x, yPlusX);
+      Point.sub(p.y, p.x, yMinusX);
+      Point.add(p.z, p.z, z2);
+      X25519Field.mul(p.t, FIELD_2D, t2d);
+      return new Cached(yPlusX, yMinusX, z2, t2d);
+    }
+
+    /**
+     * (x, y, z, t) += this point, or -= it ({@code negate}: -(X, Y, Z, T) = (-X, Y, Z, -T) swaps Y
+     * + X with Y - X and negates 2dT): add-2008-hwcd-3 as in {@link Point#add}.
+     */
+    void addTo(int[] x, int[] y, int[] z, int[] t, boolean negate) {
+      int[] a = X25519Field.create();
+      int[] b = X25519Field.create();
+      int[] c = X25519Field.create();
+      int[] d = X25519Field.create();
+      int[] u = X25519Field.create();
+      Point.sub(y, x, u);
+      X25519Field.mul(u, negate ? yPlusX : yMinusX, a);
+      Point.add(y, x, u);
+      X25519Field.mul(u, negate ? yMinusX : yPlusX, b);
+      X25519Field.mul(t, t2d, c);
+      X25519Field.mul(z, z2, d);
+      int[] e = X25519Field.create();
+      int[] f = X25519Field.create();
+      int[] g = X25519Field.create();
+      int[] h = u;
+      Point.sub(b, a, e);
+      if (negate) {
+        Point.add(d, c, f);
+        Point.sub(d, c, g);
+      } else {
+        Point.sub(d, c, f);
+        Point.add(d, c, g);
+      }
+      Point.add(b, a, h);
+      X25519Field.mul(e, f, x);
+      X25519Field.mul(g, h, y);
+      X25519Field.mul(e, h, t);
+      X25519Field.mul(f, g, z);
+    }
+  }
+
+  private static int[] copy(int[] a) {
+    int[] out = X25519Field.create();
+    X25519Field.copy(a, 0, out, 0);
+    return out;
   }
 
   @Override
@@ -122,12 +432,13 @@ public final class Ed25519Group implements Group {
     byte[] copy = encoded.clone();
     int sign = (copy[31] >>> 7) & 1;
     copy[31] &= 0x7f;
-    BigInteger y = Bytes.fromLittleEndian(copy);
-    if (y.compareTo(P) >= 0) {
+    if (Bytes.fromLittleEndian(copy).compareTo(P) >= 0) {
       throw new FrostException(Reason.MALFORMED_ELEMENT, "non-canonical y coordinate");
     }
-    BigInteger x = recoverX(y, sign);
-    if (x == null) {
+    int[] y = X25519Field.create();
+    X25519Field.decode(copy, 0, y);
+    int[] x = X25519Field.create();
+    if (!recoverX(y, sign, x)) {
       throw new FrostException(Reason.MALFORMED_ELEMENT, "not a point on edwards25519");
     }
     Point p = Point.affine(x, y);
@@ -199,11 +510,15 @@ public final class Ed25519Group implements Group {
    * likewise the halves of a point of 4E are in 2E; conversely R = 2R' gives 8R' = +-P.
    */
   static boolean inPrimeOrderSubgroup(BigInteger x, BigInteger y) {
-    if (x.signum() == 0) {
+    return inPrimeOrderSubgroup(field(x), field(y));
+  }
+
+  /** {@link #inPrimeOrderSubgroup(BigInteger, BigInteger)} on field elements (not modified). */
+  static boolean inPrimeOrderSubgroup(int[] x, int[] fy) {
+    if (isZero(x)) {
       return false; // (0, -1), of order 2 (the identity is refused before)
     }
     int[] rho = X25519Field.create();
-    int[] fy = field(y);
     if (!X25519Field.sqrtRatioVar(halvingDiscriminant(fy), FIELD_ONE, rho)) {
       return false; // P is not a double
     }
@@ -269,6 +584,33 @@ public final class Ed25519Group implements Group {
     X25519Field.copy(a, 0, c, 0);
     X25519Field.normalize(c);
     return X25519Field.isZeroVar(c);
+  }
+
+  /**
+   * RFC 8032 section 5.1.3 steps 2 to 4 in the field: into {@code x} (normalized) the x-coordinate
+   * of sign {@code sign} for {@code y}; false where none exists or x = 0 with sign 1. One
+   * exponentiation on ten-limb integers; {@link #recoverX(BigInteger, int)}, the BigInteger
+   * reference it is tested against, takes about five times as long.
+   */
+  static boolean recoverX(int[] y, int sign, int[] x) {
+    int[] u = X25519Field.create();
+    int[] v = X25519Field.create();
+    X25519Field.sqr(y, u);
+    X25519Field.mul(u, FIELD_D, v);
+    X25519Field.subOne(u); // u = y^2 - 1
+    X25519Field.addOne(v); // v = d y^2 + 1, never 0 (d is not a square)
+    if (!X25519Field.sqrtRatioVar(u, v, x)) {
+      return false;
+    }
+    X25519Field.normalize(x);
+    if (X25519Field.isZeroVar(x)) {
+      return sign == 0;
+    }
+    if ((x[0] & 1) != sign) {
+      X25519Field.negate(x, x);
+      X25519Field.normalize(x);
+    }
+    return true;
   }
 
   /** RFC 8032 section 5.1.3 steps 2 to 4; null where no x exists or x = 0 with sign 1. */
@@ -352,6 +694,13 @@ public final class Ed25519Group implements Group {
       return new Point(field(ax), field(ay), field(BigInteger.ONE), field(ax.multiply(ay)));
     }
 
+    /** The point (x, y), which must be on the curve; takes the arrays. */
+    static Point affine(int[] ax, int[] ay) {
+      int[] at = X25519Field.create();
+      X25519Field.mul(ax, ay, at);
+      return new Point(ax, ay, copy(FIELD_ONE), at);
+    }
+
     /** Unified addition (add-2008-hwcd-3, a = -1): complete, so it also doubles. */
     @Override
     public Point add(Element other) {
@@ -410,12 +759,6 @@ public final class Ed25519Group implements Group {
       X25519Field.negate(t, nt);
       X25519Field.carry(nt);
       return new Point(nx, copy(y), copy(z), nt);
-    }
-
-    private static int[] copy(int[] a) {
-      int[] out = X25519Field.create();
-      X25519Field.copy(a, 0, out, 0);
-      return out;
     }
 
     /** [2]P. */
@@ -507,26 +850,9 @@ public final class Ed25519Group implements Group {
       }
     }
 
-    /** For public scalars only (the subgroup and cofactor checks): skips zero windows. */
-    Point multiplyVartime(BigInteger k) {
-      if (k.signum() < 0 || k.bitLength() > 256) {
-        throw new IllegalArgumentException("scalar must be 0 .. 2^256 - 1");
-      }
-      byte[] bytes = Bytes.toLittleEndian(k, 32);
-      Point[] table = multiples(INSTANCE.identity, this);
-      Point acc = INSTANCE.identity;
-      boolean started = false;
-      for (int w = WINDOWS - 1; w >= 0; w--) {
-        if (started) {
-          acc = acc.timesSixteen();
-        }
-        int n = nibble(bytes, w);
-        if (n != 0) {
-          acc = acc.add(table[n]);
-          started = true;
-        }
-      }
-      return acc;
+    /** [8]P: three doublings. */
+    Point timesCofactor() {
+      return twice().twice().twice();
     }
 
     /** {@code [0 .. 15] * base}. */
@@ -563,6 +889,18 @@ public final class Ed25519Group implements Group {
     @Override
     public boolean isIdentity() {
       // x = 0 and y = z.
+      int[] c = copy(x);
+      X25519Field.normalize(c);
+      if (!X25519Field.isZeroVar(c)) {
+        return false;
+      }
+      sub(y, z, c);
+      X25519Field.normalize(c);
+      return X25519Field.isZeroVar(c);
+    }
+
+    /** {@link #isIdentity} by BigInteger, the reference the tests compare it with. */
+    boolean isIdentityReference() {
       return toBigInteger(x).signum() == 0 && toBigInteger(y).equals(toBigInteger(z));
     }
 
@@ -576,6 +914,22 @@ public final class Ed25519Group implements Group {
     }
 
     private byte[] computeEncoding() {
+      int[] zInv = X25519Field.create();
+      X25519Field.inv(z, zInv);
+      int[] ax = X25519Field.create();
+      int[] ay = X25519Field.create();
+      X25519Field.mul(x, zInv, ax);
+      X25519Field.mul(y, zInv, ay);
+      X25519Field.normalize(ax);
+      X25519Field.normalize(ay);
+      byte[] out = new byte[32];
+      X25519Field.encode(ay, out, 0);
+      out[31] |= (byte) ((ax[0] & 1) << 7);
+      return out;
+    }
+
+    /** The encoding by BigInteger (no cache), the reference the tests compare it with. */
+    byte[] encodeReference() {
       BigInteger zInv = toBigInteger(z).modInverse(P);
       BigInteger ax = toBigInteger(x).multiply(zInv).mod(P);
       BigInteger ay = toBigInteger(y).multiply(zInv).mod(P);
@@ -591,6 +945,22 @@ public final class Ed25519Group implements Group {
       if (!(o instanceof Point q)) {
         return false;
       }
+      // x1 z2 = x2 z1 and y1 z2 = y2 z1.
+      return crossEqual(x, q.z, q.x, z) && crossEqual(y, q.z, q.y, z);
+    }
+
+    private static boolean crossEqual(int[] a, int[] b, int[] c, int[] d) {
+      int[] ab = X25519Field.create();
+      int[] cd = X25519Field.create();
+      X25519Field.mul(a, b, ab);
+      X25519Field.mul(c, d, cd);
+      sub(ab, cd, ab);
+      X25519Field.normalize(ab);
+      return X25519Field.isZeroVar(ab);
+    }
+
+    /** {@link #equals} by BigInteger, the reference the tests compare it with. */
+    boolean equalsReference(Point q) {
       BigInteger z1 = toBigInteger(z);
       BigInteger z2 = toBigInteger(q.z);
       return toBigInteger(x).multiply(z2).mod(P).equals(toBigInteger(q.x).multiply(z1).mod(P))

@@ -13,7 +13,6 @@ import java.util.Arrays;
 public final class Ed25519Sha512 implements Ciphersuite {
 
   private static final String CONTEXT = "FROST-ED25519-SHA512-v1";
-  private static final BigInteger COFACTOR = BigInteger.valueOf(8);
   private final Ed25519Group group = Ed25519Group.INSTANCE;
 
   @Override
@@ -88,9 +87,8 @@ public final class Ed25519Sha512 implements Ciphersuite {
       return false;
     }
     BigInteger c = challenge(signature.r(), verifyingKey, message);
-    Element lhs = group.multiplyBase(signature.z());
-    Element rhs = signature.r().add(verifyingKey.multiply(c));
-    Element diff = lhs.subtract(rhs);
-    return ((Ed25519Group.Point) diff).multiplyVartime(COFACTOR).isIdentity();
+    Element zbMinusCk = group.verificationSum(signature.z(), c, verifyingKey);
+    Element diff = zbMinusCk.subtract(signature.r());
+    return ((Ed25519Group.Point) diff).timesCofactor().isIdentity();
   }
 }

@@ -5,8 +5,11 @@ import io.tpwallet.signing.frost.FrostException;
 import io.tpwallet.signing.frost.FrostException.Reason;
 import io.tpwallet.signing.frost.Group;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
@@ -61,6 +64,41 @@ public final class Secp256k1Group implements Group {
   @Override
   public Element multiplyBase(BigInteger scalar) {
     return new PointElement(baseMultiplier.multiply(generator.point, scalar.mod(order)));
+  }
+
+  /**
+   * BouncyCastle's multi-scalar multiplication (interleaved wNAF over the GLV endomorphism's
+   * half-length scalars) for the terms, the terms with scalar 1 added as they are, and one
+   * normalization (field inversion) at the end instead of one per addition and product.
+   */
+  @Override
+  public Element publicLinearCombination(List<Element> elements, List<BigInteger> scalars) {
+    if (elements.size() != scalars.size()) {
+      throw new IllegalArgumentException("one scalar per element");
+    }
+    ECPoint direct = curve.getInfinity();
+    List<ECPoint> points = new ArrayList<>(elements.size());
+    List<BigInteger> ks = new ArrayList<>(elements.size());
+    for (int i = 0; i < elements.size(); i++) {
+      ECPoint p = ((PointElement) elements.get(i)).point;
+      BigInteger k = scalars.get(i).mod(order);
+      if (k.signum() == 0 || p.isInfinity()) {
+        continue;
+      }
+      if (k.equals(BigInteger.ONE)) {
+        direct = direct.add(p);
+      } else {
+        points.add(p);
+        ks.add(k);
+      }
+    }
+    ECPoint sum =
+        points.isEmpty()
+            ? direct
+            : direct.add(
+                ECAlgorithms.sumOfMultiplies(
+                    points.toArray(new ECPoint[0]), ks.toArray(new BigInteger[0])));
+    return new PointElement(sum.normalize());
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.tpwallet.signing.frost.Group;
 import io.tpwallet.signing.frost.Signature;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 
 /** FROST(secp256k1, SHA-256), RFC 9591 section 6.5. */
 public final class Secp256k1Sha256 implements Ciphersuite {
@@ -81,6 +82,11 @@ public final class Secp256k1Sha256 implements Ciphersuite {
       return false;
     }
     BigInteger c = challenge(signature.r(), verifyingKey, message);
-    return group.multiplyBase(signature.z()).equals(signature.r().add(verifyingKey.multiply(c)));
+    // [z]G - [c]P = R, one multi-scalar multiplication over public values.
+    return group
+        .publicLinearCombination(
+            List.of(group.generator(), verifyingKey),
+            List.of(signature.z(), group.order().subtract(c)))
+        .equals(signature.r());
   }
 }

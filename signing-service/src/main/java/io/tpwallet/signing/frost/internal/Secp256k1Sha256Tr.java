@@ -11,6 +11,7 @@ import io.tpwallet.signing.frost.PublicKeyPackage;
 import io.tpwallet.signing.frost.Signature;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -102,7 +103,11 @@ public final class Secp256k1Sha256Tr implements Ciphersuite {
     Element key = evenY(verifyingKey);
     Element r = evenY(signature.r());
     BigInteger c = challenge(r, key, message);
-    return group.multiplyBase(signature.z()).equals(r.add(key.multiply(c)));
+    // [z]G - [c]P = R, one multi-scalar multiplication over public values.
+    return group
+        .publicLinearCombination(
+            List.of(group.generator(), key), List.of(signature.z(), group.order().subtract(c)))
+        .equals(r);
   }
 
   private Element evenY(Element e) {
