@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /v1/ledger/transfers}, the single-transfer hot path, answered without Spring MVC's
  * dispatch. A JFR profile of the benchmark (docs/benchmarks.md, "Ledger (issue 3)") put about a
- * third of the ledger's CPU per transfer into the DispatcherServlet's machinery around the
+ * quarter of the ledger's CPU per transfer into the DispatcherServlet's machinery around the
  * controller (handler lookup, argument resolution, return-value handling, content negotiation, each
  * converter asked in turn), against a few percent for the controller itself.
  *
