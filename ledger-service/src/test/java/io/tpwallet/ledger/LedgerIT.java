@@ -186,6 +186,51 @@ class LedgerIT {
     assertThat(entryCount(id)).isEqualTo(2);
   }
 
+  /**
+   * A plain JSON transfer POST is answered by TransferPostFilter without Spring MVC's dispatch; one
+   * that asks for other media types as well goes through the controller. Both answer alike: the
+   * posting, its replay and a refusal.
+   */
+  @Test
+  void theFastPathAnswersTransfersAsTheControllerDoes() throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID bob = openAccount("USD", "customer", WALLET);
+    String viaController = "application/json, text/plain;q=0.5";
+
+    UUID fast = Ids.newId();
+    var posted = postTransfer(fast, issuance, alice, "900", "USD", "funding", null);
+    UUID slow = Ids.newId();
+    var postedSlowly = postTransfer(slow, issuance, alice, "100", "USD", "funding", viaController);
+    for (var created : List.of(posted, postedSlowly)) {
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      assertThat(created.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+    assertThat(posted.headers().firstValue("Location")).hasValue("/v1/ledger/transfers/" + fast);
+    assertThat(postedSlowly.headers().firstValue("Location"))
+        .hasValue("/v1/ledger/transfers/" + slow);
+
+    var replayed = postTransfer(fast, issuance, alice, "900", "USD", "funding", null);
+    var replayedSlowly =
+        postTransfer(fast, issuance, alice, "900", "USD", "funding", viaController);
+    assertThat(replayed.statusCode()).isEqualTo(200);
+    assertThat(replayedSlowly.statusCode()).isEqualTo(200);
+    assertThat(replayed.body()).isEqualTo(replayedSlowly.body()).isEqualTo(posted.body());
+    assertThat(replayed.headers().firstValue("Content-Type"))
+        .isEqualTo(replayedSlowly.headers().firstValue("Content-Type"));
+
+    UUID tooMuch = Ids.newId();
+    var refused = postTransfer(tooMuch, alice, bob, "1001", "USD", "too much", null);
+    var refusedSlowly = postTransfer(tooMuch, alice, bob, "1001", "USD", "too much", viaController);
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertProblem(refused, "insufficient-funds");
+    assertThat(refused.body()).isEqualTo(refusedSlowly.body());
+    assertThat(refused.headers().firstValue("Content-Type"))
+        .isEqualTo(refusedSlowly.headers().firstValue("Content-Type"));
+    assertThat(balance(alice)).isEqualTo("1000");
+    assertThat(balance(bob)).isEqualTo("0");
+  }
+
   @Test
   void reusingATransferIdForOtherFieldsIsRefusedWith422AndChangesNothing() throws Exception {
     UUID issuance = openAccount("USD", "issuance", "[]");
@@ -1161,6 +1206,19 @@ class LedgerIT {
   private HttpResponse<String> postTransfer(
       UUID id, UUID debit, UUID credit, String amount, String asset, String reference)
       throws Exception {
+    return postTransfer(id, debit, credit, amount, asset, reference, null);
+  }
+
+  /** With {@code accept} as the Accept header (none when null). */
+  private HttpResponse<String> postTransfer(
+      UUID id,
+      UUID debit,
+      UUID credit,
+      String amount,
+      String asset,
+      String reference,
+      @Nullable String accept)
+      throws Exception {
     return post(
         "/v1/ledger/transfers",
         json.writeValueAsString(
@@ -1170,7 +1228,8 @@ class LedgerIT {
                 "creditAccountId", credit,
                 "amount", amount,
                 "asset", asset,
-                "reference", reference)));
+                "reference", reference)),
+        accept);
   }
 
   private String balance(UUID account) throws Exception {
@@ -1216,11 +1275,18 @@ class LedgerIT {
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(
+    return post(path, body, null);
+  }
+
+  private HttpResponse<String> post(String path, String body, @Nullable String accept)
+      throws Exception {
+    var request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

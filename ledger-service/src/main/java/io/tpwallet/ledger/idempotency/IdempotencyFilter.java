@@ -4,13 +4,9 @@ import io.tpwallet.common.idempotency.IdempotencyKeys;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +14,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -34,8 +32,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Idempotent-Replayed: true}), and one with another body gets 422 ({@code
  * /problems/idempotency-key-reused}). A 5xx answer (or a crash) releases the key so the client may
  * retry; a claim older than {@link #IN_FLIGHT_STALE} (its process died) may be taken over.
+ *
+ * <p>Ordered just before the last filter, the transfer POST's fast path (which must run inside it),
+ * and after Spring's own filters (request context, metrics).
  */
 @Component
+@Order(Ordered.LOWEST_PRECEDENCE - 1)
 public class IdempotencyFilter extends OncePerRequestFilter {
 
   static final String HEADER = "Idempotency-Key";
@@ -89,7 +91,7 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     var caching = new ContentCachingResponseWrapper(response);
     boolean completed = false;
     try {
-      chain.doFilter(new Buffered(request, body), caching);
+      chain.doFilter(new BufferedRequest(request, body), caching);
       int status = caching.getStatus();
       if (status < 500) {
         jdbc.sql(
@@ -211,46 +213,5 @@ public class IdempotencyFilter extends OncePerRequestFilter {
         .getOutputStream()
         .write(
             json.writeValueAsBytes(problem.toProblemDetail(URI.create(request.getRequestURI()))));
-  }
-
-  /** The request with its body already read, so the controller can read it again. */
-  private static final class Buffered extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    Buffered(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      var in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("blocking only");
-        }
-      };
-    }
   }
 }
