@@ -10,17 +10,23 @@
 #        [--phases batch]  (a subset of single,hot,batch; batch alone is warmed up by batches)
 #        (any option of io.tpwallet.ledgerbench.LedgerBench is passed on)
 # Environment: TPW_BENCH_PG_HOST/PORT/USER (default 127.0.0.1 5432 postgres), TPW_BENCH_LEDGER_PORT
-# (18082, not the local stack's 8082), TPW_BENCH_LEDGER_OPTS (JVM options of the ledger).
+# (18082, not the local stack's 8082), TPW_BENCH_LEDGER_OPTS (JVM options of the ledger),
+# TPW_BENCH_DATABASE (tpw_ledger_bench; dropped before and after the run). --help prints this.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  esac
+done
 
 PG_HOST="${TPW_BENCH_PG_HOST:-127.0.0.1}"
 PG_PORT="${TPW_BENCH_PG_PORT:-5432}"
 PG_USER="${TPW_BENCH_PG_USER:-postgres}"
 LEDGER_PORT="${TPW_BENCH_LEDGER_PORT:-18082}"
 LEDGER_OPTS="${TPW_BENCH_LEDGER_OPTS:--Xms1g -Xmx1g}"
-DATABASE=tpw_ledger_bench
+DATABASE="${TPW_BENCH_DATABASE:-tpw_ledger_bench}"
 LEDGER_JAR=ledger-service/target/ledger-service-0.1.0-SNAPSHOT.jar
 BENCH_CP="ledger-bench/target/ledger-bench-0.1.0-SNAPSHOT.jar:ledger-bench/target/lib/*"
 LOG="${TMPDIR:-/tmp}/tpw-ledger-bench-$$.log"
