@@ -26,7 +26,8 @@ class Ed25519FieldArithmeticTests {
 
   @Test
   void fieldCodeAgreesWithTheBigIntegerReference() {
-    seeded(
+    SeededLoop.run(
+        "ed25519.seed",
         random -> {
           List<Point> torsion = Ed25519SubgroupCheckTests.smallOrderPoints(random);
           for (int round = 0; round < ROUNDS; round++) {
@@ -64,7 +65,8 @@ class Ed25519FieldArithmeticTests {
 
   @Test
   void wnafDigitsAreOddBoundedSpacedAndSumToTheScalar() {
-    seeded(
+    SeededLoop.run(
+        "ed25519.seed",
         random -> {
           for (int round = 0; round < ROUNDS; round++) {
             BigInteger k = scalar(random);
@@ -93,7 +95,8 @@ class Ed25519FieldArithmeticTests {
 
   @Test
   void linearCombinationAgreesWithTheSumOfProducts() {
-    seeded(
+    SeededLoop.run(
+        "ed25519.seed",
         random -> {
           List<Point> torsion = Ed25519SubgroupCheckTests.smallOrderPoints(random);
           for (int round = 0; round < ROUNDS; round++) {
@@ -120,7 +123,8 @@ class Ed25519FieldArithmeticTests {
 
   @Test
   void verificationSumAgreesBeforeAndAfterTheKeyHasItsTable() {
-    seeded(
+    SeededLoop.run(
+        "ed25519.seed",
         random -> {
           List<Point> torsion = Ed25519SubgroupCheckTests.smallOrderPoints(random);
           // More keys than tables, each verified past the count that builds its table.
@@ -177,14 +181,5 @@ class Ed25519FieldArithmeticTests {
       case 4 -> BigInteger.valueOf(random.nextInt(1 << 16));
       default -> new BigInteger(256, random).mod(Ed25519Group.L);
     };
-  }
-
-  private static void seeded(java.util.function.Consumer<Random> test) {
-    long seed = Long.getLong("ed25519.seed", System.nanoTime());
-    try {
-      test.accept(new Random(seed));
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("failed with -Ded25519.seed=" + seed, e);
-    }
   }
 }

@@ -31,12 +31,7 @@ class Ed25519SubgroupCheckTests {
 
   @Test
   void halvingCheckAgreesWithMultiplicationByTheOrder() {
-    long seed = Long.getLong("subgroup.seed", System.nanoTime());
-    try {
-      run(new Random(seed));
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("failed with -Dsubgroup.seed=" + seed, e);
-    }
+    SeededLoop.run("subgroup.seed", Ed25519SubgroupCheckTests::run);
   }
 
   private static void run(Random random) {

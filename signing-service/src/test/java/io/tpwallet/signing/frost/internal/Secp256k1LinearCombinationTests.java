@@ -21,32 +21,30 @@ class Secp256k1LinearCombinationTests {
 
   @Test
   void linearCombinationAgreesWithTheSumOfProducts() {
-    long seed = Long.getLong("secp256k1.seed", System.nanoTime());
-    Random random = new Random(seed);
-    try {
-      for (int round = 0; round < ROUNDS; round++) {
-        int terms = 1 + random.nextInt(5);
-        List<Element> points = new ArrayList<>();
-        List<BigInteger> scalars = new ArrayList<>();
-        for (int i = 0; i < terms; i++) {
-          points.add(
-              switch (random.nextInt(6)) {
-                case 0 -> K1.generator();
-                case 1 -> K1.identity();
-                case 2 -> i > 0 ? points.get(0) : K1.generator();
-                default -> K1.multiplyBase(scalar(random));
-              });
-          scalars.add(scalar(random));
-        }
-        Element expected = Ed25519FieldArithmeticTests.sumOfProducts(K1, points, scalars);
-        Element actual = K1.publicLinearCombination(points, scalars);
-        assertThat(actual).as("terms %s, scalars %s", points, scalars).isEqualTo(expected);
-        if (!expected.isIdentity()) {
-          assertThat(K1.serializeElement(actual)).isEqualTo(K1.serializeElement(expected));
-        }
+    SeededLoop.run("secp256k1.seed", Secp256k1LinearCombinationTests::run);
+  }
+
+  private static void run(Random random) {
+    for (int round = 0; round < ROUNDS; round++) {
+      int terms = 1 + random.nextInt(5);
+      List<Element> points = new ArrayList<>();
+      List<BigInteger> scalars = new ArrayList<>();
+      for (int i = 0; i < terms; i++) {
+        points.add(
+            switch (random.nextInt(6)) {
+              case 0 -> K1.generator();
+              case 1 -> K1.identity();
+              case 2 -> i > 0 ? points.get(0) : K1.generator();
+              default -> K1.multiplyBase(scalar(random));
+            });
+        scalars.add(scalar(random));
       }
-    } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("failed with -Dsecp256k1.seed=" + seed, e);
+      Element expected = Ed25519FieldArithmeticTests.sumOfProducts(K1, points, scalars);
+      Element actual = K1.publicLinearCombination(points, scalars);
+      assertThat(actual).as("terms %s, scalars %s", points, scalars).isEqualTo(expected);
+      if (!expected.isIdentity()) {
+        assertThat(K1.serializeElement(actual)).isEqualTo(K1.serializeElement(expected));
+      }
     }
   }
 
