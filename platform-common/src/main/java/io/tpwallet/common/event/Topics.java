@@ -63,6 +63,17 @@ public final class Topics {
   public static final String LEDGER_TRANSFER_REVERSE_REQUESTED =
       "tpw.ledger.transfer-reverse-requested.v1";
 
+  /** Command: hold a legacy user as a customer ({@link LegacyCustomerImportRequested}). */
+  public static final String ACCOUNT_LEGACY_CUSTOMER_IMPORT_REQUESTED =
+      "tpw.account.legacy-customer-import-requested.v1";
+
+  /** Command: hold a legacy wallet as a wallet ({@link LegacyWalletImportRequested}). */
+  public static final String ACCOUNT_LEGACY_WALLET_IMPORT_REQUESTED =
+      "tpw.account.legacy-wallet-import-requested.v1";
+
+  /** A migration job cut over or rolled back: {@link LegacyCutoverRecorded}. */
+  public static final String MIGRATION_CUTOVER_RECORDED = "tpw.migration.cutover-recorded.v1";
+
   private Topics() {}
 
   /** The CloudEvent type for a topic: the topic without its version suffix. */
