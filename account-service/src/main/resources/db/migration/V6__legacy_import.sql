@@ -2,16 +2,19 @@
 -- tpw.account.legacy-customer-import-requested.v1 and ...legacy-wallet-import-requested.v1), and
 -- the job's cutover record that makes their wallets payable.
 
--- legacy_ref: legacy:users:<pk>; null for a customer made on the platform. legacy_deleted: the
+-- legacy_ref: legacy:users:<pk>; null for a customer made on the platform. It is unique per job,
+-- not overall: two legacy databases migrated into one platform both have a user 1 (their jobs
+-- use other id namespaces, so the customer ids differ; the id is the identity). legacy_deleted: the
 -- legacy user is soft-deleted, so none of its wallets is ever made payable by a cutover (once set,
 -- an import never clears it). import_note: why the import left something out (a legacy e-mail
 -- that another customer holds already).
 alter table customer
-    add column legacy_ref       text unique,
+    add column legacy_ref       text,
     add column migration_job_id uuid,
     add column legacy_deleted   boolean not null default false,
     add column import_note      text,
-    add constraint customer_legacy check ((legacy_ref is null) = (migration_job_id is null));
+    add constraint customer_legacy check ((legacy_ref is null) = (migration_job_id is null)),
+    add constraint customer_legacy_ref unique (migration_job_id, legacy_ref);
 
 -- MIGRATING: imported, its ledger account exists (wallet id = ledger account id, opened by the
 -- migration), not payable until its job's cutover. HELD: not payable, and a cutover does not make
@@ -25,12 +28,14 @@ alter table wallet drop constraint wallet_status_check;
 alter table wallet
     add constraint wallet_status_check
         check (status in ('OPENING', 'ACTIVE', 'FAILED', 'MIGRATING', 'HELD')),
-    add column legacy_ref       text unique,
+    add column legacy_ref       text,
     add column migration_job_id uuid,
     add column held_for         text
         check (held_for in ('LEGACY_DELETED', 'LEGACY_DUPLICATE', 'CUTOVER_OVERDRAWN')),
     add constraint wallet_held check ((status = 'HELD') = (held_for is not null)),
     add constraint wallet_legacy check ((legacy_ref is null) = (migration_job_id is null)),
+    -- Per job, as for customers (legacy:wallets:1 is in every legacy database).
+    add constraint wallet_legacy_ref unique (migration_job_id, legacy_ref),
     add constraint wallet_imported check (status not in ('MIGRATING', 'HELD') or legacy_ref is not null);
 
 -- Still one wallet per holder and asset, but a wallet held for good (a deleted or second legacy

@@ -254,6 +254,22 @@ class LegacyImportIT extends AccountServiceSupport {
     assertThat(updated.text("email")).isEqualTo(fresh);
     assertThat(updated.text("displayName")).isEqualTo("Bea Renamed");
 
+    // Another legacy database has a user 8 too (its job has its own id namespace): a customer
+    // of its own, while the same job naming user 8 under another id is refused.
+    UUID other = UUID.randomUUID();
+    send(
+        Topics.ACCOUNT_LEGACY_CUSTOMER_IMPORT_REQUESTED,
+        other,
+        customer(UUID.randomUUID(), other, "legacy:users:8", null, "Dee Other", false));
+    await(() -> audit(other.toString(), "customer.import", "OK") == 1);
+    UUID twin = UUID.randomUUID();
+    send(
+        Topics.ACCOUNT_LEGACY_CUSTOMER_IMPORT_REQUESTED,
+        twin,
+        customer(job, twin, "legacy:users:8", null, "Twin", false));
+    await(() -> audit(twin.toString(), "customer.import", "REFUSED") == 1);
+    assertThat(count("customer where id = '" + twin + "'")).isZero();
+
     // A command naming a platform customer's id changes nothing of it.
     send(
         Topics.ACCOUNT_LEGACY_CUSTOMER_IMPORT_REQUESTED,
@@ -332,6 +348,84 @@ class LegacyImportIT extends AccountServiceSupport {
         r -> r.topic().equals(WALLET_DLT) && customer.toString().equals(r.key()), EVENT_WAIT);
     assertThat(count("wallet where id = '" + doge + "'")).isZero();
     assertThat(audit(doge.toString(), "wallet.import", "REFUSED")).isGreaterThanOrEqualTo(1);
+  }
+
+  /**
+   * A job of 100,000 wallets with the most held wallets one record may list (10,000), as one event
+   * through Kafka and one statement: the switch, its rollback and a second switch that lists fewer,
+   * each landing on every wallet.
+   */
+  @Test
+  void aCutoverOfAHundredThousandWalletsLandsOnEveryWallet() throws Exception {
+    UUID job = UUID.randomUUID();
+    int wallets = 100_000;
+    jdbc.sql(
+            "insert into customer (id, kind, display_name, kyc_tier, created_at, legacy_ref,"
+                + " migration_job_id) select gen_random_uuid(), 'INDIVIDUAL', 'Scale ' || i,"
+                + " 'L0', now(), 'legacy:users:scale-' || ? || '-' || i, ? from"
+                + " generate_series(1, ?) i")
+        .params(job.toString(), job, wallets)
+        .update();
+    jdbc.sql(
+            "insert into wallet (id, customer_id, asset, status, created_at, updated_at,"
+                + " legacy_ref, migration_job_id) select gen_random_uuid(), c.id, 'USD',"
+                + " 'MIGRATING', now(), now(), 'legacy:wallets:' || substr(c.legacy_ref, 14), ?"
+                + " from customer c where c.migration_job_id = ?")
+        .params(job, job)
+        .update();
+    List<UUID> ids =
+        jdbc.sql("select id from wallet where migration_job_id = ? order by id")
+            .param(job)
+            .query(UUID.class)
+            .list();
+    assertThat(ids).hasSize(wallets);
+    List<UUID> held = ids.subList(0, LegacyCutoverRecorded.WALLETS_HELD_MAX);
+    String ops = clientToken(OPS, OPS_SECRET, null).text("access_token");
+    Instant at = Instant.now();
+
+    send(
+        Topics.MIGRATION_CUTOVER_RECORDED,
+        job,
+        cutover(job, LegacyCutoverRecorded.SWITCHED, held, at));
+    awaitSummary(ops, job, Map.of("MIGRATING", 0L, "ACTIVE", 90_000L, "HELD", 10_000L));
+    assertThat(
+            jdbc.sql("select count(*) from wallet where id = any(?::uuid[]) and reason = ?")
+                .params(
+                    held.stream().map(UUID::toString).toArray(String[]::new),
+                    "overdrawn at cutover")
+                .query(Long.class)
+                .single())
+        .isEqualTo(10_000);
+
+    send(
+        Topics.MIGRATION_CUTOVER_RECORDED,
+        job,
+        cutover(job, LegacyCutoverRecorded.ROLLED_BACK, List.of(), at.plusSeconds(1)));
+    awaitSummary(ops, job, Map.of("MIGRATING", 90_000L, "ACTIVE", 0L, "HELD", 10_000L));
+
+    send(
+        Topics.MIGRATION_CUTOVER_RECORDED,
+        job,
+        cutover(job, LegacyCutoverRecorded.SWITCHED, held.subList(0, 5_000), at.plusSeconds(2)));
+    awaitSummary(ops, job, Map.of("MIGRATING", 0L, "ACTIVE", 95_000L, "HELD", 5_000L));
+    assertThat(audit(job.toString(), "wallet.cutover", "OK")).isEqualTo(3);
+  }
+
+  void awaitSummary(String ops, UUID job, Map<String, Long> expected) throws Exception {
+    Instant until = Instant.now().plus(Duration.ofMinutes(3));
+    JsonNode wallets;
+    do {
+      JsonNode now =
+          call("GET", "/v1/accounts/admin/migrations/" + job, ops, null).body().get("wallets");
+      wallets = now;
+      Map<String, Long> counts =
+          expected.keySet().stream().collect(Collectors.toMap(k -> k, k -> now.get(k).asLong()));
+      if (counts.equals(expected)) {
+        return;
+      }
+      Thread.sleep(250);
+    } while (Instant.now().isBefore(until));
+    throw new AssertionError("wallets of job " + job + ": " + wallets);
   }
 
   // ---------------------------------------------------------------- helpers

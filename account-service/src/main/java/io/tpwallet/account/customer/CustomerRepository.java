@@ -138,9 +138,10 @@ class CustomerRepository {
         .optional();
   }
 
-  Optional<UUID> idByLegacyRef(String legacyRef) {
-    return jdbc.sql("select id from customer where legacy_ref = ?")
-        .param(legacyRef)
+  /** The customer a job imported as {@code legacyRef} (unique per job). */
+  Optional<UUID> idByLegacyRef(UUID jobId, String legacyRef) {
+    return jdbc.sql("select id from customer where migration_job_id = ? and legacy_ref = ?")
+        .params(jobId, legacyRef)
         .query(UUID.class)
         .optional();
   }

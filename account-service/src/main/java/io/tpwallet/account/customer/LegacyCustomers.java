@@ -75,9 +75,10 @@ public class LegacyCustomers {
                   + ", not "
                   + legacyRef);
     }
-    Optional<UUID> sameRef = repository.idByLegacyRef(legacyRef);
+    Optional<UUID> sameRef = repository.idByLegacyRef(jobId, legacyRef);
     if (sameRef.isPresent() && !sameRef.get().equals(id)) {
-      throw refuse(id, legacyRef + " is imported already as customer " + sameRef.get());
+      throw refuse(
+          id, "job " + jobId + " imported " + legacyRef + " already as customer " + sameRef.get());
     }
     String name = displayName(command.displayName(), legacyRef);
     Email email = email(command.email());

@@ -340,6 +340,21 @@ public class LegacyWallets {
         recorded(wallet.jobId(), id)
             .map(r -> new LegacyWalletState.Cutover(r.status(), r.held() ? Set.of(id) : Set.of()))
             .orElse(null);
+    Optional<UUID> sameRef =
+        jdbc.sql("select id from wallet where migration_job_id = ? and legacy_ref = ? and id <> ?")
+            .params(wallet.jobId(), wallet.legacyRef(), id)
+            .query(UUID.class)
+            .optional();
+    if (sameRef.isPresent()) {
+      throw refuse(
+          id,
+          "job "
+              + wallet.jobId()
+              + " imported "
+              + wallet.legacyRef()
+              + " already as "
+              + sameRef.get());
+    }
     Optional<Row> existing = row(id);
     if (existing.isPresent()) {
       Row row = existing.get();
@@ -374,14 +389,6 @@ public class LegacyWallets {
           .update();
       audit.done(ACTOR, "wallet.import.update", id.toString(), describe(wallet, next));
       return;
-    }
-    Optional<UUID> sameRef =
-        jdbc.sql("select id from wallet where legacy_ref = ?")
-            .param(wallet.legacyRef())
-            .query(UUID.class)
-            .optional();
-    if (sameRef.isPresent()) {
-      throw refuse(id, wallet.legacyRef() + " is imported already as wallet " + sameRef.get());
     }
     if (jdbc.sql("select count(*) from wallet where id = ?").param(id).query(Long.class).single()
         > 0) {
