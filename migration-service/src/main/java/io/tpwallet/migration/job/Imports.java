@@ -217,7 +217,7 @@ class Imports {
                 .map(w -> w.legacyRef().substring(w.legacyRef().lastIndexOf(':') + 1))
                 .toArray(String[]::new))
         .update();
-    outbox.addAll(
+    List<Outbox.Message> messages =
         imported.stream()
             .sorted(Comparator.comparing(LegacyWalletImportRequested::legacyRef))
             .map(
@@ -226,6 +226,14 @@ class Imports {
                         Topics.ACCOUNT_LEGACY_WALLET_IMPORT_REQUESTED,
                         w.customerId().toString(),
                         w))
-            .toList());
+            .toList();
+    // The end of a snapshot imports every wallet at once: one statement per page, not one of
+    // 100,000 serialized events.
+    for (int from = 0; from < messages.size(); from += OUTBOX_PAGE_MAX) {
+      outbox.addAll(messages.subList(from, Math.min(from + OUTBOX_PAGE_MAX, messages.size())));
+    }
   }
+
+  /** The most commands put on the outbox with one statement. */
+  static final int OUTBOX_PAGE_MAX = 5_000;
 }
