@@ -106,10 +106,19 @@ abstract class AccountServiceSupport {
   }
 
   Answer authorize(User user, String amount, String asset) throws Exception {
-    return call(
-        "POST",
+    return authorizeAt(
         "/v1/accounts/customers/" + user.id() + "/limits/authorizations",
         user.access(),
+        amount,
+        asset);
+  }
+
+  /** A payment of a new id counted against the limits at {@code path}. */
+  Answer authorizeAt(String path, String token, String amount, String asset) throws Exception {
+    return call(
+        "POST",
+        path,
+        token,
         "{\"paymentId\":\""
             + UUID.randomUUID()
             + "\",\"amount\":\""

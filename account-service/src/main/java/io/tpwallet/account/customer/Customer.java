@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kycTier L0, L1 or L2
  * @param limits a sub-account's own limits, on top of its tier's; null otherwise
+ * @param legacyRef {@code legacy:users:<pk>} of a customer a migration job imported; null for one
+ *     made on the platform
  */
 public record Customer(
     UUID id,
@@ -18,7 +20,8 @@ public record Customer(
     @Nullable String email,
     String kycTier,
     @Nullable OwnLimits limits,
-    Instant createdAt) {
+    Instant createdAt,
+    @Nullable String legacyRef) {
 
   /** A sub-account's limits, in minor units of {@code asset}, as strings. */
   public record OwnLimits(String asset, String perTransaction, String perDay) {}

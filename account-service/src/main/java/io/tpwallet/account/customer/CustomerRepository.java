@@ -17,7 +17,7 @@ class CustomerRepository {
 
   private static final String COLUMNS =
       "id, kind, parent_id, display_name, email, kyc_tier, limit_asset, per_tx_minor,"
-          + " per_day_minor, created_at";
+          + " per_day_minor, created_at, legacy_ref";
 
   private final JdbcClient jdbc;
 
@@ -27,7 +27,9 @@ class CustomerRepository {
 
   void insert(Customer c) {
     var limits = c.limits();
-    jdbc.sql("insert into customer (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    jdbc.sql(
+            "insert into customer (id, kind, parent_id, display_name, email, kyc_tier, limit_asset,"
+                + " per_tx_minor, per_day_minor, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .params(
             c.id(),
             c.kind().name(),
@@ -108,6 +110,67 @@ class CustomerRepository {
     return jdbc.sql("update customer set kyc_tier = ? where id = ?").params(tier, id).update() == 1;
   }
 
+  /** What an import knows of a customer: its legacy fields, or nulls for a platform customer. */
+  record Imported(
+      UUID id,
+      @Nullable String legacyRef,
+      @Nullable UUID jobId,
+      boolean deleted,
+      String displayName,
+      @Nullable String email,
+      @Nullable String note) {}
+
+  Optional<Imported> imported(UUID id) {
+    return jdbc.sql(
+            "select id, legacy_ref, migration_job_id, legacy_deleted, display_name, email,"
+                + " import_note from customer where id = ?")
+        .param(id)
+        .query(
+            (rs, i) ->
+                new Imported(
+                    rs.getObject(1, UUID.class),
+                    rs.getString(2),
+                    rs.getObject(3, UUID.class),
+                    rs.getBoolean(4),
+                    rs.getString(5),
+                    rs.getString(6),
+                    rs.getString(7)))
+        .optional();
+  }
+
+  /** The customer a job imported as {@code legacyRef} (unique per job). */
+  Optional<UUID> idByLegacyRef(UUID jobId, String legacyRef) {
+    return jdbc.sql("select id from customer where migration_job_id = ? and legacy_ref = ?")
+        .params(jobId, legacyRef)
+        .query(UUID.class)
+        .optional();
+  }
+
+  void insertImported(Imported c, Instant createdAt) {
+    jdbc.sql(
+            "insert into customer (id, kind, display_name, email, kyc_tier, created_at,"
+                + " legacy_ref, migration_job_id, legacy_deleted, import_note)"
+                + " values (?, 'INDIVIDUAL', ?, ?, 'L0', ?, ?, ?, ?, ?)")
+        .params(
+            c.id(),
+            c.displayName(),
+            c.email(),
+            Timestamp.from(createdAt),
+            c.legacyRef(),
+            c.jobId(),
+            c.deleted(),
+            c.note())
+        .update();
+  }
+
+  void updateImported(Imported c) {
+    jdbc.sql(
+            "update customer set display_name = ?, email = ?, migration_job_id = ?,"
+                + " legacy_deleted = ?, import_note = ? where id = ? and legacy_ref = ?")
+        .params(c.displayName(), c.email(), c.jobId(), c.deleted(), c.note(), c.id(), c.legacyRef())
+        .update();
+  }
+
   private static Customer map(ResultSet rs, int row) throws SQLException {
     String asset = rs.getString("limit_asset");
     Customer.OwnLimits limits =
@@ -125,7 +188,8 @@ class CustomerRepository {
         rs.getString("email"),
         rs.getString("kyc_tier"),
         limits,
-        rs.getTimestamp("created_at").toInstant());
+        rs.getTimestamp("created_at").toInstant(),
+        rs.getString("legacy_ref"));
   }
 
   private static String plain(@Nullable BigDecimal value) {

@@ -79,7 +79,8 @@ public class Customers {
     String hash = passwords.encode(password);
     Instant now = clock.instant();
     var customer =
-        new Customer(Ids.newId(), CustomerKind.INDIVIDUAL, null, name, email, "L0", null, now);
+        new Customer(
+            Ids.newId(), CustomerKind.INDIVIDUAL, null, name, email, "L0", null, now, null);
     return insertOnce(
         customer,
         () -> {
@@ -95,7 +96,8 @@ public class Customers {
     String name = errors.text("displayName", body.displayName(), NAME_LENGTH_MAX);
     String email = body.email() == null ? null : errors.email("email", body.email());
     errors.throwIfAny("Invalid " + kind.name().toLowerCase(java.util.Locale.ROOT));
-    var customer = new Customer(Ids.newId(), kind, null, name, email, "L0", null, clock.instant());
+    var customer =
+        new Customer(Ids.newId(), kind, null, name, email, "L0", null, clock.instant(), null);
     return insertOnce(
         customer,
         () ->
@@ -136,7 +138,8 @@ public class Customers {
             null,
             enterprise.kycTier(),
             new Customer.OwnLimits(asset.code(), perTx.toString(), perDay.toString()),
-            clock.instant());
+            clock.instant(),
+            null);
     return insertOnce(
         customer,
         () ->

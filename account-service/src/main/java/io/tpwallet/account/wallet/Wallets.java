@@ -54,8 +54,8 @@ public class Wallets {
   static final int WALLETS_PER_HOLDER_MAX = 50;
 
   private static final Logger log = LoggerFactory.getLogger(Wallets.class);
-  private static final String COLUMNS =
-      "id, customer_id, asset, status, reason, created_at, updated_at";
+  static final String COLUMNS =
+      "id, customer_id, asset, status, reason, created_at, updated_at, legacy_ref";
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -118,10 +118,9 @@ public class Wallets {
               UUID id = Ids.newId();
               int inserted =
                   jdbc.sql(
-                          "insert into wallet ("
-                              + COLUMNS
-                              + ") values (?, ?, ?, ?, null, ?, ?)"
-                              + " on conflict (customer_id, asset) do nothing")
+                          "insert into wallet (id, customer_id, asset, status, reason,"
+                              + " created_at, updated_at) values (?, ?, ?, ?, null, ?, ?)"
+                              + " on conflict do nothing")
                       .params(
                           id,
                           customerId,
@@ -131,7 +130,7 @@ public class Wallets {
                           Timestamp.from(now))
                       .update();
               if (inserted == 0) {
-                // A concurrent request opened it first.
+                // A concurrent request (or an import) made the holder's wallet of the asset first.
                 return new Opening(byHolderAndAsset(customerId, asset.code()).orElseThrow(), false);
               }
               outbox.add(
@@ -180,7 +179,12 @@ public class Wallets {
           HttpStatus.CONFLICT,
           NOT_ACTIVE,
           "Wallet not active",
-          "Wallet " + walletId + " is " + wallet.status() + "; it cannot pay yet.");
+          "Wallet "
+              + walletId
+              + " is "
+              + wallet.status()
+              + (wallet.reason() == null ? "" : " (" + wallet.reason() + ")")
+              + "; it cannot pay.");
     }
     return kyc.authorize(wallet.customerId(), body);
   }
@@ -251,7 +255,12 @@ public class Wallets {
   }
 
   private Optional<Wallet> byHolderAndAsset(UUID customerId, String asset) {
-    return jdbc.sql("select " + COLUMNS + " from wallet where customer_id = ? and asset = ?")
+    // The one wallet of the asset that counts (wallet_holder_asset): not one held for good.
+    return jdbc.sql(
+            "select "
+                + COLUMNS
+                + " from wallet where customer_id = ? and asset = ?"
+                + " and (held_for is null or held_for = 'CUTOVER_OVERDRAWN')")
         .params(customerId, asset)
         .query(Wallets::map)
         .optional();
@@ -264,7 +273,7 @@ public class Wallets {
         .list();
   }
 
-  private static Wallet map(ResultSet rs, int row) throws SQLException {
+  static Wallet map(ResultSet rs, int row) throws SQLException {
     return new Wallet(
         rs.getObject("id", UUID.class),
         rs.getObject("customer_id", UUID.class),
@@ -272,6 +281,7 @@ public class Wallets {
         rs.getString("status"),
         rs.getString("reason"),
         rs.getTimestamp("created_at").toInstant(),
-        rs.getTimestamp("updated_at").toInstant());
+        rs.getTimestamp("updated_at").toInstant(),
+        rs.getString("legacy_ref"));
   }
 }
