@@ -147,7 +147,7 @@ class AccountController {
         .orElseThrow(() -> ProblemException.notFound("No account " + id + "."));
   }
 
-  private static Map<String, String> error(String field, String message) {
+  static Map<String, String> error(String field, String message) {
     return Map.of("field", field, "message", message);
   }
 

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -88,8 +89,38 @@ public class Accounts {
         stored.asset().equals(asset)
             && stored.code().equals(code)
             && Objects.equals(stored.ownerRef(), ownerRef)
-            && stored.flags().equals(flags);
+            && openedWith(stored).equals(flags);
     return new Opening(same ? Opened.EXISTS : Opened.EXISTS_WITH_DIFFERENT_FIELDS, stored);
+  }
+
+  /**
+   * The flags the account was opened with: its flags now, with each limit that was changed since
+   * (AccountLimits) as it was before its first change. Opening is idempotent on what was asked at
+   * opening, so that the opener (a migration restarting after its cutover set a limit) is answered
+   * EXISTS, not 409; the answer shows the flags the account has now.
+   */
+  private EnumSet<AccountFlag> openedWith(Account account) {
+    EnumSet<AccountFlag> flags = EnumSet.noneOf(AccountFlag.class);
+    flags.addAll(account.flags());
+    List<Map.Entry<AccountFlag, Boolean>> firstChanges =
+        jdbc.sql(
+                """
+                select distinct on (limit_name) limit_name, set from ledger_account_limit_change
+                 where account_id = ? order by limit_name, seq""")
+            .param(account.id())
+            .query(
+                (rs, i) ->
+                    Map.entry(
+                        AccountFlag.valueOf(rs.getString("limit_name")), rs.getBoolean("set")))
+            .list();
+    for (Map.Entry<AccountFlag, Boolean> first : firstChanges) {
+      if (first.getValue()) {
+        flags.remove(first.getKey());
+      } else {
+        flags.add(first.getKey());
+      }
+    }
+    return flags;
   }
 
   public Optional<Account> find(UUID id) {

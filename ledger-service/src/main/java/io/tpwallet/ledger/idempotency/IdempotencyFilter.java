@@ -25,11 +25,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Idempotency-Key header of the IETF draft on the ledger's money-moving POSTs (transfers, post,
- * void, reverse, batches). Every one of those bodies carries caller-made ids that already make the
- * effect idempotent, so the header is optional there; when it is sent it is honoured fully: the key
- * is claimed before the request runs, a concurrent request with the key gets 409 (in flight), a
- * later one with the same method, path and body gets the stored answer replayed (with {@code
- * Idempotent-Replayed: true}), and one with another body gets 422 ({@code
+ * void, reverse, batches) and on the limit changes of accounts. Each of those is already idempotent
+ * without it (the transfers' bodies carry caller-made ids; a limit change repeated answers
+ * ALREADY_SET or ALREADY_CLEAR), so the header is optional there; when it is sent it is honoured
+ * fully: the key is claimed before the request runs, a concurrent request with the key gets 409 (in
+ * flight), a later one with the same method, path and body gets the stored answer replayed (with
+ * {@code Idempotent-Replayed: true}), and one with another body gets 422 ({@code
  * /problems/idempotency-key-reused}). A 5xx answer (or a crash) releases the key so the client may
  * retry; a claim older than {@link #IN_FLIGHT_STALE} (its process died) may be taken over.
  *
@@ -53,11 +54,15 @@ public class IdempotencyFilter extends OncePerRequestFilter {
     this.json = json;
   }
 
-  /** The POSTs that move money; account opening and reads are not covered. */
+  /**
+   * The POSTs that move money, and the one that changes accounts' limits (whether money may move);
+   * account opening and reads are not covered.
+   */
   static boolean movesMoney(String method, String path) {
     return "POST".equals(method)
         && (path.equals("/v1/ledger/transfers")
             || path.equals("/v1/ledger/batches")
+            || path.equals("/v1/ledger/accounts/limits")
             || path.matches("/v1/ledger/transfers/[^/]+/(post|void|reverse)"));
   }
 

@@ -59,6 +59,9 @@ public final class Topics {
   /** The ledger refused to open an account: {@link AccountOpenRejected}. */
   public static final String LEDGER_ACCOUNT_OPEN_REJECTED = "tpw.ledger.account-open-rejected.v1";
 
+  /** An account's limit was set or cleared: {@link AccountLimitChanged}. */
+  public static final String LEDGER_ACCOUNT_LIMIT_CHANGED = "tpw.ledger.account-limit-changed.v1";
+
   /** Command: reverse a posted transfer, all or part of it ({@link TransferReverseRequested}). */
   public static final String LEDGER_TRANSFER_REVERSE_REQUESTED =
       "tpw.ledger.transfer-reverse-requested.v1";
