@@ -296,6 +296,49 @@ class AccountImportIT {
     }
   }
 
+  @Test
+  void aConflictingFlagFailsTheCutoverAndARollbackWaitsForTheLedgerWithLegacyFrozen()
+      throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(8, 40, 47, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      List<UUID> accounts = walletAccounts(job);
+      UUID conflicting = accounts.get(0);
+      LEDGER.conflicting.add(conflicting);
+      JsonNode failed = cutover(job);
+      assertThat(failed.path("status").asString()).as(failed.toString()).isEqualTo("FAILED");
+      assertThat(failed.path("detail").asString())
+          .contains("could not be limited", conflicting + " CONFLICTING_FLAG");
+      assertThat(LEDGER.noOverdraft).doesNotContainAnyElementsOf(accounts);
+      assertThat(legacyDeposit(legacyUrl)).as("legacy unfrozen").isEqualTo("ok");
+      LEDGER.conflicting.remove(conflicting);
+
+      assertThat(cutover(job).path("status").asString()).isEqualTo("SWITCHED");
+      LEDGER.available = false;
+      HttpResponse<String> refused;
+      try {
+        refused = api().send("POST", "/v1/migrations/" + job + "/rollback", "");
+      } finally {
+        LEDGER.available = true;
+      }
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+      assertThat(api().status(job).path("phase").asString()).isEqualTo("CUT_OVER");
+      assertThat(legacyDeposit(legacyUrl)).as("still frozen").contains("frozen");
+      assertThat(LEDGER.noOverdraft).containsAll(accounts);
+      HttpResponse<String> back = api().send("POST", "/v1/migrations/" + job + "/rollback", "");
+      assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+      assertThat(LEDGER.noOverdraft).doesNotContainAnyElementsOf(accounts);
+    } finally {
+      if (runner.isRunning(job)) {
+        runner.pause(job);
+      }
+    }
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private JobApi api() {

@@ -46,6 +46,9 @@ final class FakeLedger implements AutoCloseable {
   /** Accounts holding the no-overdraft limit. */
   final Set<UUID> noOverdraft = ConcurrentHashMap.newKeySet();
 
+  /** Accounts holding a flag that conflicts with the limit: the ledger answers CONFLICTING_FLAG. */
+  final Set<UUID> conflicting = ConcurrentHashMap.newKeySet();
+
   /** Limits calls answered so far (each with its body), and the one to fail: see below. */
   final AtomicInteger limitCalls = new AtomicInteger();
 
@@ -147,6 +150,8 @@ final class FakeLedger implements AutoCloseable {
         String result;
         if (!accounts.containsKey(id)) {
           result = "NOT_FOUND";
+        } else if (set && conflicting.contains(id)) {
+          result = "CONFLICTING_FLAG";
         } else if (set) {
           boolean overdrawn =
               debits
