@@ -32,7 +32,10 @@ import tools.jackson.databind.JsonNode;
  * their jars, the legacy database is seeded with anomalies and written to while the runner streams
  * it (both through the migration jar's legacy CLI), the runner is killed with SIGKILL mid-stream
  * and restarted, and the reconciliation against ledger-service's balances comes out clean, with
- * every legacy transaction in the ledger exactly once.
+ * every legacy transaction in the ledger exactly once. account-service runs too: the migrated users
+ * and wallets are imported into it, the cutover gives every migrated wallet the ledger's
+ * no-overdraft limit and makes the wallets ACTIVE there, the ledger then refuses a transfer that
+ * would overdraw one, and the rollback makes them MIGRATING again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MigrationE2EIT {
@@ -43,7 +46,9 @@ class MigrationE2EIT {
   private static final String VERSION = System.getProperty("tpw.version", "0.1.0-SNAPSHOT");
 
   private final String run = "mig" + Long.toHexString(System.nanoTime() & 0xFFFFFF);
+  private final String opsSecret = "e2e-ops-" + Long.toHexString(System.nanoTime());
   private ServiceProcess ledger;
+  private ServiceProcess account;
   private ServiceProcess migration;
   private Api api;
   private String legacyUrl;
@@ -52,10 +57,18 @@ class MigrationE2EIT {
   void startTheLedgerAndTheRunner() {
     ledger = service("ledger-service", "ledger", Map.of());
     ledger.start();
+    account =
+        service(
+            "account-service",
+            "account",
+            Map.of("TPW_OPS_CLIENT_ID", "e2e-ops", "TPW_OPS_CLIENT_SECRET", opsSecret));
+    account.with("TPW_TOKEN_ISSUER", account.url());
+    account.start();
     migration = service("migration-service", "migration", Map.of("TPW_LEDGER_URL", ledger.url()));
     migration.start();
     CompletableFuture.allOf(
             CompletableFuture.runAsync(() -> ledger.awaitReady(READY)),
+            CompletableFuture.runAsync(() -> account.awaitReady(READY)),
             CompletableFuture.runAsync(() -> migration.awaitReady(READY)))
         .join();
     api = new Api(migration.url());
@@ -64,7 +77,7 @@ class MigrationE2EIT {
 
   @AfterAll
   void stop() {
-    for (ServiceProcess s : new ServiceProcess[] {migration, ledger}) {
+    for (ServiceProcess s : new ServiceProcess[] {migration, account, ledger}) {
       if (s != null) {
         s.stop();
       }
@@ -183,12 +196,67 @@ class MigrationE2EIT {
     assertThat(afterCut.path("cutover").path("frozenMs").asLong()).isPositive().isLessThan(10_000);
     assertThat(legacyDeposit()).as("a legacy write while cut over").contains("frozen");
 
+    // account-service: the job's imported wallets are payable now, except the held ones.
+    Api ops =
+        new Api(account.url()).as(Tokens.client(new Api(account.url()), "e2e-ops", opsSecret));
+    awaitTrue(
+        () -> {
+          JsonNode summary = ops.get("/v1/accounts/admin/migrations/" + job).json();
+          return "SWITCHED".equals(summary.path("cutover").asString())
+              && summary.path("wallets").path("MIGRATING").asLong(-1) == 0
+              && summary.path("wallets").path("ACTIVE").asLong() > 0;
+        },
+        "migrated wallets ACTIVE in account-service");
+    JsonNode active =
+        ops.get("/v1/accounts/admin/migrations/" + job + "/wallets?status=ACTIVE&limit=500").json();
+    List<JsonNode> usd = new ArrayList<>();
+    active
+        .path("wallets")
+        .forEach(
+            w -> {
+              if (w.path("asset").asString().equals("USD")) {
+                usd.add(w);
+              }
+            });
+    assertThat(usd).hasSizeGreaterThanOrEqualTo(2);
+    String payer = usd.get(0).path("id").asString();
+    String payee = usd.get(1).path("id").asString();
+    Api ledgerApi = new Api(ledger.url());
+    JsonNode payerAccount = ledgerApi.get("/v1/ledger/accounts/" + payer).json();
+    assertThat(payerAccount.path("flags").toString()).contains("DEBITS_MUST_NOT_EXCEED_CREDITS");
+    // The ledger refuses a transfer that would overdraw a migrated wallet.
+    long over = Long.parseLong(payerAccount.path("balance").asString()) + 1;
+    String transfer = java.util.UUID.randomUUID().toString();
+    var refused =
+        ledgerApi.post(
+            "/v1/ledger/transfers",
+            transfer,
+            """
+            {"id":"%s","debitAccountId":"%s","creditAccountId":"%s","amount":"%d","asset":"USD","reference":"e2e overdraft"}"""
+                .formatted(transfer, payer, payee, over));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).containsIgnoringCase("insufficient");
+    assertThat(ledgerApi.get("/v1/ledger/accounts/" + payer).text("balance"))
+        .isEqualTo(payerAccount.path("balance").asString());
+
     // Rollback: legacy accepts writes again, and the runner carries on streaming them.
     var back = api.post("/v1/migrations/" + job + "/rollback", null, "");
     assertThat(back.status()).as(back.body()).isEqualTo(200);
     assertThat(back.text("status")).isEqualTo("ROLLED_BACK");
     assertThat(status(job).path("phase").asString()).isEqualTo("STREAMING");
     assertThat(legacyDeposit()).isEqualTo("ok");
+    assertThat(ledgerApi.get("/v1/ledger/accounts/" + payer).json().path("flags").toString())
+        .as("the limit cleared by the rollback")
+        .doesNotContain("DEBITS_MUST_NOT_EXCEED_CREDITS");
+    awaitTrue(
+        () ->
+            ops.get("/v1/accounts/admin/migrations/" + job)
+                    .json()
+                    .path("wallets")
+                    .path("ACTIVE")
+                    .asLong(-1)
+                == 0,
+        "migrated wallets MIGRATING again in account-service");
   }
 
   /** A legacy deposit as the legacy app writes one: "ok", or the database's refusal. */

@@ -21,10 +21,12 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +59,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class ChangeApplier {
 
+  static final String USERS = "users";
   static final String WALLETS = "wallets";
   static final String TRANSACTIONS = TransactionMapper.TABLE;
   private static final int STAGED_PAGE_ROWS_MAX = 1_000;
@@ -75,6 +78,7 @@ class ChangeApplier {
   private final Outbox outbox;
   private final LedgerAccounts accounts;
   private final MigrationJobs jobs;
+  private final Imports imports;
   private final Clock clock;
 
   ChangeApplier(
@@ -83,12 +87,14 @@ class ChangeApplier {
       Outbox outbox,
       LedgerAccounts accounts,
       MigrationJobs jobs,
+      Imports imports,
       Clock clock) {
     this.jdbc = jdbc;
     this.tx = new TransactionTemplate(transactions);
     this.outbox = outbox;
     this.accounts = accounts;
     this.jobs = jobs;
+    this.imports = imports;
     this.clock = clock;
   }
 
@@ -105,6 +111,7 @@ class ChangeApplier {
             .query(Boolean.class)
             .single();
     var run = new Run(job);
+    run.snapshotDone = done;
     long snapshotted = 0;
     long streamed = 0;
     long lastSourceMs = -1;
@@ -119,6 +126,7 @@ class ChangeApplier {
         flush(run);
         jobs.reopenSnapshot(job.id());
         done = false;
+        run.snapshotDone = false;
         snapshotted = 0;
         run.forget();
       }
@@ -132,10 +140,11 @@ class ChangeApplier {
       }
       String table = Objects.requireNonNullElse(e.table(), "");
       switch (table) {
+        case USERS -> user(run, e);
         case WALLETS -> wallet(run, e);
         case TRANSACTIONS -> transaction(run, e, done);
         default -> {
-          // users: counted, not migrated (account-service owns customers; see docs).
+          // Not a legacy table row (the engine's own events carry no table).
         }
       }
       if (e.fromSnapshot()) {
@@ -234,6 +243,20 @@ class ChangeApplier {
     final Map<Long, String> states = new LinkedHashMap<>();
 
     final Map<List<String>, Refusal> failures = new LinkedHashMap<>();
+
+    /** Legacy user rows to write (and announce to account-service when changed), by id. */
+    final Map<Long, Imports.UserRow> users = new LinkedHashMap<>();
+
+    /**
+     * Streamed wallets to import into account-service once written; snapshot wallets wait for the
+     * snapshot's end, when every user the snapshot holds is known, whatever order it read them in.
+     */
+    final Set<Long> walletsToImport = new LinkedHashSet<>();
+
+    /**
+     * Whether the job's snapshot is complete: changes are streamed, imports go out as they come.
+     */
+    boolean snapshotDone;
 
     Run(MigrationJob job) {
       this.job = job;
@@ -420,6 +443,41 @@ class ChangeApplier {
     return e.op() == ChangeEvent.Op.DELETE ? e.before() : e.after();
   }
 
+  private void user(Run run, ChangeEvent e) {
+    Map<String, @Nullable Object> row = image(e);
+    if (row == null) {
+      return;
+    }
+    long id = number(row.get("id"));
+    boolean deleted = e.op() == ChangeEvent.Op.DELETE || row.get("deleted_at") != null;
+    if (row.get("created_at") == null) {
+      // A hard DELETE without the full row (users has no full replica identity): only its key.
+      run.users.put(id, new Imports.UserRow(id, null, null, null, deleted, true));
+      return;
+    }
+    LocalDateTime local = LegacyTime.fromEpochMicros(number(row.get("created_at")));
+    Instant created;
+    try {
+      created = LegacyTime.toUtc(local, run.job.legacyZone());
+    } catch (Refusal gap) {
+      // A creation time in a DST gap: the customer is imported all the same (no money hangs on
+      // it), at the instant the gap ends, and the row is reported.
+      fail(run, USERS, String.valueOf(id), gap);
+      created = local.atZone(run.job.legacyZone()).toInstant();
+    }
+    Object email = row.get("email");
+    Object name = row.get("full_name");
+    run.users.put(
+        id,
+        new Imports.UserRow(
+            id,
+            email == null ? null : String.valueOf(email),
+            name == null ? null : String.valueOf(name),
+            created,
+            deleted,
+            false));
+  }
+
   private void wallet(Run run, ChangeEvent e) {
     Map<String, @Nullable Object> row = image(e);
     if (row == null) {
@@ -453,6 +511,9 @@ class ChangeApplier {
             deleted,
             run.job.ids().walletAccount(id)));
     run.assets.put(id, Optional.of(asset != null ? asset : "?" + currency));
+    if (run.snapshotDone) {
+      run.walletsToImport.add(id);
+    }
   }
 
   /**
@@ -677,6 +738,16 @@ class ChangeApplier {
                 + " 'SNAPSHOTTING' then 'STREAMING' else phase end where id = ?")
         .params(Timestamp.from(clock.instant()), run.job.id())
         .update();
+    // Every user and wallet of the snapshot is known now: import the wallets, report orphans.
+    run.snapshotDone = true;
+    importWallets(run, true, List.of(), List.of());
+    flush(run);
+  }
+
+  private void importWallets(Run run, boolean all, List<Long> walletIds, List<Long> userIds) {
+    for (Imports.Orphan orphan : imports.wallets(run.job, all, walletIds, userIds)) {
+      fail(run, WALLETS, String.valueOf(orphan.walletId()), orphan.refusal());
+    }
   }
 
   private void bookOpeningDifferences(Run run) {
@@ -758,9 +829,20 @@ class ChangeApplier {
   /** Sends the batch's pending writes, one statement per table. */
   private void flush(Run run) {
     UUID job = run.job.id();
+    List<Long> users = List.of();
+    if (!run.users.isEmpty()) {
+      // First: a customer's command goes on the outbox before its wallets'.
+      users = imports.users(run.job, List.copyOf(run.users.values()));
+      run.users.clear();
+    }
     if (!run.wallets.isEmpty()) {
       writeWallets(job, List.copyOf(run.wallets.values()));
       run.wallets.clear();
+    }
+    if (run.snapshotDone && (!run.walletsToImport.isEmpty() || !users.isEmpty())) {
+      // Streamed wallets, and the wallets of streamed users (an orphan whose user appeared).
+      importWallets(run, false, List.copyOf(run.walletsToImport), users);
+      run.walletsToImport.clear();
     }
     if (!run.rows.isEmpty()) {
       List<Image> images = List.copyOf(run.rows.values());

@@ -1,7 +1,12 @@
 package io.tpwallet.migration.job;
 
+import io.tpwallet.common.event.LegacyCutoverRecorded;
+import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.migration.ledger.AccountSpec;
+import io.tpwallet.migration.ledger.LedgerLimits;
 import io.tpwallet.migration.legacy.LegacySchema;
 import io.tpwallet.migration.legacy.MariaDbFreeze;
 import java.sql.Connection;
@@ -11,7 +16,11 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,13 +28,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The switch from legacy to the platform: freeze legacy writes, drain the lag to zero, reconcile
- * against the ledger, record the switch. If the lag does not drain or the reconciliation is not
- * clean, legacy is unfrozen again and the attempt is recorded as failed. Rollback unfreezes legacy
- * after a switch. The freeze trigger is the only thing the runner ever writes to the legacy
+ * against the ledger, give every migrated wallet account the ledger's no-overdraft limit, record
+ * the switch and tell account-service ({@link LegacyCutoverRecorded}, in the same transaction). If
+ * the lag does not drain, the reconciliation is not clean or the limits cannot be set, the limits
+ * set are cleared, legacy is unfrozen again and the attempt is recorded as failed. Rollback clears
+ * the limits (legacy history streamed after it may overdraw again), unfreezes legacy and tells
+ * account-service. The freeze trigger is the only thing the runner ever writes to the legacy
  * database.
+ *
+ * <p>A wallet the ledger cannot limit because it is overdrawn at cutover (legacy history allowed
+ * it) is held: it keeps its money and history, and account-service keeps it not payable.
  */
 @Component
 class Cutover {
@@ -60,12 +77,18 @@ class Cutover {
       @Nullable Instant switchedAt,
       @Nullable Instant unfrozenAt,
       @Nullable Long frozenMs,
-      @Nullable String detail) {}
+      @Nullable String detail,
+      @Nullable Long accountsLimited,
+      @Nullable Long limitsMs,
+      List<UUID> walletsHeld) {}
 
   private final MigrationJobs jobs;
   private final JobRunner runner;
   private final Drain drain;
   private final Reconciliation reconciliation;
+  private final LedgerLimits limits;
+  private final Outbox outbox;
+  private final TransactionTemplate tx;
   private final JdbcClient jdbc;
   private final Clock clock;
 
@@ -74,14 +97,101 @@ class Cutover {
       JobRunner runner,
       Drain drain,
       Reconciliation reconciliation,
+      LedgerLimits limits,
+      Outbox outbox,
+      PlatformTransactionManager transactions,
       JdbcClient jdbc,
       Clock clock) {
     this.jobs = jobs;
     this.runner = runner;
     this.drain = drain;
     this.reconciliation = reconciliation;
+    this.limits = limits;
+    this.outbox = outbox;
+    this.tx = new TransactionTemplate(transactions);
     this.jdbc = jdbc;
     this.clock = clock;
+  }
+
+  /** The results with which an account is limited after a set call. */
+  private static final Set<String> LIMITED = Set.of("SET", "ALREADY_SET");
+
+  /** The wallet ledger accounts of the job (never its suspense or outside-world accounts). */
+  List<UUID> walletAccounts(UUID id) {
+    return jdbc.sql(
+            """
+            select w.account_id from legacy_wallet w
+            join ledger_account a on a.account_id = w.account_id
+            where w.job_id = ? and a.code = ? order by w.account_id""")
+        .params(id, AccountSpec.WALLET_CODE)
+        .query(UUID.class)
+        .list();
+  }
+
+  private static String reason(UUID id) {
+    return "migration " + id + " cutover";
+  }
+
+  /** What setting the limits gave: how many accounts have it and the wallets held without it. */
+  private record Limited(long accounts, List<UUID> held, long ms) {}
+
+  /** Thrown when the limits cannot be set as a cutover needs; the message says why. */
+  private static final class LimitsRefused extends RuntimeException {
+    LimitsRefused(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Sets the no-overdraft limit on every wallet account of the job. Overdrawn accounts are held (at
+   * most {@link LegacyCutoverRecorded#WALLETS_HELD_MAX}); an account the ledger does not know or
+   * holds with a conflicting flag refuses the cutover, as does more held wallets than that.
+   */
+  private Limited setLimits(UUID id, List<UUID> accounts) {
+    long started = System.nanoTime();
+    Map<UUID, String> results = limits.apply(accounts, true, reason(id));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    List<UUID> held = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    long limited = 0;
+    for (UUID account : accounts) {
+      String result = results.get(account);
+      if (result != null && LIMITED.contains(result)) {
+        limited++;
+      } else if ("OVERDRAWN".equals(result)) {
+        held.add(account);
+      } else {
+        refused.add(account + " " + result);
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new LimitsRefused(
+          refused.size()
+              + " wallet accounts could not be limited (first: "
+              + refused.subList(0, Math.min(5, refused.size()))
+              + ")");
+    }
+    if (held.size() > LegacyCutoverRecorded.WALLETS_HELD_MAX) {
+      throw new LimitsRefused(
+          held.size()
+              + " wallets are overdrawn, more than the "
+              + LegacyCutoverRecorded.WALLETS_HELD_MAX
+              + " a cutover may hold");
+    }
+    return new Limited(limited, held, ms);
+  }
+
+  /**
+   * Clears the limit of every wallet account of the job; answers null, or why it could not. Clears
+   * all of them, not only those the attempt set: a call that failed may have been applied.
+   */
+  private @Nullable String clearLimits(UUID id, List<UUID> accounts) {
+    try {
+      limits.apply(accounts, false, reason(id));
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
   }
 
   /** Runs a cutover to the end (switched or failed) and answers the attempt. */
@@ -139,19 +249,59 @@ class Cutover {
     } catch (SQLException | RuntimeException e) {
       return fail(job, attempt, frozenAt, "cutover failed: " + e.getMessage());
     }
-    Instant switched = clock.instant();
-    jdbc.sql(
-            """
-            update migration_cutover set status = 'SWITCHED', switched_at = ?, frozen_ms = ?,
-              detail = 'legacy stays frozen; the platform is the system of record'
-            where id = ?""")
-        .params(Timestamp.from(switched), Duration.between(frozenAt, switched).toMillis(), attempt)
+    jdbc.sql("update migration_cutover set status = 'LIMITING' where id = ?")
+        .param(attempt)
         .update();
-    jobs.phase(id, Phase.CUT_OVER, null);
+    List<UUID> accounts = walletAccounts(id);
+    Limited limited;
+    try {
+      limited = setLimits(id, accounts);
+    } catch (RuntimeException e) {
+      String detail = "setting the no-overdraft limits failed: " + e.getMessage();
+      String notCleared = clearLimits(id, accounts);
+      if (notCleared != null) {
+        detail +=
+            "; CLEARING THE LIMITS FAILED, legacy history may be refused: cut over and roll back"
+                + " once the ledger answers: "
+                + notCleared;
+      }
+      return fail(job, attempt, frozenAt, detail);
+    }
+    Instant switched = clock.instant();
+    tx.executeWithoutResult(
+        status -> {
+          jdbc.sql(
+                  """
+                  update migration_cutover set status = 'SWITCHED', switched_at = ?, frozen_ms = ?,
+                    accounts_limited = ?, limits_ms = ?, wallets_held = ?::uuid[], detail = ?
+                  where id = ?""")
+              .params(
+                  Timestamp.from(switched),
+                  Duration.between(frozenAt, switched).toMillis(),
+                  limited.accounts(),
+                  limited.ms(),
+                  limited.held().stream().map(UUID::toString).toArray(String[]::new),
+                  "legacy stays frozen; the platform is the system of record; "
+                      + limited.accounts()
+                      + " wallets limited, "
+                      + limited.held().size()
+                      + " held (overdrawn)",
+                  attempt)
+              .update();
+          jobs.phase(id, Phase.CUT_OVER, null);
+          outbox.add(
+              Topics.MIGRATION_CUTOVER_RECORDED,
+              id.toString(),
+              new LegacyCutoverRecorded(
+                  id, LegacyCutoverRecorded.SWITCHED, limited.held(), switched));
+        });
     log.info(
-        "job {}: cut over, legacy writes frozen for {} ms",
+        "job {}: cut over, legacy writes frozen for {} ms ({} wallets limited in {} ms, {} held)",
         id,
-        Duration.between(frozenAt, switched).toMillis());
+        Duration.between(frozenAt, switched).toMillis(),
+        limited.accounts(),
+        limited.ms(),
+        limited.held().size());
     return latest(id).orElseThrow();
   }
 
@@ -162,15 +312,35 @@ class Cutover {
     if (job.phase() != Phase.CUT_OVER || !last.status().equals("SWITCHED")) {
       throw conflict("job " + id + " is " + job.phase() + ", not cut over");
     }
+    // First the limits: legacy history streamed after the unfreeze may overdraw a wallet again.
+    String notCleared = clearLimits(id, walletAccounts(id));
+    if (notCleared != null) {
+      throw new ProblemException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          ProblemTypes.of("ledger-unavailable"),
+          "Ledger unavailable",
+          "the no-overdraft limits could not be cleared, so legacy stays frozen and the job cut"
+              + " over; roll back again once the ledger answers: "
+              + notCleared);
+    }
     unfreeze(job);
-    jdbc.sql(
-            """
-            update migration_cutover set status = 'ROLLED_BACK', unfrozen_at = ?,
-              detail = 'rolled back: legacy writes accepted again'
-            where id = ?""")
-        .params(Timestamp.from(clock.instant()), last.id())
-        .update();
-    jobs.phase(id, runner.isRunning(id) ? Phase.STREAMING : Phase.PAUSED, null);
+    Instant unfrozen = clock.instant();
+    tx.executeWithoutResult(
+        status -> {
+          jdbc.sql(
+                  """
+                  update migration_cutover set status = 'ROLLED_BACK', unfrozen_at = ?,
+                    detail = 'rolled back: limits cleared, legacy writes accepted again'
+                  where id = ?""")
+              .params(Timestamp.from(unfrozen), last.id())
+              .update();
+          jobs.phase(id, runner.isRunning(id) ? Phase.STREAMING : Phase.PAUSED, null);
+          outbox.add(
+              Topics.MIGRATION_CUTOVER_RECORDED,
+              id.toString(),
+              new LegacyCutoverRecorded(
+                  id, LegacyCutoverRecorded.ROLLED_BACK, List.of(), unfrozen));
+        });
     return latest(id).orElseThrow();
   }
 
@@ -178,7 +348,7 @@ class Cutover {
     return jdbc.sql(
             """
             select id, freeze_method, status, started_at, frozen_at, drained_at, switched_at,
-              unfrozen_at, frozen_ms, detail
+              unfrozen_at, frozen_ms, detail, accounts_limited, limits_ms, wallets_held
             from migration_cutover where job_id = ? order by id desc limit 1""")
         .param(id)
         .query(
@@ -193,7 +363,10 @@ class Cutover {
                     instant(rs.getTimestamp(7)),
                     instant(rs.getTimestamp(8)),
                     (Long) rs.getObject(9),
-                    rs.getString(10)))
+                    rs.getString(10),
+                    (Long) rs.getObject(11),
+                    (Long) rs.getObject(12),
+                    uuids(rs.getArray(13))))
         .optional();
   }
 
@@ -310,6 +483,10 @@ class Cutover {
     jdbc.sql("update migration_cutover set status = ?, " + column + " = ? where id = ?")
         .params(status, Timestamp.from(at), attempt)
         .update();
+  }
+
+  private static List<UUID> uuids(java.sql.@Nullable Array array) throws SQLException {
+    return array == null ? List.of() : List.of((UUID[]) array.getArray());
   }
 
   private static @Nullable Instant instant(@Nullable Timestamp t) {

@@ -298,14 +298,16 @@ class MigrationController {
   }
 
   /**
-   * The report plus, with {@code ledger=true}, legacy balances against ledger-service's, and the
-   * wallets the continuous reconciliation flagged while streaming ({@code streaming}).
+   * The report plus, with {@code ledger=true}, legacy balances against ledger-service's, the
+   * wallets the continuous reconciliation flagged while streaming ({@code streaming}), and the
+   * latest cutover attempt (with the wallets limited and held) if there was one.
    */
   record ReportWithLedger(
       @JsonUnwrapped Reconciliation.Report report,
       Reconciliation.@Nullable LedgerCheck ledger,
       ContinuousReconciliation.Summary streaming,
-      boolean clean) {}
+      boolean clean,
+      Cutover.@Nullable Record cutover) {}
 
   /**
    * The job's reconciliation report. {@code ledger=true} also reads every wallet's balance from
@@ -339,7 +341,8 @@ class MigrationController {
         report,
         check,
         streaming,
-        report.clean() && (check == null || check.clean()) && streaming.mismatchCount() == 0);
+        report.clean() && (check == null || check.clean()) && streaming.mismatchCount() == 0,
+        cutover.latest(id).orElse(null));
   }
 
   /** The same report as a readable HTML page ({@code ./tpw migrate report --html FILE}). */

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The reconciliation report as a page people read: the verdict first, then the ledger check, the
- * rows refused by reason, the opening differences booked to suspense and the mismatching wallets.
- * Every value from legacy data is HTML-escaped.
+ * rows refused by reason, the opening differences booked to suspense, the mismatching wallets and
+ * the latest cutover (wallets limited, wallets held). Every value from legacy data is HTML-escaped.
  */
 final class ReportPage {
 
@@ -124,6 +124,25 @@ final class ReportPage {
                         m.firstSeenAt().toString(),
                         m.flaggedAt().toString()))
             .toList());
+    Cutover.Record cut = all.cutover();
+    if (cut != null) {
+      table(
+          "Latest cutover",
+          List.of("what", "value"),
+          List.of(
+              List.of("status", cut.status()),
+              List.of("legacy frozen ms", String.valueOf(cut.frozenMs())),
+              List.of("wallet accounts given the no-overdraft limit", count(cut.accountsLimited())),
+              List.of("ms to set the limits", count(cut.limitsMs())),
+              List.of(
+                  "wallets held (overdrawn: not payable)",
+                  String.valueOf(cut.walletsHeld().size())),
+              List.of("detail", String.valueOf(cut.detail()))));
+      table(
+          "Held wallets (ledger account ids)",
+          List.of("wallet"),
+          cut.walletsHeld().stream().map(w -> List.of(w.toString())).toList());
+    }
     return html.append("</body></html>\n").toString();
   }
 
@@ -142,6 +161,10 @@ final class ReportPage {
       html.append("</tr>\n");
     }
     html.append("</table>\n");
+  }
+
+  private static String count(@Nullable Long n) {
+    return n == null ? "-" : String.valueOf(n);
   }
 
   static String esc(@Nullable String text) {

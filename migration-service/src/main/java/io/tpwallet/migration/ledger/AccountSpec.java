@@ -14,7 +14,9 @@ import java.util.UUID;
  * legacy wallet already decided, and that history holds overdrafts (balance drifts booked against
  * suspense, reversals of money already spent, refused bad-scale deposits the legacy balance still
  * counts). With the flag the ledger would refuse those facts and the ledger would no longer match
- * legacy. Limits for new payments after cutover are routing/account-service's business.
+ * legacy. The cutover gives every wallet account the flag once legacy is frozen and reconciled
+ * ({@link LedgerLimits}), so that no platform payment overdraws a migrated wallet, and the rollback
+ * takes it away again; a wallet overdrawn at cutover cannot get it and is held.
  */
 public record AccountSpec(UUID id, Asset asset, String code, String ownerRef, List<String> flags) {
 

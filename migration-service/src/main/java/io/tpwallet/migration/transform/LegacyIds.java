@@ -61,6 +61,14 @@ public final class LegacyIds {
     return v5(key("wallets", walletId));
   }
 
+  /**
+   * The platform customer (account-service) that legacy user {@code userId} is imported as: the
+   * same user always names the same customer, so a replayed or repeated import is the same one.
+   */
+  public UUID customer(long userId) {
+    return v5(key("users", userId));
+  }
+
   /** Where opening-balance differences of one asset are booked, for people to clear. */
   public UUID suspenseAccount(Asset asset) {
     return v5("legacy:suspense:" + asset.code());

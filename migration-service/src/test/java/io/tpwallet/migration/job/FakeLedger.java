@@ -19,15 +19,19 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * ledger-service's account API as the runner uses it, in-process: opens accounts by id (201, then
  * 200 for the same body, 409 for another) and shows their posted totals. {@code available = false}
  * makes it answer 503, as a ledger that is down behind a proxy does. {@link #post} makes it also
  * apply one job's TransferRequested commands from Kafka as the ledger does (each transfer id once)
- * and answer each with a TransferPosted; without it nothing is ever posted or answered.
+ * and answer each with a TransferPosted; without it nothing is ever posted or answered. It sets and
+ * clears the no-overdraft limit as the ledger's limits endpoint does, from its own totals.
  */
 final class FakeLedger implements AutoCloseable {
 
@@ -38,6 +42,23 @@ final class FakeLedger implements AutoCloseable {
   private final Map<UUID, BigInteger> debits = new ConcurrentHashMap<>();
   private final Map<UUID, BigInteger> credits = new ConcurrentHashMap<>();
   volatile boolean available = true;
+
+  /** Accounts holding the no-overdraft limit. */
+  final Set<UUID> noOverdraft = ConcurrentHashMap.newKeySet();
+
+  /** Accounts holding a flag that conflicts with the limit: the ledger answers CONFLICTING_FLAG. */
+  final Set<UUID> conflicting = ConcurrentHashMap.newKeySet();
+
+  /** Limits calls answered so far (each with its body), and the one to fail: see below. */
+  final AtomicInteger limitCalls = new AtomicInteger();
+
+  /**
+   * The number of the limits call (counted by {@link #limitCalls}) that is applied but answered
+   * 503, as a ledger behind a proxy that timed out; 0: none.
+   */
+  volatile int limitCallFailing;
+
+  private final JsonMapper json = JsonMapper.builder().build();
   private final HttpServer server;
 
   FakeLedger() {
@@ -47,6 +68,7 @@ final class FakeLedger implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     server.createContext("/v1/ledger/accounts", this::handle);
+    server.createContext("/v1/ledger/accounts/limits", this::limits);
     server.start();
   }
 
@@ -87,6 +109,81 @@ final class FakeLedger implements AutoCloseable {
           "{\"id\":\"%s\",\"asset\":\"USD\",\"debitsPosted\":\"%s\",\"creditsPosted\":\"%s\",\"balance\":\"%s\"}"
               .formatted(id, debit, credit, credit.subtract(debit)));
     }
+  }
+
+  /**
+   * POST /v1/ledger/accounts/limits as ledger-service answers it: each account's result in request
+   * order; OVERDRAWN (unchanged) when its debits exceed its credits; 400/422 for bad bodies.
+   */
+  private void limits(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!available) {
+        reply(exchange, 503, "{\"title\":\"down\"}");
+        return;
+      }
+      JsonNode body;
+      try {
+        body = json.readTree(exchange.getRequestBody().readAllBytes());
+      } catch (RuntimeException e) {
+        reply(exchange, 400, "{\"title\":\"malformed\"}");
+        return;
+      }
+      JsonNode ids = body.path("accountIds");
+      String reason = body.path("reason").asString("");
+      Set<String> distinct = new HashSet<>();
+      ids.forEach(id -> distinct.add(id.asString()));
+      if (!"DEBITS_MUST_NOT_EXCEED_CREDITS".equals(body.path("limit").asString(""))
+          || !body.path("set").isBoolean()
+          || reason.isEmpty()
+          || reason.length() > 256
+          || !ids.isArray()
+          || ids.isEmpty()
+          || ids.size() > 1_000
+          || distinct.size() != ids.size()) {
+        reply(exchange, 422, "{\"title\":\"invalid\"}");
+        return;
+      }
+      boolean set = body.path("set").asBoolean();
+      StringBuilder results = new StringBuilder("{\"results\":[");
+      for (JsonNode node : ids) {
+        UUID id = UUID.fromString(node.asString());
+        String result;
+        if (!accounts.containsKey(id)) {
+          result = "NOT_FOUND";
+        } else if (set && conflicting.contains(id)) {
+          result = "CONFLICTING_FLAG";
+        } else if (set) {
+          boolean overdrawn =
+              debits
+                      .getOrDefault(id, BigInteger.ZERO)
+                      .compareTo(credits.getOrDefault(id, BigInteger.ZERO))
+                  > 0;
+          result = noOverdraft.contains(id) ? "ALREADY_SET" : overdrawn ? "OVERDRAWN" : "SET";
+          if (result.equals("SET")) {
+            noOverdraft.add(id);
+          }
+        } else {
+          result = noOverdraft.remove(id) ? "CLEARED" : "ALREADY_CLEAR";
+        }
+        if (results.charAt(results.length() - 1) != '[') {
+          results.append(',');
+        }
+        results.append("{\"accountId\":\"%s\",\"result\":\"%s\"}".formatted(id, result));
+      }
+      int call = limitCalls.incrementAndGet();
+      if (call == limitCallFailing) {
+        reply(exchange, 503, "{\"title\":\"upstream timed out\"}");
+        return;
+      }
+      reply(exchange, 200, results.append("]}").toString());
+    }
+  }
+
+  /** The account's posted balance, credits minus debits. */
+  BigInteger balance(UUID account) {
+    return credits
+        .getOrDefault(account, BigInteger.ZERO)
+        .subtract(debits.getOrDefault(account, BigInteger.ZERO));
   }
 
   /**

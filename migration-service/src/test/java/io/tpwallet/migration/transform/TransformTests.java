@@ -103,6 +103,36 @@ class TransformTests {
   }
 
   @Test
+  void aLegacyUserIsAlwaysTheSameCustomerAndNeverAWalletOrAnotherUser() {
+    // Pinned from an independent UUIDv5 implementation (Python's uuid.uuid5): account-service
+    // holds these ids, so the derivation must never change.
+    assertThat(LegacyIds.DEFAULT.customer(1))
+        .isEqualTo(UUID.fromString("797a7b1a-d9be-531f-9f7d-df8d25b5a5d4"));
+    assertThat(LegacyIds.DEFAULT.customer(42))
+        .isEqualTo(UUID.fromString("43d6a486-41fe-5df3-98d0-e04581cb2c2a"));
+    var other = new LegacyIds(UUID.fromString("0190a1b2-0000-7000-8000-000000000001"));
+    assertThat(other.customer(1)).isNotEqualTo(LegacyIds.DEFAULT.customer(1));
+
+    // Seeded loop: the seed is printed on failure; -Dtpw.seed=N replays it.
+    long seed = Long.getLong("tpw.seed", System.nanoTime());
+    var random = new Random(seed);
+    Map<UUID, Long> userOf = new java.util.HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      long user = 1 + random.nextLong(1_000_000_000_000L);
+      UUID customer = LegacyIds.DEFAULT.customer(user);
+      String as = "seed " + seed + ", user " + user;
+      assertThat(customer.version()).as(as).isEqualTo(5);
+      assertThat(customer.variant()).as(as).isEqualTo(2);
+      assertThat(LegacyIds.DEFAULT.customer(user)).as(as + ": a replay").isEqualTo(customer);
+      assertThat(customer)
+          .as(as + ": its wallet")
+          .isNotEqualTo(LegacyIds.DEFAULT.walletAccount(user));
+      Long before = userOf.putIfAbsent(customer, user);
+      assertThat(before == null || before == user).as(as + ": collides with " + before).isTrue();
+    }
+  }
+
+  @Test
   void checksumsDoNotDependOnOrderButSeeDuplicates() {
     long a = Checksums.of("k1", BigInteger.TEN);
     long b = Checksums.of("k2", BigInteger.TWO);
