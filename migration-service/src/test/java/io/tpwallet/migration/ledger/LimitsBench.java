@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -35,7 +36,8 @@ public final class LimitsBench {
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger inFlightMax = new AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-    server.setExecutor(Executors.newFixedThreadPool(16));
+    ExecutorService handlers = Executors.newFixedThreadPool(16);
+    server.setExecutor(handlers);
     server.createContext(
         "/v1/ledger/accounts/limits",
         exchange -> {
@@ -89,6 +91,7 @@ public final class LimitsBench {
       }
     } finally {
       server.stop(0);
+      handlers.shutdownNow(); // its threads are not daemons: left running, the JVM never exits
     }
   }
 
