@@ -48,7 +48,8 @@ public final class MigrationBench {
             System.getenv().getOrDefault("TPW_PG_USER", "postgres"),
             System.getenv().getOrDefault("TPW_PG_PASSWORD", ""));
     var demo =
-        new MigrationDemo(java.net.URI.create(args[0].replaceAll("/+$", "")), Path.of(args[1]));
+        new MigrationDemo(
+            java.net.URI.create(args[0].replaceAll("/+$", "")), Path.of(args[1]), null);
     System.out.printf(
         "migration benchmark: %,d legacy transactions, then %,d tx/s for %d s; load average %s%n",
         tx, tps, seconds, loadAverage());

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,6 +63,20 @@ public final class MigrationDemo {
 
   private final URI runner;
   private final Path jar;
+
+  /**
+   * account-service through the gateway, with the operations client's credentials: where the demo
+   * checks that a cutover made the migrated wallets payable. Null when the credentials are not set
+   * (the demo run outside ./tpw): then only the runner's side is shown.
+   */
+  private final @Nullable Operations accounts;
+
+  /** The gateway and the operations client (TPW_OPS_CLIENT_ID / TPW_OPS_CLIENT_SECRET). */
+  record Operations(URI gateway, String clientId, String secret) {}
+
+  /** How long account-service may take to apply a cutover record it gets through Kafka. */
+  static final Duration ACCOUNTS_APPLY_MAX = Duration.ofSeconds(60);
+
   private final HttpClient http =
       HttpClient.newBuilder()
           .connectTimeout(Duration.ofSeconds(5))
@@ -69,9 +84,10 @@ public final class MigrationDemo {
           .build();
   private final JsonMapper json = JsonMapper.builder().build();
 
-  MigrationDemo(URI runner, Path jar) {
+  MigrationDemo(URI runner, Path jar, @Nullable Operations accounts) {
     this.runner = runner;
     this.jar = jar;
+    this.accounts = accounts;
   }
 
   public static void main(String[] args) {
@@ -99,7 +115,24 @@ public final class MigrationDemo {
     } else {
       System.out.println("migration: no MariaDB answers at " + maria + "; PostgreSQL source only");
     }
-    var demo = new MigrationDemo(URI.create(args[0].replaceAll("/+$", "")), Path.of(args[1]));
+    String opsId = System.getenv().getOrDefault("TPW_OPS_CLIENT_ID", "");
+    String opsSecret = System.getenv().getOrDefault("TPW_OPS_CLIENT_SECRET", "");
+    Operations accounts =
+        opsId.isBlank() || opsSecret.isBlank()
+            ? null
+            : new Operations(
+                URI.create(
+                    System.getenv()
+                        .getOrDefault("TPW_GATEWAY_URL", "http://127.0.0.1:8080")
+                        .replaceAll("/+$", "")),
+                opsId,
+                opsSecret);
+    if (accounts == null) {
+      System.out.println(
+          "migration: TPW_OPS_CLIENT_ID/SECRET not set; account-service's side is not shown");
+    }
+    var demo =
+        new MigrationDemo(URI.create(args[0].replaceAll("/+$", "")), Path.of(args[1]), accounts);
     System.exit(demo.run(sources));
   }
 
@@ -226,6 +259,17 @@ public final class MigrationDemo {
     out.append(
         "%scutover: legacy frozen by trigger, lag drained, reconciled, switched; writes frozen %d ms%n"
             .formatted(tag, cut.path("frozenMs").asLong()));
+    if (cut.path("accountsLimited").asLong() <= 0) {
+      throw new DemoFailure("the cutover gave no migrated wallet its no-overdraft limit: " + cut);
+    }
+    out.append(
+        "%s  %d wallet accounts given the ledger's no-overdraft limit in %d ms, %d held%n"
+            .formatted(
+                tag,
+                cut.path("accountsLimited").asLong(),
+                cut.path("limitsMs").asLong(),
+                cut.path("walletsHeld").size()));
+    out.append(importedWallets(tag, job, "SWITCHED"));
 
     // Legacy is frozen now: the report is the state the switch was made on.
     JsonNode report = call("GET", "/v1/migrations/" + job + "/report?ledger=true", null, 200);
@@ -266,6 +310,7 @@ public final class MigrationDemo {
     if (!"ROLLED_BACK".equals(back.path("status").asString())) {
       throw new DemoFailure("rollback answered " + back);
     }
+    out.append(importedWallets(tag, job, "ROLLED_BACK"));
     call("POST", "/v1/migrations/" + job + "/pause", "", 200);
     out.append(
         "%srollback: legacy writable again; job paused. %d s for this source%n"
@@ -346,32 +391,126 @@ public final class MigrationDemo {
     return call("POST", "/v1/migrations", body, 201).path("id").asString();
   }
 
+  /**
+   * Waits until account-service has applied the job's cutover record {@code status} (it arrives
+   * through Kafka) and answers a line with its wallets per status. After SWITCHED no imported
+   * wallet may still be MIGRATING: each is payable (ACTIVE) or HELD with a reason.
+   */
+  private String importedWallets(String tag, String job, String status) {
+    if (accounts == null) {
+      return "";
+    }
+    String token = opsToken();
+    long deadline = System.nanoTime() + ACCOUNTS_APPLY_MAX.toNanos();
+    JsonNode summary;
+    while (true) {
+      summary =
+          send(
+              accounts.gateway(),
+              "GET",
+              "/v1/accounts/admin/migrations/" + job,
+              null,
+              200,
+              Duration.ofSeconds(30),
+              "Bearer " + token);
+      JsonNode wallets = summary.path("wallets");
+      boolean applied = status.equals(summary.path("cutover").asString(""));
+      boolean settled =
+          status.equals("SWITCHED")
+              ? wallets.path("MIGRATING").asLong() == 0 && wallets.path("ACTIVE").asLong() > 0
+              : wallets.path("ACTIVE").asLong() == 0;
+      if (applied && settled) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new DemoFailure(
+            "account-service did not apply the " + status + " cutover record in time: " + summary);
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DemoFailure("interrupted");
+      }
+    }
+    JsonNode wallets = summary.path("wallets");
+    return "%s  account-service after %s: %d wallets ACTIVE, %d MIGRATING, %d HELD%n"
+        .formatted(
+            tag,
+            status,
+            wallets.path("ACTIVE").asLong(),
+            wallets.path("MIGRATING").asLong(),
+            wallets.path("HELD").asLong());
+  }
+
+  /** An operations client's access token (client credentials, RFC 6749 4.4) via the gateway. */
+  private String opsToken() {
+    String basic =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                (accounts.clientId() + ":" + accounts.secret()).getBytes(StandardCharsets.UTF_8));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(accounts.gateway() + "/v1/accounts/oauth2/token"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Basic " + basic)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+            .build();
+    JsonNode answer = exchange(request, "POST /v1/accounts/oauth2/token", 200, "account-service");
+    String token = answer.path("access_token").asString("");
+    if (token.isEmpty()) {
+      throw new DemoFailure("the operations client got no access token: " + answer);
+    }
+    return token;
+  }
+
   JsonNode call(String method, String path, String body, int expected) {
     return call(method, path, body, expected, Duration.ofSeconds(180));
   }
 
   JsonNode call(String method, String path, String body, int expected, Duration timeout) {
+    return send(runner, method, path, body, expected, timeout, null);
+  }
+
+  private JsonNode send(
+      URI base,
+      String method,
+      String path,
+      @Nullable String body,
+      int expected,
+      Duration timeout,
+      @Nullable String authorization) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(runner + path))
+        HttpRequest.newBuilder(URI.create(base + path))
             .timeout(timeout)
             .header("Content-Type", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     request.method(
         method,
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
+    return exchange(
+        request.build(),
+        method + " " + path,
+        expected,
+        base.equals(runner) ? "migration-service" : "the gateway");
+  }
+
+  private JsonNode exchange(HttpRequest request, String what, int expected, String peer) {
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new DemoFailure(method + " " + path + ": migration-service unreachable: " + e);
+      throw new DemoFailure(what + ": " + peer + " unreachable: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DemoFailure("interrupted");
     }
     if (response.statusCode() != expected) {
-      throw new DemoFailure(
-          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new DemoFailure(what + " answered " + response.statusCode() + ": " + response.body());
     }
     return json.readTree(response.body());
   }
