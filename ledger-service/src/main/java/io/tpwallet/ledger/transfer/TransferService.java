@@ -79,7 +79,7 @@ public class TransferService implements DisposableBean {
       Clock clock,
       MeterRegistry meters,
       @Value("${tpw.ledger.group-events-max:1024}") int groupEventsMax,
-      @Value("${tpw.ledger.group-commit-workers:2}") int groupCommitWorkers) {
+      @Value("${tpw.ledger.group-commit-workers:1}") int groupCommitWorkers) {
     this.accounts = accounts;
     this.transfers = transfers;
     this.events = events;
