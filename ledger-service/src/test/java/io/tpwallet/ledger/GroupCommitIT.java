@@ -40,6 +40,9 @@ class GroupCommitIT {
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
     Infrastructure.register(registry, "ledgergroup");
+    // Two groups in flight at once: a wallet's competing spends may then sit in groups that commit
+    // concurrently, and the answers and balances must still be exact.
+    registry.add("tpw.ledger.group-commit-workers", () -> "2");
   }
 
   private static final int WALLETS = 32;

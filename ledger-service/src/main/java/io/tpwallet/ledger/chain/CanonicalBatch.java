@@ -1,12 +1,10 @@
 package io.tpwallet.ledger.chain;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +36,8 @@ public final class CanonicalBatch {
   /** The hash before the first link. */
   public static final byte[] GENESIS = new byte[32];
 
+  private static final byte[] VERSION_LINE = (VERSION + "\n").getBytes(StandardCharsets.US_ASCII);
+
   private CanonicalBatch() {}
 
   /** The link hash of a batch; the order of the lists does not matter. */
@@ -61,52 +61,66 @@ public final class CanonicalBatch {
       Instant createdAt,
       List<ChainedTransfer> transfers,
       List<ChainedEntry> entries) {
-    var out = new Writer();
-    out.raw(VERSION + "\n");
-    out.raw("B");
-    out.field(Long.toString(seq));
-    out.field(id(batchId));
-    out.field(micros(createdAt));
-    out.field(Integer.toString(transfers.size()));
-    out.field(Integer.toString(entries.size()));
-    out.raw("\n");
-    List<ChainedTransfer> sortedTransfers = new ArrayList<>(transfers);
-    sortedTransfers.sort(Comparator.comparing(t -> id(t.id())));
+    var out = new Writer(128 + 260 * transfers.size() + 110 * entries.size());
+    out.raw(VERSION_LINE);
+    out.raw('B');
+    out.field(seq);
+    out.field(batchId);
+    out.field(createdAt);
+    out.field(transfers.size());
+    out.field(entries.size());
+    out.raw('\n');
+    ChainedTransfer[] sortedTransfers = transfers.toArray(ChainedTransfer[]::new);
+    Arrays.sort(sortedTransfers, (a, b) -> compareAsText(a.id(), b.id()));
     for (ChainedTransfer t : sortedTransfers) {
-      out.raw("T");
-      out.field(id(t.id()));
+      out.raw('T');
+      out.field(t.id());
       out.field(t.kind());
-      out.field(id(t.debitAccountId()));
-      out.field(id(t.creditAccountId()));
+      out.field(t.debitAccountId());
+      out.field(t.creditAccountId());
       out.field(t.amount().toString());
       out.field(t.asset());
       out.field(t.reference());
-      out.field(t.pendingId() == null ? null : id(t.pendingId()));
-      out.field(t.reversesId() == null ? null : id(t.reversesId()));
+      out.fieldOrNull(t.pendingId());
+      out.fieldOrNull(t.reversesId());
       out.field(t.legacyRef());
-      out.field(t.timeoutAt() == null ? null : micros(t.timeoutAt()));
-      out.field(micros(t.createdAt()));
+      out.fieldOrNull(t.timeoutAt());
+      out.field(t.createdAt());
       if (t.metadata() != null) {
         // Only present when there is metadata, so that every link hashed before metadata existed
         // (and every transfer without it) keeps its bytes; the length prefix keeps it unambiguous.
         out.field(t.metadata());
       }
-      out.raw("\n");
+      out.raw('\n');
     }
-    List<ChainedEntry> sortedEntries = new ArrayList<>(entries);
-    sortedEntries.sort(
-        Comparator.comparing((ChainedEntry e) -> id(e.transferId()))
-            .thenComparing(ChainedEntry::direction));
+    ChainedEntry[] sortedEntries = entries.toArray(ChainedEntry[]::new);
+    Arrays.sort(
+        sortedEntries,
+        (a, b) -> {
+          int byTransfer = compareAsText(a.transferId(), b.transferId());
+          return byTransfer != 0 ? byTransfer : Character.compare(a.direction(), b.direction());
+        });
     for (ChainedEntry e : sortedEntries) {
-      out.raw("E");
-      out.field(id(e.transferId()));
+      out.raw('E');
+      out.field(e.transferId());
       out.field(String.valueOf(e.direction()));
-      out.field(id(e.accountId()));
+      out.field(e.accountId());
       out.field(e.amount().toString());
-      out.field(micros(e.createdAt()));
-      out.raw("\n");
+      out.field(e.createdAt());
+      out.raw('\n');
     }
     return out.bytes();
+  }
+
+  /**
+   * Orders ids as their lowercase text sorts, without making the text: fixed-width lowercase hex
+   * with the dashes in fixed places sorts as the 128-bit value read unsigned.
+   */
+  static int compareAsText(UUID a, UUID b) {
+    int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+    return high != 0
+        ? high
+        : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
   }
 
   static String id(UUID id) {
@@ -131,25 +145,104 @@ public final class CanonicalBatch {
     }
   }
 
+  /**
+   * Writes the fields straight into one array: ids and numbers as ASCII without making strings,
+   * text as UTF-8. What it writes is the format above and nothing else.
+   */
   private static final class Writer {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final int ID_LENGTH = 36;
 
-    void raw(String s) {
-      out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    private byte[] buf;
+    private int size;
+
+    Writer(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    void raw(byte[] bytes) {
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buf, size, bytes.length);
+      size += bytes.length;
+    }
+
+    void raw(char ascii) {
+      ensure(1);
+      buf[size++] = (byte) ascii;
     }
 
     void field(@Nullable String value) {
       if (value == null) {
-        raw("-");
+        raw('-');
         return;
       }
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      raw(bytes.length + ":");
-      out.writeBytes(bytes);
+      length(bytes.length);
+      raw(bytes);
+    }
+
+    void field(long value) {
+      field(Long.toString(value));
+    }
+
+    void field(Instant t) {
+      field(micros(t));
+    }
+
+    void fieldOrNull(@Nullable Instant t) {
+      if (t == null) {
+        raw('-');
+      } else {
+        field(t);
+      }
+    }
+
+    /** An id as UUID.toString writes it, lowercase: 8-4-4-4-12 hex digits. */
+    void field(UUID id) {
+      length(ID_LENGTH);
+      ensure(ID_LENGTH);
+      long msb = id.getMostSignificantBits();
+      long lsb = id.getLeastSignificantBits();
+      hex(msb >>> 32, 8);
+      buf[size++] = '-';
+      hex(msb >>> 16, 4);
+      buf[size++] = '-';
+      hex(msb, 4);
+      buf[size++] = '-';
+      hex(lsb >>> 48, 4);
+      buf[size++] = '-';
+      hex(lsb, 12);
+    }
+
+    void fieldOrNull(@Nullable UUID id) {
+      if (id == null) {
+        raw('-');
+      } else {
+        field(id);
+      }
+    }
+
+    private void hex(long value, int digits) {
+      for (int i = digits - 1; i >= 0; i--) {
+        buf[size + i] = HEX[(int) (value & 0xF)];
+        value >>>= 4;
+      }
+      size += digits;
+    }
+
+    private void length(int n) {
+      raw(Integer.toString(n).getBytes(StandardCharsets.US_ASCII));
+      raw(':');
+    }
+
+    private void ensure(int more) {
+      if (size + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
     }
 
     byte[] bytes() {
-      return out.toByteArray();
+      return Arrays.copyOf(buf, size);
     }
   }
 }

@@ -25,11 +25,20 @@ import org.springframework.http.HttpStatus;
  * the others their answer. The queue and the wait are bounded: a full queue or a group that does
  * not answer in time is refused with 503, and the caller retries with the same id, which replays
  * the transfer if it did commit.
+ *
+ * <p>Several workers may take groups from the one queue, so that one group decides and writes while
+ * another waits for its round trips and its commit. Their transactions are then concurrent batches
+ * like a batch request beside a Kafka consumer's: accounts they share are locked in id order (the
+ * later group waits for the earlier one's commit, and reads its balances), the chain lock orders
+ * their links, and an id that two groups carry is written by one and replayed by the other.
  */
 final class GroupCommit implements AutoCloseable {
 
   /** Events waiting for a group: about a second of the hot path's throughput. */
   static final int QUEUE_EVENTS_MAX = 16_384;
+
+  /** The most groups committing at once: each holds a database connection while it does. */
+  static final int WORKERS_MAX = 8;
 
   /** How long a request waits to be queued and then for its answer. */
   static final long WAIT_MS_MAX = 10_000;
@@ -37,7 +46,7 @@ final class GroupCommit implements AutoCloseable {
   private final BlockingQueue<Waiting> queue = new ArrayBlockingQueue<>(QUEUE_EVENTS_MAX);
   private final Function<List<LedgerCommand>, List<Posting>> apply;
   private final int groupEventsMax;
-  private final Thread worker;
+  private final List<Thread> workers;
   private volatile boolean closed;
 
   private record Waiting(LedgerCommand command, CompletableFuture<Posting> answer) {}
@@ -47,14 +56,32 @@ final class GroupCommit implements AutoCloseable {
    * @param groupEventsMax the most events one group carries
    */
   GroupCommit(Function<List<LedgerCommand>, List<Posting>> apply, int groupEventsMax) {
+    this(apply, groupEventsMax, 1);
+  }
+
+  /**
+   * @param apply applies a batch of unlinked events in one transaction, one result per event;
+   *     called by {@code workers} threads at once
+   * @param groupEventsMax the most events one group carries
+   * @param workers how many groups may be committing at the same time, 1..{@link #WORKERS_MAX}
+   */
+  GroupCommit(Function<List<LedgerCommand>, List<Posting>> apply, int groupEventsMax, int workers) {
     if (groupEventsMax < 1) {
       throw new IllegalArgumentException("groupEventsMax must be at least 1: " + groupEventsMax);
     }
+    if (workers < 1 || workers > WORKERS_MAX) {
+      throw new IllegalArgumentException("workers must be 1.." + WORKERS_MAX + ": " + workers);
+    }
     this.apply = apply;
     this.groupEventsMax = groupEventsMax;
-    this.worker = new Thread(this::run, "ledger-group-commit");
-    worker.setDaemon(true);
-    worker.start();
+    List<Thread> threads = new ArrayList<>(workers);
+    for (int i = 0; i < workers; i++) {
+      Thread worker = new Thread(this::run, "ledger-group-commit-" + i);
+      worker.setDaemon(true);
+      threads.add(worker);
+    }
+    this.workers = List.copyOf(threads);
+    this.workers.forEach(Thread::start);
   }
 
   /** Applies one unlinked event as part of the next group, and answers its own result. */
@@ -114,6 +141,7 @@ final class GroupCommit implements AutoCloseable {
         group.clear();
       }
     }
+    // Whichever worker stops last refuses what is left; drainTo hands each event to one of them.
     List<Waiting> left = new ArrayList<>();
     queue.drainTo(left);
     left.forEach(w -> w.answer().completeExceptionally(unavailable("the ledger is stopping")));
@@ -150,9 +178,11 @@ final class GroupCommit implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    worker.interrupt();
+    workers.forEach(Thread::interrupt);
     try {
-      worker.join(WAIT_MS_MAX);
+      for (Thread worker : workers) {
+        worker.join(WAIT_MS_MAX);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

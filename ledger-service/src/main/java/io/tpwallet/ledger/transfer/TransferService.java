@@ -78,7 +78,8 @@ public class TransferService implements DisposableBean {
       PlatformTransactionManager transactions,
       Clock clock,
       MeterRegistry meters,
-      @Value("${tpw.ledger.group-events-max:1024}") int groupEventsMax) {
+      @Value("${tpw.ledger.group-events-max:1024}") int groupEventsMax,
+      @Value("${tpw.ledger.group-commit-workers:1}") int groupCommitWorkers) {
     this.accounts = accounts;
     this.transfers = transfers;
     this.events = events;
@@ -98,7 +99,9 @@ public class TransferService implements DisposableBean {
               .tag("result", result.name())
               .register(meters));
     }
-    this.group = new GroupCommit(this::execute, Math.min(groupEventsMax, BATCH_TRANSFERS_MAX));
+    this.group =
+        new GroupCommit(
+            this::execute, Math.min(groupEventsMax, BATCH_TRANSFERS_MAX), groupCommitWorkers);
   }
 
   /** Posts (or holds) one transfer at most once per id. */

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +89,123 @@ class CanonicalBatchTests {
     // A reference that mimics a field boundary is still another batch (length prefixes).
     assertThat(hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r3:USD", "", null)))
         .isNotEqualTo(hash(CanonicalBatch.GENESIS, transfer(BigInteger.TEN, "r", "3:USD", null)));
+  }
+
+  /**
+   * Generated batches (many transfers in random order, ids whose text and signed value sort
+   * differently, text with non-ASCII, nulls, metadata or not, times before 1970) encode to what a
+   * plain reading of the specification gives, so that the encoder's shortcuts never change the
+   * bytes of a link.
+   */
+  @Test
+  void generatedBatchesEncodeAsTheSpecificationReads() {
+    long seed = Long.getLong("tpw.seed", System.nanoTime());
+    Random random = new Random(seed);
+    for (int run = 0; run < 500; run++) {
+      List<ChainedTransfer> transfers = new ArrayList<>();
+      List<ChainedEntry> entries = new ArrayList<>();
+      int n = 1 + random.nextInt(run % 10 == 0 ? 300 : 6);
+      for (int i = 0; i < n; i++) {
+        ChainedTransfer t = generated(random);
+        transfers.add(t);
+        if (random.nextBoolean()) {
+          entries.add(new ChainedEntry(t.id(), 'D', t.debitAccountId(), t.amount(), t.createdAt()));
+          entries.add(
+              new ChainedEntry(t.id(), 'C', t.creditAccountId(), t.amount(), t.createdAt()));
+        }
+      }
+      Collections.shuffle(transfers, random);
+      Collections.shuffle(entries, random);
+      long seq = 1 + random.nextInt(Integer.MAX_VALUE);
+      UUID batch = id(random);
+      Instant at = instant(random);
+
+      assertThat(
+              new String(
+                  CanonicalBatch.encode(seq, batch, at, transfers, entries),
+                  StandardCharsets.UTF_8))
+          .as("run %d, replay with -Dtpw.seed=%d", run, seed)
+          .isEqualTo(asSpecified(seq, batch, at, transfers, entries));
+    }
+  }
+
+  /** docs/ledger-service.md's encoding, written the plain way: strings, then UTF-8. */
+  private static String asSpecified(
+      long seq, UUID batch, Instant at, List<ChainedTransfer> ts, List<ChainedEntry> es) {
+    var out = new StringBuilder("tpw-ledger-chain-v1\nB");
+    out.append(f(seq)).append(f(batch)).append(f(at)).append(f(ts.size())).append(f(es.size()));
+    out.append('\n');
+    Comparator<UUID> byText = Comparator.comparing(UUID::toString);
+    for (ChainedTransfer t :
+        ts.stream().sorted(Comparator.comparing(ChainedTransfer::id, byText)).toList()) {
+      out.append('T').append(f(t.id())).append(f(t.kind())).append(f(t.debitAccountId()));
+      out.append(f(t.creditAccountId())).append(f(t.amount())).append(f(t.asset()));
+      out.append(f(t.reference())).append(f(t.pendingId())).append(f(t.reversesId()));
+      out.append(f(t.legacyRef())).append(f(t.timeoutAt())).append(f(t.createdAt()));
+      out.append(t.metadata() == null ? "" : f(t.metadata())).append('\n');
+    }
+    Comparator<ChainedEntry> order =
+        Comparator.comparing(ChainedEntry::transferId, byText)
+            .thenComparing(ChainedEntry::direction);
+    for (ChainedEntry e : es.stream().sorted(order).toList()) {
+      out.append('E').append(f(e.transferId())).append(f(String.valueOf(e.direction())));
+      out.append(f(e.accountId())).append(f(e.amount())).append(f(e.createdAt())).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String f(Object value) {
+    if (value == null) {
+      return "-";
+    }
+    String text =
+        value instanceof Instant t
+            ? new BigInteger(Long.toString(t.getEpochSecond()))
+                .multiply(BigInteger.valueOf(1_000_000))
+                .add(BigInteger.valueOf(t.getNano() / 1_000))
+                .toString()
+            : value.toString();
+    return text.getBytes(StandardCharsets.UTF_8).length + ":" + text;
+  }
+
+  private static ChainedTransfer generated(Random random) {
+    String[] kinds = {"SINGLE", "PENDING", "POST", "VOID", "EXPIRE"};
+    return new ChainedTransfer(
+        id(random),
+        kinds[random.nextInt(kinds.length)],
+        id(random),
+        id(random),
+        new BigInteger(1 + random.nextInt(128), random),
+        random.nextBoolean() ? "USD" : "ETH",
+        text(random),
+        random.nextBoolean() ? id(random) : null,
+        random.nextInt(4) == 0 ? id(random) : null,
+        random.nextBoolean() ? text(random) : null,
+        random.nextBoolean() ? instant(random) : null,
+        instant(random),
+        random.nextBoolean() ? "{\"k\":" + '"' + text(random) + "\"}" : null);
+  }
+
+  /** Ids with either sign in both halves, so that unsigned and signed order differ. */
+  private static UUID id(Random random) {
+    return new UUID(random.nextLong(), random.nextLong());
+  }
+
+  private static Instant instant(Random random) {
+    return Instant.ofEpochSecond(random.nextInt() / 2, random.nextInt(1_000_000_000));
+  }
+
+  private static String text(Random random) {
+    var s = new StringBuilder();
+    for (int i = random.nextInt(12); i > 0; i--) {
+      switch (random.nextInt(4)) {
+        case 0 -> s.append((char) (0xA0 + random.nextInt(0x2000)));
+        case 1 -> s.appendCodePoint(0x1F300 + random.nextInt(0x300));
+        case 2 -> s.append(":-|\n".charAt(random.nextInt(4)));
+        default -> s.append((char) (0x20 + random.nextInt(0x5F)));
+      }
+    }
+    return s.toString();
   }
 
   /** The previous hash of the vectors: bytes 0, 1, 2 ... 31. */

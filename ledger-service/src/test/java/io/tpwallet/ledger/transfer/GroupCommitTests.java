@@ -102,6 +102,41 @@ class GroupCommitTests {
   }
 
   @Test
+  void withTwoWorkersAGroupCommitsWhileTheFirstIsStillCommitting() throws Exception {
+    Gate gate = new Gate(GroupCommitTests::answerByAmount);
+    try (GroupCommit group = new GroupCommit(gate::apply, 100, 2)) {
+      ExecutorService clients = Executors.newFixedThreadPool(4);
+      try {
+        Future<Posting> held = clients.submit(() -> group.submit(transfer(100)));
+        assertThat(gate.firstGroupEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // The first group is still inside its transaction; the second worker answers these.
+        Future<Posting> even = clients.submit(() -> group.submit(transfer(4)));
+        Future<Posting> odd = clients.submit(() -> group.submit(transfer(7)));
+        assertThat(even.get(10, TimeUnit.SECONDS).result()).isEqualTo(TransferResult.OK);
+        assertThat(odd.get(10, TimeUnit.SECONDS).result())
+            .isEqualTo(TransferResult.INSUFFICIENT_FUNDS);
+        assertThat(held.isDone()).isFalse();
+
+        gate.releaseFirstGroup.countDown();
+        assertThat(held.get(10, TimeUnit.SECONDS).result()).isEqualTo(TransferResult.OK);
+      } finally {
+        clients.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void theWorkerCountIsBounded() {
+    assertThatThrownBy(() -> new GroupCommit(GroupCommitTests::answerByAmount, 10, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new GroupCommit(GroupCommitTests::answerByAmount, 10, GroupCommit.WORKERS_MAX + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aLinkedEventIsRefusedBecauseItBelongsToItsChain() {
     try (GroupCommit group = new GroupCommit(GroupCommitTests::answerByAmount, 10)) {
       TransferCommand linked =

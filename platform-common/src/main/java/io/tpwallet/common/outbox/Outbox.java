@@ -3,6 +3,7 @@ package io.tpwallet.common.outbox;
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -64,14 +65,17 @@ public class Outbox {
     String[] aggregates = new String[n];
     String[] types = new String[n];
     byte[][] payloads = new byte[n][];
+    // One time for the events of one statement: they announce changes of one transaction.
+    OffsetDateTime time = envelope.now();
     for (int i = 0; i < n; i++) {
       Message m = messages.get(i);
-      CloudEvent event = envelope.wrap(Topics.typeOf(m.topic()), m.aggregateId(), m.data());
-      ids[i] = event.getId();
+      String type = Topics.typeOf(m.topic());
+      Envelope.Encoded event = envelope.encode(type, m.aggregateId(), m.data(), time);
+      ids[i] = event.id().toString();
       topics[i] = m.topic();
       aggregates[i] = m.aggregateId();
-      types[i] = event.getType();
-      payloads[i] = Objects.requireNonNull(Envelope.serialize(event));
+      types[i] = type;
+      payloads[i] = event.bytes();
     }
     // with ordinality keeps the events' order in the outbox's sequence.
     jdbc.sql(
