@@ -115,8 +115,8 @@ public final class TestPostgres {
     EmbeddedPostgres pg =
         EmbeddedPostgres.builder()
             .setServerConfig("wal_level", "logical")
-            .setServerConfig("max_wal_senders", "10")
-            .setServerConfig("max_replication_slots", "10")
+            .setServerConfig("max_wal_senders", "20")
+            .setServerConfig("max_replication_slots", "20")
             .setServerConfig("max_connections", "300")
             .start();
     Runtime.getRuntime()

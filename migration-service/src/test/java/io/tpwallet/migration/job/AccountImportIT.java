@@ -17,6 +17,7 @@ import io.tpwallet.testkit.KafkaProbe;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -659,5 +660,56 @@ class AccountImportIT {
   void closeProbes() {
     probes.values().forEach(KafkaProbe::close);
     probes.clear();
+  }
+
+  /**
+   * Stops this class's jobs and drops their replication slots: the test server allows only a few
+   * slots, shared with every other IT class of this JVM, and a left job keeps its slot (and its
+   * WAL) for good.
+   */
+  @AfterEach
+  void releaseSlots() throws Exception {
+    record Job(UUID id, String url, String user, String password, String slot) {}
+    List<Job> jobs =
+        jdbc.sql(
+                "select id, source_url, source_user, source_password, slot_name from migration_job")
+            .query(
+                (rs, i) ->
+                    new Job(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5)))
+            .list();
+    for (Job job : jobs) {
+      if (runner.isRunning(job.id())) {
+        runner.pause(job.id());
+      }
+      try (Connection legacy = DriverManager.getConnection(job.url(), job.user(), job.password());
+          var drop =
+              legacy.prepareStatement(
+                  "select pg_drop_replication_slot(slot_name) from pg_replication_slots"
+                      + " where slot_name = ? and not active")) {
+        drop.setString(1, job.slot());
+        awaitTrue(
+            () -> {
+              try (var rs = drop.executeQuery()) {
+                try (var left =
+                    legacy.prepareStatement(
+                        "select count(*) from pg_replication_slots where slot_name = ?")) {
+                  left.setString(1, job.slot());
+                  try (var count = left.executeQuery()) {
+                    count.next();
+                    return count.getLong(1) == 0;
+                  }
+                }
+              } catch (SQLException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "slot " + job.slot() + " dropped");
+      }
+    }
   }
 }
