@@ -23,6 +23,13 @@ record LegacyWalletState(String status, @Nullable String heldFor, @Nullable Stri
 
   static final String OVERDRAWN_AT_CUTOVER = "overdrawn at cutover";
 
+  /**
+   * SQL: the wallet counts as its holder's one wallet of its asset (index wallet_holder_asset): not
+   * one held for good, a deleted or a second legacy wallet.
+   */
+  static final String COUNTED_FOR_ASSET =
+      "(held_for is null or held_for = '" + CUTOVER_OVERDRAWN + "')";
+
   static final LegacyWalletState MIGRATING = new LegacyWalletState(Wallet.MIGRATING, null, null);
   static final LegacyWalletState ACTIVE = new LegacyWalletState(Wallet.ACTIVE, null, null);
   static final LegacyWalletState OVERDRAWN =

@@ -42,8 +42,6 @@ public class LegacyWallets {
 
   private static final Logger log = LoggerFactory.getLogger(LegacyWallets.class);
   private static final String ACTOR = LegacyCustomers.ACTOR;
-  private static final String COUNTED_FOR_ASSET =
-      "(held_for is null or held_for = '" + LegacyWalletState.CUTOVER_OVERDRAWN + "')";
 
   private final JdbcClient jdbc;
   private final LegacyCustomers customers;
@@ -123,7 +121,7 @@ public class LegacyWallets {
           jdbc.sql(
                   "update wallet set status = 'HELD', held_for = ?, reason = 'legacy user deleted',"
                       + " updated_at = ? where customer_id = ? and legacy_ref is not null and "
-                      + COUNTED_FOR_ASSET)
+                      + LegacyWalletState.COUNTED_FOR_ASSET)
               .params(LegacyWalletState.LEGACY_DELETED, now(), holder.id())
               .update();
       if (held > 0) {
@@ -397,7 +395,7 @@ public class LegacyWallets {
     UUID duplicateOf =
         jdbc.sql(
                 "select id from wallet where customer_id = ? and asset = ? and "
-                    + COUNTED_FOR_ASSET)
+                    + LegacyWalletState.COUNTED_FOR_ASSET)
             .params(wallet.customerId(), wallet.asset())
             .query(UUID.class)
             .optional()

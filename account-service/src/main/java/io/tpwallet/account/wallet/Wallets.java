@@ -54,7 +54,7 @@ public class Wallets {
   static final int WALLETS_PER_HOLDER_MAX = 50;
 
   private static final Logger log = LoggerFactory.getLogger(Wallets.class);
-  static final String COLUMNS =
+  private static final String COLUMNS =
       "id, customer_id, asset, status, reason, created_at, updated_at, legacy_ref";
 
   private final JdbcClient jdbc;
@@ -255,12 +255,11 @@ public class Wallets {
   }
 
   private Optional<Wallet> byHolderAndAsset(UUID customerId, String asset) {
-    // The one wallet of the asset that counts (wallet_holder_asset): not one held for good.
     return jdbc.sql(
             "select "
                 + COLUMNS
-                + " from wallet where customer_id = ? and asset = ?"
-                + " and (held_for is null or held_for = 'CUTOVER_OVERDRAWN')")
+                + " from wallet where customer_id = ? and asset = ? and "
+                + LegacyWalletState.COUNTED_FOR_ASSET)
         .params(customerId, asset)
         .query(Wallets::map)
         .optional();
@@ -273,7 +272,7 @@ public class Wallets {
         .list();
   }
 
-  static Wallet map(ResultSet rs, int row) throws SQLException {
+  private static Wallet map(ResultSet rs, int row) throws SQLException {
     return new Wallet(
         rs.getObject("id", UUID.class),
         rs.getObject("customer_id", UUID.class),
