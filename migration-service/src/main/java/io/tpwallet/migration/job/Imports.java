@@ -175,8 +175,11 @@ class Imports {
         .list();
   }
 
+  /** A wallet whose import command is due, with its legacy key. */
+  private record Due(long walletId, LegacyWalletImportRequested command) {}
+
   private void importDue(MigrationJob job, boolean all, Long[] wallets, Long[] users) {
-    List<LegacyWalletImportRequested> imported =
+    List<Due> imported =
         jdbc.sql(
                 """
                 with due as (
@@ -194,13 +197,15 @@ class Imports {
             .params(AccountSpec.WALLET_CODE, job.id(), all, wallets, users, job.id())
             .query(
                 (rs, i) ->
-                    new LegacyWalletImportRequested(
-                        job.id(),
-                        rs.getObject(2, UUID.class),
-                        rs.getObject(3, UUID.class),
-                        rs.getString(4),
-                        LegacyIds.key("wallets", rs.getLong(1)),
-                        rs.getBoolean(5)))
+                    new Due(
+                        rs.getLong(1),
+                        new LegacyWalletImportRequested(
+                            job.id(),
+                            rs.getObject(2, UUID.class),
+                            rs.getObject(3, UUID.class),
+                            rs.getString(4),
+                            LegacyIds.key("wallets", rs.getLong(1)),
+                            rs.getBoolean(5))))
             .list();
     if (imported.isEmpty()) {
       return;
@@ -213,12 +218,11 @@ class Imports {
         .params(
             job.id(),
             ORPHAN_USER,
-            imported.stream()
-                .map(w -> w.legacyRef().substring(w.legacyRef().lastIndexOf(':') + 1))
-                .toArray(String[]::new))
+            imported.stream().map(w -> String.valueOf(w.walletId())).toArray(String[]::new))
         .update();
     List<Outbox.Message> messages =
         imported.stream()
+            .map(Due::command)
             .sorted(Comparator.comparing(LegacyWalletImportRequested::legacyRef))
             .map(
                 w ->

@@ -9,10 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -97,36 +94,15 @@ public class LedgerAccounts {
   public void ensureAllOpen(List<AccountSpec> specs) {
     Set<UUID> open = openAmong(specs.stream().map(AccountSpec::id).toList());
     List<AccountSpec> missing = specs.stream().filter(s -> !open.contains(s.id())).toList();
-    if (missing.isEmpty()) {
-      return;
+    List<Callable<Void>> calls = new ArrayList<>(missing.size());
+    for (AccountSpec spec : missing) {
+      calls.add(
+          () -> {
+            ensureOpen(spec);
+            return null;
+          });
     }
-    ExecutorService callers =
-        Executors.newFixedThreadPool(
-            Math.min(OPENING_CALLS_MAX, missing.size()),
-            r -> {
-              Thread t = new Thread(r, "open-ledger-account");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      List<Future<?>> calls = new ArrayList<>(missing.size());
-      for (AccountSpec spec : missing) {
-        calls.add(callers.submit(() -> ensureOpen(spec)));
-      }
-      for (Future<?> call : calls) {
-        call.get();
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      throw new IllegalStateException("opening a ledger account failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LedgerUnavailable("interrupted while opening the ledger accounts", e);
-    } finally {
-      callers.shutdownNow();
-    }
+    LedgerCalls.all(calls, OPENING_CALLS_MAX, "open-ledger-account", "opening the ledger accounts");
   }
 
   /**

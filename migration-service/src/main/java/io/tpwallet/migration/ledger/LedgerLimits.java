@@ -1,15 +1,11 @@
 package io.tpwallet.migration.ledger;
 
-import io.tpwallet.common.thread.DaemonThreads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,38 +33,21 @@ public class LedgerLimits {
    * exception otherwise; the chunks already done stay done, so the caller decides what to undo.
    */
   public Map<UUID, String> apply(List<UUID> accountIds, boolean set, String reason) {
+    List<Callable<List<LedgerClient.LimitResult>>> calls = new ArrayList<>();
+    for (int from = 0; from < accountIds.size(); from += LedgerClient.LIMIT_ACCOUNTS_MAX) {
+      List<UUID> ids =
+          List.copyOf(
+              accountIds.subList(
+                  from, Math.min(from + LedgerClient.LIMIT_ACCOUNTS_MAX, accountIds.size())));
+      calls.add(() -> ledger.limits(ids, set, reason));
+    }
     Map<UUID, String> results = new LinkedHashMap<>();
-    if (accountIds.isEmpty()) {
-      return results;
+    for (List<LedgerClient.LimitResult> answered :
+        LedgerCalls.all(calls, CALLS_MAX, "ledger-limits", "setting ledger limits")) {
+      for (LedgerClient.LimitResult r : answered) {
+        results.put(r.accountId(), r.result());
+      }
     }
-    int chunk = LedgerClient.LIMIT_ACCOUNTS_MAX;
-    int chunks = (accountIds.size() + chunk - 1) / chunk;
-    ExecutorService callers =
-        Executors.newFixedThreadPool(
-            Math.min(CALLS_MAX, chunks), DaemonThreads.named("ledger-limits"));
-    try {
-      List<Future<List<LedgerClient.LimitResult>>> calls = new ArrayList<>(chunks);
-      for (int from = 0; from < accountIds.size(); from += chunk) {
-        List<UUID> ids =
-            List.copyOf(accountIds.subList(from, Math.min(from + chunk, accountIds.size())));
-        calls.add(callers.submit(() -> ledger.limits(ids, set, reason)));
-      }
-      for (Future<List<LedgerClient.LimitResult>> call : calls) {
-        for (LedgerClient.LimitResult r : call.get()) {
-          results.put(r.accountId(), r.result());
-        }
-      }
-      return results;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      throw new IllegalStateException("a ledger limits call failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LedgerUnavailable("interrupted while setting ledger limits", e);
-    } finally {
-      callers.shutdownNow();
-    }
+    return results;
   }
 }
