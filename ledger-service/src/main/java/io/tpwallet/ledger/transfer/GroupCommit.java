@@ -2,15 +2,18 @@ package io.tpwallet.ledger.transfer;
 
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.common.thread.DaemonThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -74,13 +77,8 @@ final class GroupCommit implements AutoCloseable {
     }
     this.apply = apply;
     this.groupEventsMax = groupEventsMax;
-    List<Thread> threads = new ArrayList<>(workers);
-    for (int i = 0; i < workers; i++) {
-      Thread worker = new Thread(this::run, "ledger-group-commit-" + i);
-      worker.setDaemon(true);
-      threads.add(worker);
-    }
-    this.workers = List.copyOf(threads);
+    ThreadFactory threads = DaemonThreads.named("ledger-group-commit");
+    this.workers = Stream.generate(() -> threads.newThread(this::run)).limit(workers).toList();
     this.workers.forEach(Thread::start);
   }
 
