@@ -311,10 +311,15 @@ public final class MigrationDemo {
       throw new DemoFailure("rollback answered " + back);
     }
     out.append(importedWallets(tag, job, "ROLLED_BACK"));
-    call("POST", "/v1/migrations/" + job + "/pause", "", 200);
+    // A rehearsal ends here: abandoning drops the job's slot and publication from the legacy
+    // server, which would otherwise keep WAL for it.
+    JsonNode ended = call("POST", "/v1/migrations/" + job + "/abandon", "", 200);
+    if (!"ABANDONED".equals(ended.path("phase").asString())) {
+      throw new DemoFailure("abandon answered " + ended);
+    }
     out.append(
-        "%srollback: legacy writable again; job paused. %d s for this source%n"
-            .formatted(tag, (System.nanoTime() - started) / 1_000_000_000));
+        "%srollback: legacy writable again; job abandoned, its capture released. %d s for this"
+            + " source%n".formatted(tag, (System.nanoTime() - started) / 1_000_000_000));
     return out.toString();
   }
 

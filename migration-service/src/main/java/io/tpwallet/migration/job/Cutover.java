@@ -308,6 +308,10 @@ class Cutover {
   /** Unfreezes legacy after a switch: the legacy wallet is the system of record again. */
   synchronized Record rollback(UUID id) throws SQLException {
     MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.FINISHED) {
+      throw conflict(
+          "job " + id + " is FINISHED: it no longer captures legacy, so it cannot roll back");
+    }
     Record last = latest(id).orElseThrow(() -> conflict("job " + id + " was never cut over"));
     if (job.phase() != Phase.CUT_OVER || !last.status().equals("SWITCHED")) {
       throw conflict("job " + id + " is " + job.phase() + ", not cut over");
@@ -342,6 +346,45 @@ class Cutover {
                   id, LegacyCutoverRecorded.ROLLED_BACK, List.of(), unfrozen));
         });
     return latest(id).orElseThrow();
+  }
+
+  /**
+   * Ends a switched job: the platform stays the system of record, legacy stays frozen, and the
+   * job's slot and publication are dropped from the legacy server. After this there is no rollback.
+   */
+  synchronized MigrationJob finish(UUID id) {
+    MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.FINISHED) {
+      return job;
+    }
+    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    if (!switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
+      throw conflict(
+          "job "
+              + id
+              + " is "
+              + job.phase()
+              + " and not switched: cut over first, or abandon it to keep legacy");
+    }
+    return runner.end(id, Phase.FINISHED);
+  }
+
+  /**
+   * Ends a job that is not switched: legacy stays the system of record, and the job's slot and
+   * publication are dropped from the legacy server. What the job imported stays in the ledger; a
+   * new job with the same id namespace can migrate again without posting anything twice.
+   */
+  synchronized MigrationJob abandon(UUID id) {
+    MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.ABANDONED) {
+      return job;
+    }
+    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    if (switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
+      throw conflict(
+          "job " + id + " is " + job.phase() + (switched ? " and switched: roll back first" : ""));
+    }
+    return runner.end(id, Phase.ABANDONED);
   }
 
   Optional<Record> latest(UUID id) {

@@ -149,6 +149,9 @@ public class JobRunner implements SmartLifecycle {
    */
   public MigrationJob start(UUID id) {
     MigrationJob job = jobs.get(id);
+    if (job.phase().ended()) {
+      throw conflict("job " + id + " is " + job.phase() + ": it can no longer be started");
+    }
     if (runs.containsKey(id)) {
       throw conflict("job " + id + " is already running");
     }
@@ -340,9 +343,49 @@ public class JobRunner implements SmartLifecycle {
   /** Stops capturing; the job can be resumed where it stopped. */
   public MigrationJob pause(UUID id) {
     jobs.get(id);
+    if (!stop(id, Phase.PAUSED)) {
+      throw conflict("job " + id + " is not running");
+    }
+    return jobs.get(id);
+  }
+
+  /**
+   * Ends the job for good ({@link Phase#FINISHED} or {@link Phase#ABANDONED}): stops capturing if
+   * it runs, then drops the job's replication slot and publication from a PostgreSQL source (a
+   * MariaDB/MySQL job holds nothing there), so that the legacy server stops keeping WAL for it.
+   * Ending again is a no-op; a source that cannot be reached leaves the job unended (502) to be
+   * ended again.
+   */
+  MigrationJob end(UUID id, Phase ended) {
+    if (!ended.ended()) {
+      throw new IllegalArgumentException("not a phase that ends a job: " + ended);
+    }
+    MigrationJob job = jobs.get(id);
+    if (job.phase().ended()) {
+      return job;
+    }
+    stop(id, Phase.PAUSED);
+    if (CdcSource.kindOf(job.sourceUrl()).orElse(null) == CdcSource.Kind.POSTGRES) {
+      try (Connection legacy = legacy(job)) {
+        SlotCheck.release(legacy, job.slotName(), job.publicationName(), SLOT_RELEASE_WAIT);
+      } catch (SlotCheck.SlotInUse e) {
+        throw conflict(e.getMessage());
+      } catch (SQLException e) {
+        throw legacyUnreachable(e);
+      }
+    }
+    jobs.phase(id, ended, null);
+    return jobs.get(id);
+  }
+
+  /** How long ending a job waits for the stopped engine's walsender to let go of the slot. */
+  static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(30);
+
+  /** Stops the job's engine, if it runs, leaving the job in {@code phase}; false if it did not. */
+  private boolean stop(UUID id, Phase phase) {
     Run run = runs.remove(id);
     if (run == null) {
-      throw conflict("job " + id + " is not running");
+      return false;
     }
     CdcEngine engine;
     synchronized (run) {
@@ -353,11 +396,11 @@ public class JobRunner implements SmartLifecycle {
     if (opener != null) {
       opener.interrupt();
     }
-    jobs.phase(id, Phase.PAUSED, null);
+    jobs.phase(id, phase, null);
     if (engine != null) {
       engine.close();
     }
-    return jobs.get(id);
+    return true;
   }
 
   public MigrationJob resume(UUID id) {
