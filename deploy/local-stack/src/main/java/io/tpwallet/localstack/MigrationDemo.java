@@ -450,16 +450,9 @@ public final class MigrationDemo {
 
   /** An operations client's access token (client credentials, RFC 6749 4.4) via the gateway. */
   private String opsToken() {
-    String basic =
-        java.util.Base64.getEncoder()
-            .encodeToString(
-                (accounts.clientId() + ":" + accounts.secret()).getBytes(StandardCharsets.UTF_8));
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(accounts.gateway() + "/v1/accounts/oauth2/token"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Basic " + basic)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+        ClientCredentials.tokenRequest(
+                accounts.gateway(), accounts.clientId(), accounts.secret(), Duration.ofSeconds(30))
             .build();
     JsonNode answer = exchange(request, "POST /v1/accounts/oauth2/token", 200, "account-service");
     String token = answer.path("access_token").asString("");
