@@ -7,6 +7,7 @@ import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import io.tpwallet.migration.ledger.AccountSpec;
 import io.tpwallet.migration.ledger.LedgerLimits;
+import io.tpwallet.migration.ledger.LedgerUnavailable;
 import io.tpwallet.migration.legacy.LegacySchema;
 import io.tpwallet.migration.legacy.MariaDbFreeze;
 import java.sql.Connection;
@@ -111,6 +112,39 @@ class Cutover {
     this.tx = new TransactionTemplate(transactions);
     this.jdbc = jdbc;
     this.clock = clock;
+    runner.beforeCapture(this::recoverInterrupted);
+  }
+
+  /** The statuses of an attempt under way; one left in them was cut short by the runner's death. */
+  private static final Set<String> UNDER_WAY =
+      Set.of("FREEZING", "DRAINING", "RECONCILING", "LIMITING");
+
+  /**
+   * Fails the attempt a runner left unfinished when it died (killed mid-cutover): the limits it may
+   * have set are cleared, legacy is unfrozen, and the attempt is recorded as failed, exactly as if
+   * it had failed then. Runs before the job captures again, with the ledger reachable; limits that
+   * cannot be cleared keep legacy frozen and are tried again ({@link LedgerUnavailable}).
+   */
+  synchronized void recoverInterrupted(UUID id) {
+    Record last = latest(id).orElse(null);
+    if (last == null || !UNDER_WAY.contains(last.status())) {
+      return;
+    }
+    String notCleared = clearLimits(id, walletAccounts(id));
+    if (notCleared != null) {
+      throw new LedgerUnavailable(
+          "a cutover interrupted at "
+              + last.status()
+              + " left limits that could not be cleared; legacy stays frozen: "
+              + notCleared);
+    }
+    fail(
+        jobs.get(id),
+        last.id(),
+        last.frozenAt(),
+        "the runner stopped during the cutover (at "
+            + last.status()
+            + "); the limits were cleared and legacy unfrozen when it started again");
   }
 
   /** The results with which an account is limited after a set call. */

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -193,11 +194,11 @@ public class JobRunner implements SmartLifecycle {
     if (runs.putIfAbsent(id, run) != null) {
       throw conflict("job " + id + " is already running");
     }
-    // A job restarted while cut over (or cutting over) keeps that phase: it is still streaming.
-    boolean keepPhase = job.phase() == Phase.CUT_OVER || job.phase() == Phase.CUTTING_OVER;
-    if (!keepPhase) {
-      jobs.phase(id, Phase.OPENING_ACCOUNTS, null);
-    }
+    // A switched job started again (after a pause or a runner restart) is cut over: it streams
+    // what a rollback would need. Anything else, a cutover the runner died in included, opens
+    // its accounts first; the interrupted attempt is failed before capture starts again.
+    boolean keepPhase = switched(id);
+    jobs.phase(id, keepPhase ? Phase.CUT_OVER : Phase.OPENING_ACCOUNTS, null);
     Thread opener =
         DaemonThreads.thread(
             "open-accounts-" + job.topicPrefix(),
@@ -212,6 +213,7 @@ public class JobRunner implements SmartLifecycle {
     while (!run.cancelled) {
       try {
         openAccounts(jobs.get(id));
+        beforeCapture.accept(id);
         break;
       } catch (LedgerUnavailable e) {
         if (run.cancelled) {
@@ -338,6 +340,28 @@ public class JobRunner implements SmartLifecycle {
     }
     // Several calls at a time, and all done before the engine starts.
     accounts.ensureAllOpen(specs);
+  }
+
+  /**
+   * What runs after a job's accounts are open and before its capture starts (again), with the
+   * ledger reachable: the cutover fails an attempt a dead runner left unfinished. It may throw
+   * {@link LedgerUnavailable} to be retried with the same backoff as the accounts.
+   */
+  void beforeCapture(Consumer<UUID> hook) {
+    beforeCapture = hook;
+  }
+
+  private volatile Consumer<UUID> beforeCapture = id -> {};
+
+  /** Whether the job's latest cutover attempt switched (and was not rolled back). */
+  private boolean switched(UUID id) {
+    return jdbc.sql(
+            "select status from migration_cutover where job_id = ? order by id desc limit 1")
+        .param(id)
+        .query(String.class)
+        .optional()
+        .map("SWITCHED"::equals)
+        .orElse(false);
   }
 
   /** Stops capturing; the job can be resumed where it stopped. */

@@ -73,6 +73,7 @@ class AccountImportIT {
   @Autowired Envelope envelope;
   @Autowired JsonMapper json;
   @Autowired JdbcClient jdbc;
+  @Autowired MigrationJobs jobs;
 
   /** A legacy user as the legacy database holds it. */
   private record User(long id, String email, String name, Instant createdAt, boolean deleted) {}
@@ -402,6 +403,82 @@ class AccountImportIT {
       assertThat(finish.statusCode()).as(finish.body()).isEqualTo(409);
       assertThat(api().send("POST", "/v1/migrations/" + job + "/resume", "").statusCode())
           .isEqualTo(409);
+    }
+  }
+
+  @Test
+  void aRunnerKilledDuringTheCutoverFailsTheAttemptClearsTheLimitsAndUnfreezesOnRestart()
+      throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(6, 30, 61, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      List<UUID> accounts = walletAccounts(job);
+      // What a runner killed while limiting leaves: legacy frozen, some limits set, the attempt
+      // at LIMITING and the job CUTTING_OVER (the engine is stopped first, as by the kill).
+      runner.pause(job);
+      Cutover.freeze(jobs.get(job));
+      LEDGER.noOverdraft.addAll(accounts.subList(0, 3));
+      jdbc.sql(
+              """
+              insert into migration_cutover (job_id, freeze_method, status, started_at, frozen_at,
+                drained_at) values (?, 'TRIGGER', 'LIMITING', now(), now(), now())""")
+          .param(job)
+          .update();
+      jobs.phase(job, Phase.CUTTING_OVER, null);
+      assertThat(legacyDeposit(legacyUrl)).as("frozen by the dead attempt").contains("frozen");
+
+      // Started again (as the runner's startup does for a job it was running) with the ledger
+      // down: nothing is cleared or unfrozen until the ledger answers.
+      LEDGER.available = false;
+      try {
+        runner.start(job);
+        awaitTrue(
+            () -> "WAITING_FOR_LEDGER".equals(api().status(job).path("phase").asString()),
+            "waiting for the ledger");
+        assertThat(legacyDeposit(legacyUrl)).as("still frozen").contains("frozen");
+      } finally {
+        LEDGER.available = true;
+      }
+      awaitStreaming(job);
+      JsonNode attempt = api().status(job).path("cutover");
+      assertThat(attempt.path("status").asString()).isEqualTo("FAILED");
+      assertThat(attempt.path("detail").asString())
+          .contains("runner stopped during the cutover (at LIMITING)");
+      assertThat(LEDGER.noOverdraft).doesNotContainAnyElementsOf(accounts);
+      assertThat(legacyDeposit(legacyUrl)).as("legacy unfrozen").isEqualTo("ok");
+      assertThat(cutover(job).path("status").asString())
+          .as("the next attempt switches")
+          .isEqualTo("SWITCHED");
+    }
+  }
+
+  @Test
+  void aSwitchedJobPausedAndResumedIsStillCutOverAndRollsBack() throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(5, 20, 67, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      assertThat(cutover(job).path("status").asString()).isEqualTo("SWITCHED");
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/pause", "").statusCode())
+          .isEqualTo(200);
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/resume", "").statusCode())
+          .isEqualTo(202);
+      awaitTrue(
+          () -> {
+            JsonNode s = api().status(job);
+            return "CUT_OVER".equals(s.path("phase").asString()) && s.path("running").asBoolean();
+          },
+          "cut over and running again");
+      HttpResponse<String> back = api().send("POST", "/v1/migrations/" + job + "/rollback", "");
+      assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+      assertThat(legacyDeposit(legacyUrl)).isEqualTo("ok");
     }
   }
 
