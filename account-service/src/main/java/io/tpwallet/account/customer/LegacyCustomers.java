@@ -2,6 +2,7 @@ package io.tpwallet.account.customer;
 
 import io.tpwallet.account.access.FieldErrors;
 import io.tpwallet.account.audit.AuditLog;
+import io.tpwallet.account.audit.ImportRefusals;
 import io.tpwallet.common.event.LegacyCustomerImportRequested;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,10 +29,12 @@ public class LegacyCustomers {
 
   private final CustomerRepository repository;
   private final AuditLog audit;
+  private final ImportRefusals refusals;
 
   LegacyCustomers(CustomerRepository repository, AuditLog audit) {
     this.repository = repository;
     this.audit = audit;
+    this.refusals = new ImportRefusals(audit, ACTOR, "customer.import", "legacy customer import");
   }
 
   /** Whether {@code ref} reads {@code legacy:<table>:<key>}. */
@@ -57,16 +60,17 @@ public class LegacyCustomers {
    * platform's Kafka error handler parks it on the dead-letter topic instead of retrying it.
    */
   public Holder importCustomer(LegacyCustomerImportRequested command) {
-    UUID id = required(command.customerId(), "customerId", null);
-    UUID jobId = required(command.jobId(), "jobId", id);
-    String legacyRef = required(command.legacyRef(), "legacyRef", id);
-    required(command.createdAt(), "createdAt", id);
+    UUID id = refusals.required(command.customerId(), "customerId", null);
+    UUID jobId = refusals.required(command.jobId(), "jobId", id);
+    String legacyRef = refusals.required(command.legacyRef(), "legacyRef", id);
+    refusals.required(command.createdAt(), "createdAt", id);
     if (!isLegacyRef(legacyRef)) {
-      throw refuse(id, "legacyRef " + abbreviate(legacyRef) + " is not legacy:<table>:<key>");
+      throw refusals.refuse(
+          id, "legacyRef " + abbreviate(legacyRef) + " is not legacy:<table>:<key>");
     }
     Optional<CustomerRepository.Imported> existing = repository.imported(id);
     if (existing.isPresent() && !legacyRef.equals(existing.get().legacyRef())) {
-      throw refuse(
+      throw refusals.refuse(
           id,
           existing.get().legacyRef() == null
               ? "the id is a platform customer's, not an imported one"
@@ -77,7 +81,7 @@ public class LegacyCustomers {
     }
     Optional<UUID> sameRef = repository.idByLegacyRef(jobId, legacyRef);
     if (sameRef.isPresent() && !sameRef.get().equals(id)) {
-      throw refuse(
+      throw refusals.refuse(
           id, "job " + jobId + " imported " + legacyRef + " already as customer " + sameRef.get());
     }
     String name = displayName(command.displayName(), legacyRef);
@@ -135,18 +139,6 @@ public class LegacyCustomers {
     return address == null
         ? new Email(null, "legacy e-mail " + abbreviate(legacy) + " is not an e-mail address")
         : new Email(address, null);
-  }
-
-  private <T> T required(@Nullable T value, String field, @Nullable UUID id) {
-    if (value == null) {
-      throw refuse(id, field + " is missing");
-    }
-    return value;
-  }
-
-  private IllegalArgumentException refuse(@Nullable UUID id, String why) {
-    audit.refused(ACTOR, "customer.import", id == null ? null : id.toString(), why);
-    return new IllegalArgumentException("legacy customer import " + id + ": " + why);
   }
 
   private static String abbreviate(String text) {

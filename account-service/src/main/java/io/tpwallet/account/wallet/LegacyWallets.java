@@ -1,6 +1,7 @@
 package io.tpwallet.account.wallet;
 
 import io.tpwallet.account.audit.AuditLog;
+import io.tpwallet.account.audit.ImportRefusals;
 import io.tpwallet.account.customer.LegacyCustomers;
 import io.tpwallet.common.event.LegacyCutoverRecorded;
 import io.tpwallet.common.event.LegacyWalletImportRequested;
@@ -46,12 +47,14 @@ public class LegacyWallets {
   private final JdbcClient jdbc;
   private final LegacyCustomers customers;
   private final AuditLog audit;
+  private final ImportRefusals refusals;
   private final Clock clock;
 
   LegacyWallets(JdbcClient jdbc, LegacyCustomers customers, AuditLog audit, Clock clock) {
     this.jdbc = jdbc;
     this.customers = customers;
     this.audit = audit;
+    this.refusals = new ImportRefusals(audit, ACTOR, "wallet.import", "legacy wallet import");
     this.clock = clock;
   }
 
@@ -61,18 +64,19 @@ public class LegacyWallets {
    * platform's Kafka error handler parks on the dead-letter topic.
    */
   public void importWallet(LegacyWalletImportRequested command) {
-    UUID walletId = required(command.walletId(), "walletId", null);
-    UUID jobId = required(command.jobId(), "jobId", walletId);
-    UUID customerId = required(command.customerId(), "customerId", walletId);
-    String legacyRef = required(command.legacyRef(), "legacyRef", walletId);
-    String code = required(command.asset(), "asset", walletId);
+    UUID walletId = refusals.required(command.walletId(), "walletId", null);
+    UUID jobId = refusals.required(command.jobId(), "jobId", walletId);
+    UUID customerId = refusals.required(command.customerId(), "customerId", walletId);
+    String legacyRef = refusals.required(command.legacyRef(), "legacyRef", walletId);
+    String code = refusals.required(command.asset(), "asset", walletId);
     if (!LegacyCustomers.isLegacyRef(legacyRef)) {
-      throw refuse(walletId, "legacyRef " + legacyRef + " is not legacy:<table>:<key>");
+      throw refusals.refuse(walletId, "legacyRef " + legacyRef + " is not legacy:<table>:<key>");
     }
     Asset asset =
         Asset.find(code.strip())
             .orElseThrow(
-                () -> refuse(walletId, "asset " + code + " is not one the platform holds"));
+                () ->
+                    refusals.refuse(walletId, "asset " + code + " is not one the platform holds"));
     var wallet =
         new Pending(walletId, customerId, jobId, asset.code(), legacyRef, command.deleted());
     Optional<LegacyCustomers.Holder> holder = customers.holder(customerId);
@@ -81,7 +85,7 @@ public class LegacyWallets {
       return;
     }
     if (!holder.get().imported()) {
-      throw refuse(walletId, "customer " + customerId + " is not an imported customer");
+      throw refusals.refuse(walletId, "customer " + customerId + " is not an imported customer");
     }
     place(wallet, holder.get().deleted());
   }
@@ -136,9 +140,9 @@ public class LegacyWallets {
    * job's latest. A record older than the one applied already changes nothing (audited).
    */
   public void applyCutover(LegacyCutoverRecorded cutover) {
-    UUID jobId = required(cutover.jobId(), "jobId", null);
-    Instant recordedAt = required(cutover.recordedAt(), "recordedAt", jobId);
-    List<UUID> held = required(cutover.walletsHeld(), "walletsHeld", jobId);
+    UUID jobId = refusals.required(cutover.jobId(), "jobId", null);
+    Instant recordedAt = refusals.required(cutover.recordedAt(), "recordedAt", jobId);
+    List<UUID> held = refusals.required(cutover.walletsHeld(), "walletsHeld", jobId);
     lockJob(jobId, false);
     Optional<Recorded> last = recorded(jobId, null);
     if (last.isPresent() && recordedAt.isBefore(last.get().recordedAt())) {
@@ -344,7 +348,7 @@ public class LegacyWallets {
             .query(UUID.class)
             .optional();
     if (sameRef.isPresent()) {
-      throw refuse(
+      throw refusals.refuse(
           id,
           "job "
               + wallet.jobId()
@@ -359,7 +363,7 @@ public class LegacyWallets {
       if (!row.legacyRef().equals(wallet.legacyRef())
           || !row.customerId().equals(wallet.customerId())
           || !row.asset().equals(wallet.asset())) {
-        throw refuse(
+        throw refusals.refuse(
             id,
             "imported as "
                 + row.legacyRef()
@@ -390,7 +394,7 @@ public class LegacyWallets {
     }
     if (jdbc.sql("select count(*) from wallet where id = ?").param(id).query(Long.class).single()
         > 0) {
-      throw refuse(id, "the id is a platform wallet's, not an imported one");
+      throw refusals.refuse(id, "the id is a platform wallet's, not an imported one");
     }
     UUID duplicateOf =
         jdbc.sql(
@@ -477,17 +481,5 @@ public class LegacyWallets {
 
   private Timestamp now() {
     return Timestamp.from(clock.instant());
-  }
-
-  private <T> T required(@Nullable T value, String field, @Nullable UUID id) {
-    if (value == null) {
-      throw refuse(id, field + " is missing");
-    }
-    return value;
-  }
-
-  private IllegalArgumentException refuse(@Nullable UUID id, String why) {
-    audit.refused(ACTOR, "wallet.import", id == null ? null : id.toString(), why);
-    return new IllegalArgumentException("legacy wallet import " + id + ": " + why);
   }
 }

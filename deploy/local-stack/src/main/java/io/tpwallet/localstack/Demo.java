@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
@@ -250,15 +249,8 @@ public final class Demo {
 
   /** OAuth2 client credentials (RFC 6749 4.4) at account-service, through the gateway. */
   private String clientToken(String clientId, String secret, String who) {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(gateway + "/v1/accounts/oauth2/token"))
-            .timeout(REQUEST_TIMEOUT)
-            .header("Authorization", "Basic " + basic)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"));
+        ClientCredentials.tokenRequest(gateway, clientId, secret, REQUEST_TIMEOUT);
     Answer answer = exchange("POST /v1/accounts/oauth2/token", request);
     answer.expect(Set.of(200), "client-credentials token for " + who);
     return required(answer, "access_token", "client-credentials token for " + who);

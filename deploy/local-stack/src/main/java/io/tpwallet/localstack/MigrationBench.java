@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  * job and prints (1) snapshot rows/s into the runner (captured, mapped, commands in the outbox) and
  * end to end until the ledger has answered every command, (2) the runner's lag (legacy commit to
  * applied) while the legacy CLI writes R tx/s for S seconds, p50/p99 over every batch seen, and (3)
- * how long a trigger cutover kept legacy writes frozen. Then it rolls back and pauses the job.
+ * how long a trigger cutover kept legacy writes frozen. Then it rolls back and abandons the job
+ * (which drops its slot).
  *
  * <p>Usage: {@code MigrationBench migrationUrl migrationJar postgresLegacyUrl [transactions] [tps]
  * [seconds]}, defaults 1,000,000, 2,000 and 30; at most 10,000,000 transactions, 5,000 tx/s, 600 s.
@@ -170,8 +171,8 @@ public final class MigrationBench {
     if ("SWITCHED".equals(cut.path("status").asString())) {
       demo.call("POST", "/v1/migrations/" + job + "/rollback", "", 200);
     }
-    demo.call("POST", "/v1/migrations/" + job + "/pause", "", 200);
-    System.out.println("job " + job + " rolled back and paused");
+    demo.call("POST", "/v1/migrations/" + job + "/abandon", "", 200);
+    System.out.println("job " + job + " rolled back and abandoned (its slot dropped)");
   }
 
   private static String percentile(List<Long> sorted, int p) {

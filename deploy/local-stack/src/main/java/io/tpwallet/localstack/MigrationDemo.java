@@ -311,10 +311,15 @@ public final class MigrationDemo {
       throw new DemoFailure("rollback answered " + back);
     }
     out.append(importedWallets(tag, job, "ROLLED_BACK"));
-    call("POST", "/v1/migrations/" + job + "/pause", "", 200);
+    // A rehearsal ends here: abandoning drops the job's slot and publication from the legacy
+    // server, which would otherwise keep WAL for it.
+    JsonNode ended = call("POST", "/v1/migrations/" + job + "/abandon", "", 200);
+    if (!"ABANDONED".equals(ended.path("phase").asString())) {
+      throw new DemoFailure("abandon answered " + ended);
+    }
     out.append(
-        "%srollback: legacy writable again; job paused. %d s for this source%n"
-            .formatted(tag, (System.nanoTime() - started) / 1_000_000_000));
+        "%srollback: legacy writable again; job abandoned, its capture released. %d s for this"
+            + " source%n".formatted(tag, (System.nanoTime() - started) / 1_000_000_000));
     return out.toString();
   }
 
@@ -445,16 +450,9 @@ public final class MigrationDemo {
 
   /** An operations client's access token (client credentials, RFC 6749 4.4) via the gateway. */
   private String opsToken() {
-    String basic =
-        java.util.Base64.getEncoder()
-            .encodeToString(
-                (accounts.clientId() + ":" + accounts.secret()).getBytes(StandardCharsets.UTF_8));
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(accounts.gateway() + "/v1/accounts/oauth2/token"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Basic " + basic)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+        ClientCredentials.tokenRequest(
+                accounts.gateway(), accounts.clientId(), accounts.secret(), Duration.ofSeconds(30))
             .build();
     JsonNode answer = exchange(request, "POST /v1/accounts/oauth2/token", 200, "account-service");
     String token = answer.path("access_token").asString("");

@@ -241,6 +241,22 @@ public final class MigrateCli {
     return action(jobId, "rollback");
   }
 
+  @Command(
+      name = "finish",
+      description = "end a switched job: slot and publication dropped, no rollback after this")
+  int finish(@Parameters(arity = "0..1", paramLabel = "JOB_ID") @Nullable String jobId)
+      throws Exception {
+    return action(jobId, "finish");
+  }
+
+  @Command(
+      name = "abandon",
+      description = "end a job that did not switch: slot and publication dropped, legacy kept")
+  int abandon(@Parameters(arity = "0..1", paramLabel = "JOB_ID") @Nullable String jobId)
+      throws Exception {
+    return action(jobId, "abandon");
+  }
+
   private int action(@Nullable String jobId, String action) throws Exception {
     print(client().post("/v1/migrations/" + job(jobId) + "/" + action, null, CALL));
     return 0;

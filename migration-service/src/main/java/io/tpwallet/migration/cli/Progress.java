@@ -9,7 +9,8 @@ final class Progress {
   static final int BAR_WIDTH = 30;
 
   /** Phases in which the job no longer moves by itself: the watch ends there. */
-  static final Set<String> STILL = Set.of("CUT_OVER", "PAUSED", "FAILED", "CREATED");
+  static final Set<String> STILL =
+      Set.of("CUT_OVER", "PAUSED", "FAILED", "CREATED", "FINISHED", "ABANDONED");
 
   private Progress() {}
 

@@ -7,6 +7,7 @@ import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
 import io.tpwallet.migration.ledger.AccountSpec;
 import io.tpwallet.migration.ledger.LedgerLimits;
+import io.tpwallet.migration.ledger.LedgerUnavailable;
 import io.tpwallet.migration.legacy.LegacySchema;
 import io.tpwallet.migration.legacy.MariaDbFreeze;
 import java.sql.Connection;
@@ -111,6 +112,39 @@ class Cutover {
     this.tx = new TransactionTemplate(transactions);
     this.jdbc = jdbc;
     this.clock = clock;
+    runner.beforeCapture(this::recoverInterrupted);
+  }
+
+  /** The statuses of an attempt under way; one left in them was cut short by the runner's death. */
+  private static final Set<String> UNDER_WAY =
+      Set.of("FREEZING", "DRAINING", "RECONCILING", "LIMITING");
+
+  /**
+   * Fails the attempt a runner left unfinished when it died (killed mid-cutover): the limits it may
+   * have set are cleared, legacy is unfrozen, and the attempt is recorded as failed, exactly as if
+   * it had failed then. Runs before the job captures again, with the ledger reachable; limits that
+   * cannot be cleared keep legacy frozen and are tried again ({@link LedgerUnavailable}).
+   */
+  synchronized void recoverInterrupted(UUID id) {
+    Record last = latest(id).orElse(null);
+    if (last == null || !UNDER_WAY.contains(last.status())) {
+      return;
+    }
+    String notCleared = clearLimits(id, walletAccounts(id));
+    if (notCleared != null) {
+      throw new LedgerUnavailable(
+          "a cutover interrupted at "
+              + last.status()
+              + " left limits that could not be cleared; legacy stays frozen: "
+              + notCleared);
+    }
+    fail(
+        jobs.get(id),
+        last.id(),
+        last.frozenAt(),
+        "the runner stopped during the cutover (at "
+            + last.status()
+            + "); the limits were cleared and legacy unfrozen when it started again");
   }
 
   /** The results with which an account is limited after a set call. */
@@ -308,6 +342,10 @@ class Cutover {
   /** Unfreezes legacy after a switch: the legacy wallet is the system of record again. */
   synchronized Record rollback(UUID id) throws SQLException {
     MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.FINISHED) {
+      throw conflict(
+          "job " + id + " is FINISHED: it no longer captures legacy, so it cannot roll back");
+    }
     Record last = latest(id).orElseThrow(() -> conflict("job " + id + " was never cut over"));
     if (job.phase() != Phase.CUT_OVER || !last.status().equals("SWITCHED")) {
       throw conflict("job " + id + " is " + job.phase() + ", not cut over");
@@ -342,6 +380,45 @@ class Cutover {
                   id, LegacyCutoverRecorded.ROLLED_BACK, List.of(), unfrozen));
         });
     return latest(id).orElseThrow();
+  }
+
+  /**
+   * Ends a switched job: the platform stays the system of record, legacy stays frozen, and the
+   * job's slot and publication are dropped from the legacy server. After this there is no rollback.
+   */
+  synchronized MigrationJob finish(UUID id) {
+    MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.FINISHED) {
+      return job;
+    }
+    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    if (!switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
+      throw conflict(
+          "job "
+              + id
+              + " is "
+              + job.phase()
+              + " and not switched: cut over first, or abandon it to keep legacy");
+    }
+    return runner.end(id, Phase.FINISHED);
+  }
+
+  /**
+   * Ends a job that is not switched: legacy stays the system of record, and the job's slot and
+   * publication are dropped from the legacy server. What the job imported stays in the ledger; a
+   * new job with the same id namespace can migrate again without posting anything twice.
+   */
+  synchronized MigrationJob abandon(UUID id) {
+    MigrationJob job = jobs.get(id);
+    if (job.phase() == Phase.ABANDONED) {
+      return job;
+    }
+    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    if (switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
+      throw conflict(
+          "job " + id + " is " + job.phase() + (switched ? " and switched: roll back first" : ""));
+    }
+    return runner.end(id, Phase.ABANDONED);
   }
 
   Optional<Record> latest(UUID id) {

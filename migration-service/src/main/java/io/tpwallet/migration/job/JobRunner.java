@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -149,6 +150,9 @@ public class JobRunner implements SmartLifecycle {
    */
   public MigrationJob start(UUID id) {
     MigrationJob job = jobs.get(id);
+    if (job.phase().ended()) {
+      throw conflict("job " + id + " is " + job.phase() + ": it can no longer be started");
+    }
     if (runs.containsKey(id)) {
       throw conflict("job " + id + " is already running");
     }
@@ -190,11 +194,11 @@ public class JobRunner implements SmartLifecycle {
     if (runs.putIfAbsent(id, run) != null) {
       throw conflict("job " + id + " is already running");
     }
-    // A job restarted while cut over (or cutting over) keeps that phase: it is still streaming.
-    boolean keepPhase = job.phase() == Phase.CUT_OVER || job.phase() == Phase.CUTTING_OVER;
-    if (!keepPhase) {
-      jobs.phase(id, Phase.OPENING_ACCOUNTS, null);
-    }
+    // A switched job started again (after a pause or a runner restart) is cut over: it streams
+    // what a rollback would need. Anything else, a cutover the runner died in included, opens
+    // its accounts first; the interrupted attempt is failed before capture starts again.
+    boolean keepPhase = switched(id);
+    jobs.phase(id, keepPhase ? Phase.CUT_OVER : Phase.OPENING_ACCOUNTS, null);
     Thread opener =
         DaemonThreads.thread(
             "open-accounts-" + job.topicPrefix(),
@@ -209,6 +213,7 @@ public class JobRunner implements SmartLifecycle {
     while (!run.cancelled) {
       try {
         openAccounts(jobs.get(id));
+        beforeCapture.accept(id);
         break;
       } catch (LedgerUnavailable e) {
         if (run.cancelled) {
@@ -337,12 +342,74 @@ public class JobRunner implements SmartLifecycle {
     accounts.ensureAllOpen(specs);
   }
 
+  /**
+   * What runs after a job's accounts are open and before its capture starts (again), with the
+   * ledger reachable: the cutover fails an attempt a dead runner left unfinished. It may throw
+   * {@link LedgerUnavailable} to be retried with the same backoff as the accounts.
+   */
+  void beforeCapture(Consumer<UUID> hook) {
+    beforeCapture = hook;
+  }
+
+  private volatile Consumer<UUID> beforeCapture = id -> {};
+
+  /** Whether the job's latest cutover attempt switched (and was not rolled back). */
+  private boolean switched(UUID id) {
+    return jdbc.sql(
+            "select status from migration_cutover where job_id = ? order by id desc limit 1")
+        .param(id)
+        .query(String.class)
+        .optional()
+        .map("SWITCHED"::equals)
+        .orElse(false);
+  }
+
   /** Stops capturing; the job can be resumed where it stopped. */
   public MigrationJob pause(UUID id) {
     jobs.get(id);
+    if (!stop(id, Phase.PAUSED)) {
+      throw conflict("job " + id + " is not running");
+    }
+    return jobs.get(id);
+  }
+
+  /**
+   * Ends the job for good ({@link Phase#FINISHED} or {@link Phase#ABANDONED}): stops capturing if
+   * it runs, then drops the job's replication slot and publication from a PostgreSQL source (a
+   * MariaDB/MySQL job holds nothing there), so that the legacy server stops keeping WAL for it.
+   * Ending again is a no-op; a source that cannot be reached leaves the job unended (502) to be
+   * ended again.
+   */
+  MigrationJob end(UUID id, Phase ended) {
+    if (!ended.ended()) {
+      throw new IllegalArgumentException("not a phase that ends a job: " + ended);
+    }
+    MigrationJob job = jobs.get(id);
+    if (job.phase().ended()) {
+      return job;
+    }
+    stop(id, Phase.PAUSED);
+    if (CdcSource.kindOf(job.sourceUrl()).orElse(null) == CdcSource.Kind.POSTGRES) {
+      try (Connection legacy = legacy(job)) {
+        SlotCheck.release(legacy, job.slotName(), job.publicationName(), SLOT_RELEASE_WAIT);
+      } catch (SlotCheck.SlotInUse e) {
+        throw conflict(e.getMessage());
+      } catch (SQLException e) {
+        throw legacyUnreachable(e);
+      }
+    }
+    jobs.phase(id, ended, null);
+    return jobs.get(id);
+  }
+
+  /** How long ending a job waits for the stopped engine's walsender to let go of the slot. */
+  static final Duration SLOT_RELEASE_WAIT = Duration.ofSeconds(30);
+
+  /** Stops the job's engine, if it runs, leaving the job in {@code phase}; false if it did not. */
+  private boolean stop(UUID id, Phase phase) {
     Run run = runs.remove(id);
     if (run == null) {
-      throw conflict("job " + id + " is not running");
+      return false;
     }
     CdcEngine engine;
     synchronized (run) {
@@ -353,11 +420,11 @@ public class JobRunner implements SmartLifecycle {
     if (opener != null) {
       opener.interrupt();
     }
-    jobs.phase(id, Phase.PAUSED, null);
+    jobs.phase(id, phase, null);
     if (engine != null) {
       engine.close();
     }
-    return jobs.get(id);
+    return true;
   }
 
   public MigrationJob resume(UUID id) {

@@ -265,6 +265,24 @@ class MigrationController {
     return cutover.rollback(id);
   }
 
+  /**
+   * Ends a switched job for good: capture stops and the job's slot and publication leave the legacy
+   * server (legacy stays frozen; no rollback after this). Again: the same answer.
+   */
+  @PostMapping("/{id}/finish")
+  Status finish(@PathVariable UUID id) {
+    return Status.of(cutover.finish(id), false);
+  }
+
+  /**
+   * Ends a job that did not switch (or was rolled back): capture stops and the job's slot and
+   * publication leave the legacy server; legacy stays the system of record. Again: the same answer.
+   */
+  @PostMapping("/{id}/abandon")
+  Status abandon(@PathVariable UUID id) {
+    return Status.of(cutover.abandon(id), false);
+  }
+
   /** A table to read again while streaming. */
   record ResyncRequest(@Nullable String table) {}
 

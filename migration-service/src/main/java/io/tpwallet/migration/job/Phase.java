@@ -14,7 +14,17 @@ public enum Phase {
   /** The platform is the system of record; legacy writes stay frozen until a rollback. */
   CUT_OVER,
   PAUSED,
-  FAILED;
+  FAILED,
+  /**
+   * Ended after a switch: nothing is captured any more, the job's slot and publication are gone
+   * from the legacy server, legacy stays frozen and a rollback is no longer possible.
+   */
+  FINISHED,
+  /**
+   * Ended without a switch: nothing is captured any more, the job's slot and publication are gone,
+   * and legacy stays the system of record.
+   */
+  ABANDONED;
 
   /** A phase in which the job should be running: resumed by itself after a runner restart. */
   public boolean active() {
@@ -23,5 +33,10 @@ public enum Phase {
           true;
       default -> false;
     };
+  }
+
+  /** A phase a job never leaves: it cannot be started, resumed, cut over or rolled back. */
+  public boolean ended() {
+    return this == FINISHED || this == ABANDONED;
   }
 }

@@ -8,6 +8,7 @@ import io.tpwallet.common.event.LegacyCutoverRecorded;
 import io.tpwallet.common.event.LegacyWalletImportRequested;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.money.Asset;
+import io.tpwallet.migration.cdc.SlotCheck;
 import io.tpwallet.migration.legacy.LegacySeeder;
 import io.tpwallet.migration.legacy.LegacyWriter;
 import io.tpwallet.migration.transform.LegacyIds;
@@ -72,6 +73,7 @@ class AccountImportIT {
   @Autowired Envelope envelope;
   @Autowired JsonMapper json;
   @Autowired JdbcClient jdbc;
+  @Autowired MigrationJobs jobs;
 
   /** A legacy user as the legacy database holds it. */
   private record User(long id, String email, String name, Instant createdAt, boolean deleted) {}
@@ -337,6 +339,166 @@ class AccountImportIT {
       if (runner.isRunning(job)) {
         runner.pause(job);
       }
+    }
+  }
+
+  @Test
+  void aFinishedJobLeavesNoSlotOnLegacyStaysFrozenAndCannotRollBackOrRestart() throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(6, 30, 53, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    String slot = api().status(job).path("slotName").asString();
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      assertThat(sourceHolds(legacyUrl, slot)).containsExactly("slot", "publication");
+      HttpResponse<String> early = api().send("POST", "/v1/migrations/" + job + "/finish", "");
+      assertThat(early.statusCode()).as(early.body()).isEqualTo(409);
+      assertThat(early.body()).contains("not switched");
+
+      assertThat(cutover(job).path("status").asString()).isEqualTo("SWITCHED");
+      HttpResponse<String> abandon = api().send("POST", "/v1/migrations/" + job + "/abandon", "");
+      assertThat(abandon.statusCode()).as(abandon.body()).isEqualTo(409);
+      assertThat(abandon.body()).contains("roll back first");
+
+      HttpResponse<String> finished = api().send("POST", "/v1/migrations/" + job + "/finish", "");
+      assertThat(finished.statusCode()).as(finished.body()).isEqualTo(200);
+      assertThat(json.readTree(finished.body()).path("phase").asString()).isEqualTo("FINISHED");
+      assertThat(runner.isRunning(job)).isFalse();
+      assertThat(sourceHolds(legacyUrl, slot)).as("slot and publication dropped").isEmpty();
+      assertThat(legacyDeposit(legacyUrl)).as("legacy stays frozen").contains("frozen");
+      for (String refused : List.of("rollback", "start", "resume", "cutover")) {
+        HttpResponse<String> r = api().send("POST", "/v1/migrations/" + job + "/" + refused, "");
+        assertThat(r.statusCode()).as(refused + ": " + r.body()).isEqualTo(409);
+      }
+      HttpResponse<String> again = api().send("POST", "/v1/migrations/" + job + "/finish", "");
+      assertThat(again.statusCode()).as("finishing again answers the same").isEqualTo(200);
+      assertThat(api().status(job).path("phase").asString()).isEqualTo("FINISHED");
+      assertThat(api().status(job).path("cutover").path("status").asString()).isEqualTo("SWITCHED");
+    }
+  }
+
+  @Test
+  void anAbandonedJobLeavesNoSlotOnLegacyAndLegacyStaysWritable() throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(5, 20, 59, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    String slot = api().status(job).path("slotName").asString();
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      assertThat(cutover(job).path("status").asString()).isEqualTo("SWITCHED");
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/rollback", "").statusCode())
+          .isEqualTo(200);
+
+      HttpResponse<String> abandoned = api().send("POST", "/v1/migrations/" + job + "/abandon", "");
+      assertThat(abandoned.statusCode()).as(abandoned.body()).isEqualTo(200);
+      assertThat(json.readTree(abandoned.body()).path("phase").asString()).isEqualTo("ABANDONED");
+      assertThat(runner.isRunning(job)).isFalse();
+      assertThat(sourceHolds(legacyUrl, slot)).as("slot and publication dropped").isEmpty();
+      assertThat(legacyDeposit(legacyUrl)).as("legacy is the system of record").isEqualTo("ok");
+      HttpResponse<String> finish = api().send("POST", "/v1/migrations/" + job + "/finish", "");
+      assertThat(finish.statusCode()).as(finish.body()).isEqualTo(409);
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/resume", "").statusCode())
+          .isEqualTo(409);
+    }
+  }
+
+  @Test
+  void aRunnerKilledDuringTheCutoverFailsTheAttemptClearsTheLimitsAndUnfreezesOnRestart()
+      throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(6, 30, 61, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      List<UUID> accounts = walletAccounts(job);
+      // What a runner killed while limiting leaves: legacy frozen, some limits set, the attempt
+      // at LIMITING and the job CUTTING_OVER (the engine is stopped first, as by the kill).
+      runner.pause(job);
+      Cutover.freeze(jobs.get(job));
+      LEDGER.noOverdraft.addAll(accounts.subList(0, 3));
+      jdbc.sql(
+              """
+              insert into migration_cutover (job_id, freeze_method, status, started_at, frozen_at,
+                drained_at) values (?, 'TRIGGER', 'LIMITING', now(), now(), now())""")
+          .param(job)
+          .update();
+      jobs.phase(job, Phase.CUTTING_OVER, null);
+      assertThat(legacyDeposit(legacyUrl)).as("frozen by the dead attempt").contains("frozen");
+
+      // Started again (as the runner's startup does for a job it was running) with the ledger
+      // down: nothing is cleared or unfrozen until the ledger answers.
+      LEDGER.available = false;
+      try {
+        runner.start(job);
+        awaitTrue(
+            () -> "WAITING_FOR_LEDGER".equals(api().status(job).path("phase").asString()),
+            "waiting for the ledger");
+        assertThat(legacyDeposit(legacyUrl)).as("still frozen").contains("frozen");
+      } finally {
+        LEDGER.available = true;
+      }
+      awaitStreaming(job);
+      JsonNode attempt = api().status(job).path("cutover");
+      assertThat(attempt.path("status").asString()).isEqualTo("FAILED");
+      assertThat(attempt.path("detail").asString())
+          .contains("runner stopped during the cutover (at LIMITING)");
+      assertThat(LEDGER.noOverdraft).doesNotContainAnyElementsOf(accounts);
+      assertThat(legacyDeposit(legacyUrl)).as("legacy unfrozen").isEqualTo("ok");
+      assertThat(cutover(job).path("status").asString())
+          .as("the next attempt switches")
+          .isEqualTo("SWITCHED");
+    }
+  }
+
+  @Test
+  void aSwitchedJobPausedAndResumedIsStillCutOverAndRollsBack() throws Exception {
+    String legacyUrl = JobApi.legacyDatabase();
+    try (Connection legacy = JobApi.connect(legacyUrl)) {
+      LegacySeeder.seed(legacy, new LegacySeeder.Plan(5, 20, 67, 0));
+    }
+    UUID job = api().create(legacyUrl, false, UUID.randomUUID());
+    try (AutoCloseable posting = LEDGER.post(job, envelope)) {
+      startStreaming(job);
+      assertThat(cutover(job).path("status").asString()).isEqualTo("SWITCHED");
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/pause", "").statusCode())
+          .isEqualTo(200);
+      assertThat(api().send("POST", "/v1/migrations/" + job + "/resume", "").statusCode())
+          .isEqualTo(202);
+      awaitTrue(
+          () -> {
+            JsonNode s = api().status(job);
+            return "CUT_OVER".equals(s.path("phase").asString()) && s.path("running").asBoolean();
+          },
+          "cut over and running again");
+      HttpResponse<String> back = api().send("POST", "/v1/migrations/" + job + "/rollback", "");
+      assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+      assertThat(legacyDeposit(legacyUrl)).isEqualTo("ok");
+    }
+  }
+
+  /** Which of "slot" and "publication" of the job named {@code slot} the legacy server has. */
+  private static List<String> sourceHolds(String legacyUrl, String slot) throws Exception {
+    try (Connection legacy = JobApi.connect(legacyUrl);
+        var find =
+            legacy.prepareStatement(
+                """
+                select 'slot' from pg_replication_slots where slot_name = ?
+                union all select 'publication' from pg_publication where pubname = ?""")) {
+      find.setString(1, slot);
+      find.setString(2, slot);
+      List<String> held = new ArrayList<>();
+      try (var rs = find.executeQuery()) {
+        while (rs.next()) {
+          held.add(rs.getString(1));
+        }
+      }
+      return held;
     }
   }
 
@@ -669,10 +831,12 @@ class AccountImportIT {
    */
   @AfterEach
   void releaseSlots() throws Exception {
-    record Job(UUID id, String url, String user, String password, String slot) {}
+    record Job(UUID id, String url, String user, String password, String slot, String pub) {}
     List<Job> jobs =
         jdbc.sql(
-                "select id, source_url, source_user, source_password, slot_name from migration_job")
+                """
+                select id, source_url, source_user, source_password, slot_name, publication_name
+                from migration_job""")
             .query(
                 (rs, i) ->
                     new Job(
@@ -680,35 +844,15 @@ class AccountImportIT {
                         rs.getString(2),
                         rs.getString(3),
                         rs.getString(4),
-                        rs.getString(5)))
+                        rs.getString(5),
+                        rs.getString(6)))
             .list();
     for (Job job : jobs) {
       if (runner.isRunning(job.id())) {
         runner.pause(job.id());
       }
-      try (Connection legacy = DriverManager.getConnection(job.url(), job.user(), job.password());
-          var drop =
-              legacy.prepareStatement(
-                  "select pg_drop_replication_slot(slot_name) from pg_replication_slots"
-                      + " where slot_name = ? and not active")) {
-        drop.setString(1, job.slot());
-        awaitTrue(
-            () -> {
-              try (var rs = drop.executeQuery()) {
-                try (var left =
-                    legacy.prepareStatement(
-                        "select count(*) from pg_replication_slots where slot_name = ?")) {
-                  left.setString(1, job.slot());
-                  try (var count = left.executeQuery()) {
-                    count.next();
-                    return count.getLong(1) == 0;
-                  }
-                }
-              } catch (SQLException e) {
-                throw new IllegalStateException(e);
-              }
-            },
-            "slot " + job.slot() + " dropped");
+      try (Connection legacy = DriverManager.getConnection(job.url(), job.user(), job.password())) {
+        SlotCheck.release(legacy, job.slot(), job.pub(), WAIT_MAX);
       }
     }
   }
