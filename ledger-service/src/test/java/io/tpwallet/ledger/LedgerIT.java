@@ -2,6 +2,7 @@ package io.tpwallet.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.AccountOpenRejected;
@@ -13,6 +14,8 @@ import io.tpwallet.common.event.TransferPosted;
 import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.event.TransferReverseRequested;
+import io.tpwallet.common.event.TransfersAnswered;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.ledger.account.AccountFlag;
@@ -884,6 +887,100 @@ class LedgerIT {
     assertThat(balance(alice)).isEqualTo("100");
     assertThat(balance(bob)).isEqualTo("0");
     assertThat(transferExists(transferId)).isFalse();
+  }
+
+  @Test
+  void aBatchOfTransfersDeliveredTwiceIsPostedOnceAndAnsweredOnceWithEachTransfersOwnResult()
+      throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID bob = openAccount("USD", "customer", WALLET);
+    UUID funding = Ids.newId();
+    UUID tooMuch = Ids.newId();
+    UUID badAmount = Ids.newId();
+    UUID payment = Ids.newId();
+    var batch =
+        new TransfersRequested(
+            List.of(
+                new TransferRequested(funding, issuance, alice, "1000", "USD", "funding"),
+                // Refused on its own: the transfers around it still post.
+                new TransferRequested(tooMuch, alice, bob, "1001", "USD", "too much"),
+                new TransferRequested(badAmount, alice, bob, "1.5", "USD", "bad amount"),
+                // The same id again in the batch: posted once, answered POSTED again.
+                new TransferRequested(funding, issuance, alice, "1000", "USD", "funding"),
+                // In order after the funding: alice has the money by then.
+                new TransferRequested(payment, alice, bob, "400", "USD", "payment")));
+    UUID key = Ids.newId();
+    byte[] bytes =
+        Envelope.serialize(
+            envelope.wrap(Topics.typeOf(Topics.LEDGER_TRANSFERS_REQUESTED), key.toString(), batch));
+    kafka.send(Topics.LEDGER_TRANSFERS_REQUESTED, key.toString(), bytes).get(10, TimeUnit.SECONDS);
+    // Redelivered (a crash before the offset commit, a relay resend): the inbox drops it.
+    kafka.send(Topics.LEDGER_TRANSFERS_REQUESTED, key.toString(), bytes).get(10, TimeUnit.SECONDS);
+
+    TransfersAnswered answered =
+        envelope.data(
+            awaitEvents(Topics.LEDGER_TRANSFERS_ANSWERED, key, 1).get(0), TransfersAnswered.class);
+    assertThat(answered.answers())
+        .extracting(TransfersAnswered.Answer::transferId, TransfersAnswered.Answer::result)
+        .containsExactly(
+            tuple(funding, "POSTED"),
+            tuple(tooMuch, "INSUFFICIENT_FUNDS"),
+            tuple(badAmount, "INVALID_AMOUNT"),
+            tuple(funding, "POSTED"),
+            tuple(payment, "POSTED"));
+    assertThat(answered.answers().get(1).reference()).isEqualTo("too much");
+    assertThat(balance(alice)).isEqualTo("600");
+    assertThat(balance(bob)).isEqualTo("400");
+    assertThat(transferExists(tooMuch)).isFalse();
+    assertThat(entryCount(funding)).isEqualTo(2);
+    Thread.sleep(500); // a second answer would mean the redelivered record was applied
+    assertThat(readEvents(Topics.LEDGER_TRANSFERS_ANSWERED, key)).hasSize(1);
+    assertLedgerBalances();
+  }
+
+  @Test
+  void aBatchOfTransfersThatCannotBeReadIsParkedWithoutBlockingTheBatchesAfterIt()
+      throws Exception {
+    UUID issuance = openAccount("USD", "issuance", "[]");
+    UUID alice = openAccount("USD", "customer", WALLET);
+    UUID key = Ids.newId();
+    UUID noDebit = Ids.newId();
+    UUID good = Ids.newId();
+    // A transfer without a debit account cannot be answered: its whole record is parked, nothing
+    // of it is posted.
+    sendBatch(
+        key,
+        List.of(
+            new TransferRequested(Ids.newId(), issuance, alice, "5", "USD", "fine alone"),
+            new TransferRequested(noDebit, null, alice, "5", "USD", "no debit")));
+    // Same key, so the same partition: only reached past the parked record.
+    sendBatch(key, List.of(new TransferRequested(good, issuance, alice, "300", "USD", "after")));
+
+    UUID after = awaitAnswer(key);
+    assertThat(after).isEqualTo(good);
+    assertThat(balance(alice)).isEqualTo("300");
+    assertThat(transferExists(noDebit)).isFalse();
+    assertThat(rawValues(Topics.LEDGER_TRANSFERS_REQUESTED + ".dlt", key.toString())).hasSize(1);
+  }
+
+  private void sendBatch(UUID key, List<TransferRequested> transfers) throws Exception {
+    String topic = Topics.LEDGER_TRANSFERS_REQUESTED;
+    kafka
+        .send(
+            topic,
+            key.toString(),
+            Envelope.serialize(
+                envelope.wrap(
+                    Topics.typeOf(topic), key.toString(), new TransfersRequested(transfers))))
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /** The first transfer id of the one batched answer under {@code key}. */
+  private UUID awaitAnswer(UUID key) throws InterruptedException {
+    List<CloudEvent> answers = awaitEvents(Topics.LEDGER_TRANSFERS_ANSWERED, key, 1);
+    assertThat(answers).hasSize(1);
+    return envelope.data(answers.get(0), TransfersAnswered.class).answers().get(0).transferId();
   }
 
   @Test

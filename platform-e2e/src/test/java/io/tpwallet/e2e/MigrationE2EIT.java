@@ -31,11 +31,12 @@ import tools.jackson.databind.JsonNode;
  * The legacy wallet migrated into the real ledger: ledger-service and migration-service run as
  * their jars, the legacy database is seeded with anomalies and written to while the runner streams
  * it (both through the migration jar's legacy CLI), the runner is killed with SIGKILL mid-stream
- * and restarted, and the reconciliation against ledger-service's balances comes out clean, with
- * every legacy transaction in the ledger exactly once. account-service runs too: the migrated users
- * and wallets are imported into it, the cutover gives every migrated wallet the ledger's
- * no-overdraft limit and makes the wallets ACTIVE there, the ledger then refuses a transfer that
- * would overdraw one, and the rollback makes them MIGRATING again.
+ * and restarted (and so is ledger-service), and the reconciliation against ledger-service's
+ * balances comes out clean, with every legacy transaction in the ledger exactly once.
+ * account-service runs too: the migrated users and wallets are imported into it, the cutover gives
+ * every migrated wallet the ledger's no-overdraft limit and makes the wallets ACTIVE there, the
+ * ledger then refuses a transfer that would overdraw one, and the rollback makes them MIGRATING
+ * again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MigrationE2EIT {
@@ -111,6 +112,14 @@ class MigrationE2EIT {
       migration.kill();
       ServiceProcess.sleep(1_000);
       migration.start().awaitReady(READY);
+      // The ledger dies too, with batched transfer commands in flight: it takes them again from
+      // its last committed offsets, and its inbox (one row per batched record) drops what it had
+      // applied already.
+      awaitTrue(
+          () -> status(job).path("eventsStreamed").asLong() > 60, "traffic streamed after restart");
+      ledger.kill();
+      ServiceProcess.sleep(1_000);
+      ledger.start().awaitReady(READY);
       assertThat(traffic.waitFor(60, TimeUnit.SECONDS)).as("traffic finished").isTrue();
       assertThat(traffic.exitValue()).as("traffic exit code").isZero();
     } finally {

@@ -7,6 +7,8 @@ import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRejected;
 import io.tpwallet.common.event.TransferRequested;
 import io.tpwallet.common.event.TransferReverseRequested;
+import io.tpwallet.common.event.TransfersAnswered;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.common.inbox.Inbox;
 import io.tpwallet.common.outbox.Outbox;
 import java.math.BigInteger;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -26,9 +30,10 @@ import tools.jackson.core.JacksonException;
 
 /**
  * Posts the transfers other services ask for on Kafka (live ones, imported history with its
- * historical time, and reversals) and answers each with TransferPosted or TransferRejected. The
- * inbox row, the postings and the answer commit in one transaction, so a redelivered command has no
- * second effect and every applied command has exactly one answer.
+ * historical time, and reversals) and answers each with TransferPosted or TransferRejected; and the
+ * batched form (TransfersRequested, many transfers in one record, answered by one
+ * TransfersAnswered). The inbox row, the postings and the answer commit in one transaction, so a
+ * redelivered command has no second effect and every applied command has exactly one answer.
  */
 @Component
 class TransferRequestedListener {
@@ -54,6 +59,16 @@ class TransferRequestedListener {
    * per legacy wallet) has them applied by several batches at once, each key still in order.
    */
   static final String CONSUMERS = "${tpw.ledger.transfer-requested.consumers:3}";
+
+  static final String BATCH_CONSUMER = "ledger.transfers-requested";
+
+  /**
+   * The most batched transfer commands one poll hands the batch listener: as many full ones as one
+   * ledger batch holds (15 of 512 transfers, 7,680 transfers, about 2.3 MB, within {@link
+   * #POLL_PARTITION_BYTES_MAX}).
+   */
+  static final int BATCH_POLL_RECORDS_MAX =
+      TransferService.BATCH_TRANSFERS_MAX / TransfersRequested.TRANSFERS_MAX;
 
   static final String REVERSE_CONSUMER = "ledger.transfer-reverse-requested";
 
@@ -89,8 +104,42 @@ class TransferRequestedListener {
         "max.partition.fetch.bytes=" + POLL_PARTITION_BYTES_MAX
       })
   void onTransfersRequested(List<ConsumerRecord<String, byte[]>> records) {
+    applyPoll(CONSUMER, records, this::parse, this::postAll);
+  }
+
+  /**
+   * Applies the batched transfer commands of one poll together, as {@link #onTransfersRequested}
+   * does with single ones: one inbox row per record (a redelivered record has no second effect),
+   * the transfers of all records, in poll order, as ledger batches of at most {@link
+   * TransferService#BATCH_TRANSFERS_MAX} in one transaction, and one {@link TransfersAnswered} per
+   * record, under the record's key, with each transfer's own result. A record keeps its transfers'
+   * order, and the poll each partition's, so a sender that keys a wallet's commands alike has them
+   * applied in its order.
+   */
+  @KafkaListener(
+      topics = Topics.LEDGER_TRANSFERS_REQUESTED,
+      containerFactory = PlatformKafkaAutoConfiguration.BATCH_LISTENER_FACTORY,
+      concurrency = CONSUMERS,
+      properties = {
+        "max.poll.records=" + BATCH_POLL_RECORDS_MAX,
+        "max.partition.fetch.bytes=" + POLL_PARTITION_BYTES_MAX
+      })
+  void onTransferBatchesRequested(List<ConsumerRecord<String, byte[]>> records) {
+    applyPoll(BATCH_CONSUMER, records, this::parseBatch, this::postBatches);
+  }
+
+  /**
+   * Applies one poll through the inbox; a poll that holds something that can never succeed is
+   * applied again record by record, so that the error handler learns which record it is and parks
+   * only that one.
+   */
+  private <T> void applyPoll(
+      String consumer,
+      List<ConsumerRecord<String, byte[]>> records,
+      Function<CloudEvent, T> parse,
+      Consumer<List<T>> effect) {
     try {
-      inbox.applyAll(CONSUMER, records, this::parse, this::postAll);
+      inbox.applyAll(consumer, records, parse, effect);
     } catch (BatchListenerFailedException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -98,11 +147,11 @@ class TransferRequestedListener {
         throw e; // the database, a lock, a race: the error handler retries the whole poll
       }
       // Something in the batch can never succeed (a programmer error the parse did not catch).
-      // One by one, the error handler learns which record it is and parks only that one.
-      log.warn("A batch of {} transfer commands failed; applying them one by one", records.size());
+      log.warn(
+          "A poll of {} {} records failed; applying them one by one", records.size(), consumer);
       for (int i = 0; i < records.size(); i++) {
         try {
-          inbox.applyAll(CONSUMER, records.subList(i, i + 1), this::parse, this::postAll);
+          inbox.applyAll(consumer, records.subList(i, i + 1), parse, effect);
         } catch (RuntimeException one) {
           throw new BatchListenerFailedException(one.getMessage(), one, i);
         }
@@ -124,21 +173,85 @@ class TransferRequestedListener {
   }
 
   private void postAll(List<TransferCommand> commands) {
+    List<Posting> postings = execute(commands);
     List<Outbox.Message> answers = new ArrayList<>();
-    for (int from = 0; from < commands.size(); from += TransferService.BATCH_TRANSFERS_MAX) {
-      List<TransferCommand> batch =
-          commands.subList(
-              from, Math.min(commands.size(), from + TransferService.BATCH_TRANSFERS_MAX));
-      List<Posting> postings = transfers.execute(batch);
-      for (int i = 0; i < batch.size(); i++) {
-        TransferCommand c = batch.get(i);
-        Outbox.Message answer = answer(postings.get(i), c.id(), c.reference());
-        if (answer != null) {
-          answers.add(answer);
-        }
+    for (int i = 0; i < commands.size(); i++) {
+      TransferCommand c = commands.get(i);
+      Outbox.Message answer = answer(postings.get(i), c.id(), c.reference());
+      if (answer != null) {
+        answers.add(answer);
       }
     }
     outbox.addAll(answers);
+  }
+
+  /** The transfers of one batched command, with the key its answer goes under. */
+  private record Requested(String key, List<TransferCommand> commands) {}
+
+  private Requested parseBatch(CloudEvent event) {
+    TransfersRequested batch = envelope.data(event, TransfersRequested.class);
+    List<TransferCommand> commands = new ArrayList<>(batch.transfers().size());
+    for (TransferRequested r : batch.transfers()) {
+      commands.add(command(r));
+    }
+    return new Requested(Objects.requireNonNullElse(event.getSubject(), ""), commands);
+  }
+
+  private void postBatches(List<Requested> requests) {
+    List<TransferCommand> commands = new ArrayList<>();
+    for (Requested r : requests) {
+      commands.addAll(r.commands());
+    }
+    List<Posting> postings = execute(commands);
+    List<Outbox.Message> answers = new ArrayList<>(requests.size());
+    int at = 0;
+    for (Requested r : requests) {
+      List<TransfersAnswered.Answer> results = new ArrayList<>(r.commands().size());
+      for (TransferCommand c : r.commands()) {
+        results.add(result(postings.get(at++), c));
+      }
+      answers.add(
+          new Outbox.Message(
+              Topics.LEDGER_TRANSFERS_ANSWERED, r.key(), new TransfersAnswered(results)));
+    }
+    outbox.addAll(answers);
+  }
+
+  /**
+   * Posts the commands in order, as ledger batches of at most {@link
+   * TransferService#BATCH_TRANSFERS_MAX}, in the consumer's transaction; one posting per command.
+   */
+  private List<Posting> execute(List<TransferCommand> commands) {
+    List<Posting> postings = new ArrayList<>(commands.size());
+    for (int from = 0; from < commands.size(); from += TransferService.BATCH_TRANSFERS_MAX) {
+      postings.addAll(
+          transfers.execute(
+              commands.subList(
+                  from, Math.min(commands.size(), from + TransferService.BATCH_TRANSFERS_MAX))));
+    }
+    return postings;
+  }
+
+  /**
+   * A transfer's result in a batched answer: POSTED for one written now or posted before under the
+   * same id (a replay), else the refusal code. A replay of an id the ledger holds as something else
+   * (a hold) is answered EXISTS: the sender asked for a transfer that is not what it got.
+   */
+  static TransfersAnswered.Answer result(Posting posting, TransferCommand command) {
+    Transfer transfer = posting.transfer();
+    boolean posted =
+        posting.result() == TransferResult.OK
+            || (posting.result() == TransferResult.EXISTS
+                && transfer != null
+                && transfer.kind().posts());
+    if (!posted) {
+      log.info("Refused transfer {} ({}): {}", command.id(), posting.result(), posting.detail());
+    }
+    return new TransfersAnswered.Answer(
+        command.id(),
+        command.reference(),
+        posted ? TransfersAnswered.POSTED : posting.result().name(),
+        posted ? "" : posting.detail());
   }
 
   @KafkaListener(topics = Topics.LEDGER_TRANSFER_REVERSE_REQUESTED)

@@ -2,6 +2,7 @@ package io.tpwallet.migration.job;
 
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.common.money.Asset;
 import io.tpwallet.common.outbox.Outbox;
 import io.tpwallet.migration.cdc.ChangeEvent;
@@ -966,8 +967,8 @@ class ChangeApplier {
   }
 
   /**
-   * Records commands with one statement, each idempotency key at most once, and puts the
-   * TransferRequested of each newly recorded one in the outbox with one more, in order.
+   * Records commands with one statement, each idempotency key at most once, and puts the newly
+   * recorded ones in the outbox as batched TransferRequested with one more, in order per key.
    */
   private void record(MigrationJob job, List<Command> commands) {
     List<LedgerCommand> cs = commands.stream().map(Command::command).toList();
@@ -1007,26 +1008,39 @@ class ChangeApplier {
     if (job.dryRun() || recorded.isEmpty()) {
       return;
     }
-    List<Outbox.Message> requests = new ArrayList<>(recorded.size());
+    // One key per group of wallets, by debited wallet (CommandKeys): each wallet's debits reach the
+    // ledger in legacy order, and the job's commands spread over the topic's partitions. A key's
+    // commands go as batched records of at most TRANSFERS_MAX, in order, each one envelope, one
+    // inbox row and one answer at the ledger instead of one per transfer.
+    Map<String, List<TransferRequested>> byKey = new LinkedHashMap<>();
     for (Command command : commands) {
       LedgerCommand c = command.command();
       if (!recorded.remove(c.idempotencyKey())) {
         continue;
       }
-      // One aggregate per debited wallet (CommandKeys): each wallet's debits reach the ledger in
-      // legacy order, and the job's commands spread over the topic's partitions.
-      requests.add(
-          new Outbox.Message(
-              Topics.LEDGER_TRANSFER_REQUESTED,
-              CommandKeys.of(job.id(), c),
+      byKey
+          .computeIfAbsent(CommandKeys.of(job.id(), c), k -> new ArrayList<>())
+          .add(
               new TransferRequested(
                   c.transferId(),
                   c.debitAccountId(),
                   c.creditAccountId(),
                   c.amountMinor().toString(),
                   c.asset().code(),
-                  c.idempotencyKey())));
+                  c.idempotencyKey()));
     }
+    List<Outbox.Message> requests = new ArrayList<>();
+    byKey.forEach(
+        (key, transfers) -> {
+          for (int from = 0; from < transfers.size(); from += TransfersRequested.TRANSFERS_MAX) {
+            List<TransferRequested> part =
+                transfers.subList(
+                    from, Math.min(transfers.size(), from + TransfersRequested.TRANSFERS_MAX));
+            requests.add(
+                new Outbox.Message(
+                    Topics.LEDGER_TRANSFERS_REQUESTED, key, new TransfersRequested(part)));
+          }
+        });
     outbox.addAll(requests);
   }
 

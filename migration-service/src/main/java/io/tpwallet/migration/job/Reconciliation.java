@@ -103,7 +103,7 @@ public class Reconciliation {
   /**
    * Compares each legacy wallet's stored balance with its balance in ledger-service, after waiting
    * at most {@code wait} for the runner to catch up with legacy and for the ledger to answer every
-   * command of the job (through tpw.ledger.transfer-posted/-rejected).
+   * command of the job (through tpw.ledger.transfers-answered).
    */
   public LedgerCheck ledgerCheck(UUID jobId, Duration wait) throws SQLException {
     MigrationJob job = jobs.get(jobId);

@@ -41,19 +41,24 @@ class CommandKeysTests {
   private static final int TRANSACTIONS_MAX = 120;
 
   @Test
-  void aTransferIsKeyedByTheWalletItDebitsAndADepositByTheWalletItCredits() {
+  void aTransferIsKeyedByTheGroupOfTheWalletItDebitsAndADepositByTheWalletItCredits() {
     var mapper = new TransactionMapper(ZoneId.of("UTC"), IDS);
     LedgerCommand deposit = mapper.command(tx(1, 7, null, "DEP", "10.00"), w -> Optional.of(USD));
     LedgerCommand withdrawal = mapper.command(tx(2, 7, null, "WDR", "4.00"), w -> Optional.of(USD));
     LedgerCommand transfer = mapper.command(tx(3, 7, 9L, "XFER", "1.00"), w -> Optional.of(USD));
     LedgerCommand back = transfer.reversal(IDS, "legacy:transactions:3:reversal", Instant.EPOCH);
 
-    assertThat(CommandKeys.of(JOB, deposit)).isEqualTo("legacy-migration:" + JOB + ":wallet:7");
+    assertThat(CommandKeys.of(JOB, deposit)).isEqualTo("legacy-migration:" + JOB + ":wallets:1");
     assertThat(CommandKeys.of(JOB, withdrawal)).isEqualTo(CommandKeys.of(JOB, deposit));
     assertThat(CommandKeys.of(JOB, transfer)).isEqualTo(CommandKeys.of(JOB, deposit));
     // The reversal debits wallet 9: it goes with wallet 9's other debits.
-    assertThat(CommandKeys.of(JOB, back)).isEqualTo("legacy-migration:" + JOB + ":wallet:9");
+    assertThat(CommandKeys.of(JOB, back)).isEqualTo("legacy-migration:" + JOB + ":wallets:3");
     assertThat(CommandKeys.of(JOB, back)).startsWith(CommandKeys.prefix(JOB));
+    // Wallet 13 is in wallet 7's group (13 mod 6 = 7 mod 6), wallet 8 is not.
+    LedgerCommand other = mapper.command(tx(4, 13, null, "DEP", "1.00"), w -> Optional.of(USD));
+    LedgerCommand next = mapper.command(tx(5, 8, null, "DEP", "1.00"), w -> Optional.of(USD));
+    assertThat(CommandKeys.of(JOB, other)).isEqualTo(CommandKeys.of(JOB, deposit));
+    assertThat(CommandKeys.of(JOB, next)).isNotEqualTo(CommandKeys.of(JOB, deposit));
   }
 
   @Test

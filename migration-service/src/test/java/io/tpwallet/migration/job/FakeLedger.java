@@ -4,16 +4,18 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
-import io.tpwallet.common.event.TransferPosted;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransfersAnswered;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.testkit.KafkaProbe;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -30,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * 200 for the same body, 409 for another) and shows their posted totals. {@code available = false}
  * makes it answer 503, as a ledger that is down behind a proxy does. {@link #post} makes it also
  * apply one job's TransferRequested commands from Kafka as the ledger does (each transfer id once)
- * and answer each with a TransferPosted; without it nothing is ever posted or answered. It sets and
+ * and answer each with a POSTED answer; without it nothing is ever posted or answered. It sets and
  * clears the no-overdraft limit as the ledger's limits endpoint does, from its own totals.
  */
 final class FakeLedger implements AutoCloseable {
@@ -199,8 +201,8 @@ final class FakeLedger implements AutoCloseable {
   }
 
   /**
-   * Posts the job's transfers as they come on Kafka, each id once, and answers each with a
-   * TransferPosted, until the returned handle is closed.
+   * Posts the job's transfers as they come on Kafka, each id once, and answers each batched command
+   * with its transfers POSTED, until the returned handle is closed.
    */
   AutoCloseable post(UUID job, Envelope envelope) {
     String key = CommandKeys.prefix(job);
@@ -209,38 +211,34 @@ final class FakeLedger implements AutoCloseable {
     Thread poster =
         new Thread(
             () -> {
-              try (var kafka = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
+              try (var kafka = new KafkaProbe(Topics.LEDGER_TRANSFERS_REQUESTED)) {
                 while (!stop.get()) {
                   for (var record :
                       kafka.all(
                           r -> r.key() != null && r.key().startsWith(key),
                           Duration.ofMillis(200))) {
-                    var t =
+                    var batch =
                         envelope.data(
-                            Envelope.deserialize(record.value()), TransferRequested.class);
-                    if (!posted.add(t.transferId())) {
-                      continue;
+                            Envelope.deserialize(record.value()), TransfersRequested.class);
+                    List<TransfersAnswered.Answer> answers = new ArrayList<>();
+                    for (TransferRequested t : batch.transfers()) {
+                      if (posted.add(t.transferId())) {
+                        BigInteger amount = new BigInteger(t.amount());
+                        debits.merge(t.debitAccountId(), amount, BigInteger::add);
+                        credits.merge(t.creditAccountId(), amount, BigInteger::add);
+                      }
+                      answers.add(
+                          new TransfersAnswered.Answer(
+                              t.transferId(), t.reference(), TransfersAnswered.POSTED, ""));
                     }
-                    BigInteger amount = new BigInteger(t.amount());
-                    debits.merge(t.debitAccountId(), amount, BigInteger::add);
-                    credits.merge(t.creditAccountId(), amount, BigInteger::add);
-                    var answer =
-                        new TransferPosted(
-                            t.transferId(),
-                            t.debitAccountId(),
-                            t.creditAccountId(),
-                            t.amount(),
-                            t.asset(),
-                            t.reference(),
-                            Instant.now());
                     kafka.send(
-                        Topics.LEDGER_TRANSFER_POSTED,
-                        t.transferId().toString(),
+                        Topics.LEDGER_TRANSFERS_ANSWERED,
+                        record.key(),
                         Envelope.serialize(
                             envelope.wrap(
-                                Topics.typeOf(Topics.LEDGER_TRANSFER_POSTED),
-                                t.transferId().toString(),
-                                answer)));
+                                Topics.typeOf(Topics.LEDGER_TRANSFERS_ANSWERED),
+                                record.key(),
+                                new TransfersAnswered(answers))));
                   }
                 }
               }

@@ -6,6 +6,7 @@ import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.legacy.Anomaly;
 import io.tpwallet.migration.legacy.LegacySeeder;
@@ -632,7 +633,7 @@ class MigrationIT {
    */
   private Map<UUID, Integer> awaitPublished(UUID job, int expected) {
     String key = CommandKeys.prefix(job);
-    try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
+    try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFERS_REQUESTED)) {
       probe.await(r -> r.key() != null && r.key().startsWith(key), WAIT_MAX);
       Instant until = Instant.now().plus(WAIT_MAX);
       Map<UUID, Integer> counts = new HashMap<>();
@@ -641,7 +642,9 @@ class MigrationIT {
         for (var record :
             probe.all(r -> r.key() != null && r.key().startsWith(key), Duration.ofMillis(500))) {
           CloudEvent event = Envelope.deserialize(record.value());
-          counts.merge(envelope.data(event, TransferRequested.class).transferId(), 1, Integer::sum);
+          for (TransferRequested t : envelope.data(event, TransfersRequested.class).transfers()) {
+            counts.merge(t.transferId(), 1, Integer::sum);
+          }
         }
         if (counts.values().stream().mapToInt(Integer::intValue).sum() >= expected) {
           break;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
 import io.tpwallet.common.event.TransferRequested;
+import io.tpwallet.common.event.TransfersRequested;
 import io.tpwallet.common.id.Ids;
 import io.tpwallet.migration.cdc.ChangeEvent;
 import io.tpwallet.migration.cli.MigrateCli;
@@ -333,11 +334,13 @@ class StreamingIT {
   private Map<UUID, Integer> published(UUID job) {
     String key = CommandKeys.prefix(job);
     Map<UUID, Integer> counts = new HashMap<>();
-    try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFER_REQUESTED)) {
+    try (var probe = new KafkaProbe(Topics.LEDGER_TRANSFERS_REQUESTED)) {
       for (var record :
           probe.all(r -> r.key() != null && r.key().startsWith(key), Duration.ofSeconds(3))) {
-        var t = envelope.data(Envelope.deserialize(record.value()), TransferRequested.class);
-        counts.merge(t.transferId(), 1, Integer::sum);
+        var batch = envelope.data(Envelope.deserialize(record.value()), TransfersRequested.class);
+        for (TransferRequested t : batch.transfers()) {
+          counts.merge(t.transferId(), 1, Integer::sum);
+        }
       }
     }
     return counts;

@@ -26,6 +26,16 @@ public final class Topics {
   public static final String SIGNING_SIGN_REFUSED = "tpw.signing.sign-refused.v1";
 
   public static final String LEDGER_TRANSFER_REQUESTED = "tpw.ledger.transfer-requested.v1";
+
+  /**
+   * Command: post many transfers, each on its own ({@link TransfersRequested}), answered by one
+   * {@link TransfersAnswered} on the topic below.
+   */
+  public static final String LEDGER_TRANSFERS_REQUESTED = "tpw.ledger.transfers-requested.v1";
+
+  /** Each transfer's result of one {@link TransfersRequested}: {@link TransfersAnswered}. */
+  public static final String LEDGER_TRANSFERS_ANSWERED = "tpw.ledger.transfers-answered.v1";
+
   public static final String LEDGER_TRANSFER_POSTED = "tpw.ledger.transfer-posted.v1";
   public static final String LEDGER_TRANSFER_REJECTED = "tpw.ledger.transfer-rejected.v1";
 
