@@ -53,7 +53,12 @@ final class MachineCpu {
    * One process: its command, utime + stime in ticks, and cutime + cstime: the CPU of its children
    * that ended and that it waited for, which is how a short-lived process's CPU can still be seen.
    */
-  record Process(String command, long ticks, long reapedTicks) {}
+  record Process(String command, long ticks, long reapedTicks, String database) {
+
+    Process(String command, long ticks, long reapedTicks) {
+      this(command, ticks, reapedTicks, "");
+    }
+  }
 
   /** A machine line and every process of one moment. */
   record Snapshot(Machine machine, Map<Integer, Process> processes) {}
@@ -101,6 +106,15 @@ final class MachineCpu {
             }
             try {
               Process process = parseProcess(Files.readString(dir.resolve("stat")));
+              if (process.command().equals(POSTGRES)) {
+                String cmdline = Files.readString(dir.resolve("cmdline")).replace('\0', ' ');
+                process =
+                    new Process(
+                        process.command(),
+                        process.ticks(),
+                        process.reapedTicks(),
+                        postgresRole(cmdline));
+              }
               out.put(Integer.parseInt(name), process);
             } catch (IOException | RuntimeException e) {
               // the process ended while the directory was read: left out
@@ -123,6 +137,26 @@ final class MachineCpu {
         Long.parseLong(f[13]) + Long.parseLong(f[14]));
   }
 
+  /**
+   * What a PostgreSQL process does, from the title it sets ({@code postgres: 15/main: user database
+   * host state}): a backend's database, or the auxiliary process's name (walwriter, checkpointer,
+   * autovacuum worker, ...); the postmaster's own command line is "postmaster".
+   */
+  static String postgresRole(String cmdline) {
+    String title = cmdline.strip();
+    if (!title.startsWith("postgres: ")) {
+      return "postmaster";
+    }
+    String[] words = title.substring("postgres: ".length()).split(" ");
+    // "15/main: postgres tpw_signing 127.0.0.1(5432) idle": the cluster, the user, the database.
+    int at = words.length > 0 && words[0].endsWith(":") ? 1 : 0;
+    if (words.length >= at + 3 && words[at + 2].contains("(")) {
+      return words[at + 1];
+    }
+    return String.join(
+        " ", java.util.Arrays.copyOfRange(words, at, Math.min(words.length, at + 2)));
+  }
+
   /** Ticks a process used between the snapshots; one that started during the run counts from 0. */
   private static long used(Snapshot before, int pid, Process now) {
     Process was = before.processes().get(pid);
@@ -135,8 +169,8 @@ final class MachineCpu {
     return same(was, now) ? now.reapedTicks() - was.reapedTicks() : now.reapedTicks();
   }
 
-  private static boolean same(@Nullable Process was, Process now) {
-    return was != null && was.command().equals(now.command());
+  private static boolean same(@Nullable Process was, @Nullable Process now) {
+    return was != null && now != null && was.command().equals(now.command());
   }
 
   /**
@@ -181,6 +215,7 @@ final class MachineCpu {
     named.keySet().forEach(name -> namedTicks.put(name, 0L));
     long postgres = 0;
     int postgresProcesses = 0;
+    Map<String, Long> postgresByRole = new HashMap<>();
     Map<String, Long> others = new HashMap<>();
     Map<String, Long> reapedBy = new HashMap<>();
     long seen = 0;
@@ -197,6 +232,7 @@ final class MachineCpu {
       } else if (e.getValue().command().equals(POSTGRES)) {
         postgres += ticks;
         postgresProcesses++;
+        postgresByRole.merge(e.getValue().database(), ticks, Long::sum);
       } else {
         others.merge(e.getValue().command(), ticks, Long::sum);
       }
@@ -206,9 +242,22 @@ final class MachineCpu {
         (name, ticks) -> out.append(String.format(" %s %.2f", name, ticks / perCore)));
     out.append(
         String.format("; postgres (%d processes) %.2f", postgresProcesses, postgres / perCore));
+    out.append(", by database or role:").append(busiest(postgresByRole, perCore));
     out.append("; others:").append(busiest(others, perCore));
-    out.append("; ended during the run, by who waited for them:")
-        .append(busiest(reapedBy, perCore));
+    // A child's whole life is added to its parent's cutime when it ends: what it used before the
+    // run (it was in the first snapshot) is taken off again.
+    long endedBefore = 0;
+    for (Map.Entry<Integer, Process> e : before.processes().entrySet()) {
+      if (!same(e.getValue(), after.processes().get(e.getKey()))) {
+        endedBefore += e.getValue().ticks() + e.getValue().reapedTicks();
+      }
+    }
+    long endedInRun = reapedBy.values().stream().mapToLong(Long::longValue).sum() - endedBefore;
+    seen -= endedBefore;
+    out.append(
+        String.format(
+            "; processes that ended during the run %.2f (waited for by: %s)",
+            endedInRun / perCore, String.join(", ", new java.util.TreeSet<>(reapedBy.keySet()))));
     long busy = total - idle;
     long notInProcess = busy - seen - delta[5] - delta[6];
     out.append(

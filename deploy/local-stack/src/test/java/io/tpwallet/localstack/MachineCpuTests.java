@@ -27,6 +27,19 @@ class MachineCpuTests {
   }
 
   @Test
+  void aPostgresProcessIsNamedByItsDatabaseOrItsRole() {
+    assertThat(
+            MachineCpu.postgresRole(
+                "postgres: 15/main: postgres tpw_signer_1 127.0.0.1(51234) idle\0\0"))
+        .isEqualTo("tpw_signer_1");
+    assertThat(MachineCpu.postgresRole("postgres: 15/main: walwriter ")).isEqualTo("walwriter");
+    assertThat(MachineCpu.postgresRole("postgres: 15/main: autovacuum worker "))
+        .isEqualTo("autovacuum worker");
+    assertThat(MachineCpu.postgresRole("/usr/lib/postgresql/15/bin/postgres -D /var/lib/x"))
+        .isEqualTo("postmaster");
+  }
+
+  @Test
   void everyTickOfABusyMachineIsAttributedToAKindAProcessOrTheRemainder() {
     // 10 s on 2 cores = 2,000 ticks: 1,200 user, 300 system, 100 softirq, 400 idle.
     MachineCpu.Snapshot before =
@@ -35,16 +48,16 @@ class MachineCpuTests {
             10_000,
             Map.of(
                 1, new MachineCpu.Process("java", 100, 0),
-                2, new MachineCpu.Process("postgres", 10, 0),
-                3, new MachineCpu.Process("postgres", 10, 0)));
+                2, new MachineCpu.Process("postgres", 10, 0, "tpw_signing"),
+                3, new MachineCpu.Process("postgres", 10, 0, "walwriter")));
     MachineCpu.Snapshot after =
         at(
             "cpu  2200 0 800 5400 0 0 300 0 0 0",
             60_000,
             Map.of(
                 1, new MachineCpu.Process("java", 900, 0),
-                2, new MachineCpu.Process("postgres", 210, 0),
-                3, new MachineCpu.Process("postgres", 110, 0),
+                2, new MachineCpu.Process("postgres", 210, 0, "tpw_signing"),
+                3, new MachineCpu.Process("postgres", 110, 0, "walwriter"),
                 4, new MachineCpu.Process("javac", 200, 0),
                 5, new MachineCpu.Process("bash", 0, 50)));
     String line = MachineCpu.describe(before, after, Map.of("coordinator", 1), 10.0);
@@ -55,11 +68,13 @@ class MachineCpuTests {
         .contains("softirq 5.0%")
         .contains("5,000 context switches/s")
         .contains("coordinator 0.80")
-        .contains("postgres (2 processes) 0.30")
+        .contains(
+            "postgres (2 processes) 0.30, by database or role: tpw_signing 0.20 walwriter 0.10")
         .contains("50 processes started/s")
         .contains("others: javac 0.20")
-        .contains("ended during the run, by who waited for them: bash 0.05")
-        // busy 1,600 - processes 1,300 - reaped 50 - softirq 100 = 150 ticks = 0.15 cores
+        // mvn (30 ticks before the run) ended and bash waited for it: 80 - 30 within the run
+        .contains("processes that ended during the run 0.05 (waited for by: bash)")
+        // busy 1,600 - processes 1,300 - ended 50 - softirq 100 = 150 ticks = 0.15 cores
         .contains(
             "busy in no process seen (ended and not waited for, or not accounted to one) 0.15");
   }
