@@ -361,6 +361,80 @@ class SigningIT {
             });
   }
 
+  /**
+   * The coordinator's signing POST has a fast path beside Spring MVC (SignaturePostFilter), taken
+   * for a JSON body of declared length; a chunked body goes through Spring MVC. Both must answer
+   * alike: the same signature fields (signatures differ: fresh nonces) and the same problem bytes.
+   */
+  @Test
+  @Order(3)
+  void theFastPathAndSpringMvcGiveTheSameAnswersToTheSameSigningRequests() throws Exception {
+    String url = coordinator("/v1/signing/keys/" + edKeyId + "/signatures");
+    byte[] message = "the same payout both ways".getBytes();
+    String body = sign(message, 1_000, PAYEE, "r-both-ways");
+    var fast = post(url, body);
+    var mvc = postChunked(url, body);
+    assertThat(fast.statusCode()).as(fast.body()).isEqualTo(200);
+    assertThat(mvc.statusCode()).as(mvc.body()).isEqualTo(200);
+    assertThat(fast.headers().firstValue("Content-Type"))
+        .isEqualTo(mvc.headers().firstValue("Content-Type"));
+    JsonNode a = JSON.readTree(fast.body());
+    JsonNode b = JSON.readTree(mvc.body());
+    assertThat(a.propertyNames()).containsExactlyElementsOf(b.propertyNames());
+    for (String same : List.of("keyId", "signers", "publicKey")) {
+      assertThat(a.get(same)).as(same).isEqualTo(b.get(same));
+    }
+    byte[] publicKey = HEX.parseHex(a.get("publicKey").asString());
+    assertThat(jdkEd25519(publicKey, message, HEX.parseHex(a.get("signature").asString())))
+        .isTrue();
+    assertThat(jdkEd25519(publicKey, message, HEX.parseHex(b.get("signature").asString())))
+        .isTrue();
+
+    Map<String, String> refusals =
+        Map.of(
+            url,
+            "{\"message\":\"not hex\",\"context\":" + contextJson(1_000, "r-hex") + "}",
+            url + "#no-context",
+            "{\"message\":\"00ff\"}",
+            url + "#malformed",
+            "{\"message\":",
+            url + "#over-limit",
+            sign(message, 1_001_000, PAYEE, "r-both-over"),
+            url + "#unlisted",
+            sign(message, 1_000, "not-a-listed-payee", "r-both-unlisted"),
+            coordinator("/v1/signing/keys/no-such-key/signatures"),
+            sign(message, 1_000, PAYEE, "r-no-key"));
+    for (var refusal : refusals.entrySet()) {
+      String target = refusal.getKey().replaceFirst("#.*", "");
+      var f = post(target, refusal.getValue());
+      var m = postChunked(target, refusal.getValue());
+      assertThat(f.statusCode()).as(refusal.getKey() + " " + f.body()).isBetween(400, 499);
+      assertThat(f.statusCode()).as(refusal.getKey()).isEqualTo(m.statusCode());
+      assertThat(f.headers().firstValue("Content-Type"))
+          .as(refusal.getKey())
+          .isEqualTo(m.headers().firstValue("Content-Type"));
+      assertThat(f.body()).as(refusal.getKey()).isEqualTo(m.body());
+    }
+  }
+
+  private static String contextJson(long amount, String requestId) {
+    return JSON.writeValueAsString(context(amount, PAYEE, requestId, "SOL"));
+  }
+
+  /** A POST whose body has no declared length (chunked), which the fast path leaves to MVC. */
+  private static HttpResponse<String> postChunked(String url, String body) throws Exception {
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(bytes)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   @Order(3)
   void aboveItsApprovalThresholdAKeySignsOnlyWithTwoOfItsThreeApprovers() throws Exception {

@@ -143,12 +143,9 @@ public final class SigningLoad {
               ? "skipped (the coordinator knows fewer than five signer nodes)"
               : percentiles(dkg5, 50, 100) + " ms (p50 / max of " + dkgRuns + ")");
       drive(suite, keyId, warmupSeconds);
-      long[] machineBefore = machineJiffies();
-      ownCpu();
-      Map<String, Long> cpuBefore = processJiffies();
+      MachineCpu.Snapshot cpuBefore = MachineCpu.snapshot();
       Result result = drive(suite, keyId, seconds);
-      long[] machineAfter = machineJiffies();
-      Map<String, Long> cpuAfter = processJiffies();
+      MachineCpu.Snapshot cpuAfter = MachineCpu.snapshot();
       System.out.printf(
           "%-13s %,d signatures in %.1f s = %,.0f signatures/s; latency ms p50 / p99 / p999: %s;"
               + " errors %d%s%n",
@@ -164,87 +161,24 @@ public final class SigningLoad {
                   "; offered %d/s, from due time; %d started late (> 1 ms), %d never sent",
                   rate, result.late, result.unsent));
       System.out.println("load average after " + suite + ": " + loadAverage());
-      System.out.println(cpuLine(machineBefore, machineAfter, cpuBefore, cpuAfter, result.seconds));
+      System.out.println(
+          MachineCpu.describe(cpuBefore, cpuAfter, benchProcesses(), result.seconds));
     }
   }
 
   /**
-   * The machine's CPU busy share and each named process's CPU (in cores) over the run: what says
-   * whether the figure is bounded by CPU, and by whose. Processes are named in the system property
-   * {@code tpw.bench.pids} as {@code name=pid,...} ({@code ./tpw bench signing} sets it).
+   * The processes whose CPU the run prints by name: {@code tpw.bench.pids} as {@code name=pid,...}
+   * ({@code ./tpw bench signing} sets it), and this driver.
    */
-  static String cpuLine(
-      long[] machineBefore,
-      long[] machineAfter,
-      Map<String, Long> before,
-      Map<String, Long> after,
-      double seconds) {
-    StringBuilder out = new StringBuilder("CPU over the run:");
-    long total = machineAfter[0] - machineBefore[0];
-    long idle = machineAfter[1] - machineBefore[1];
-    if (total > 0) {
-      out.append(String.format(" machine %.0f%% busy;", 100.0 * (total - idle) / total));
-    }
-    double ticks = 100.0; // USER_HZ on Linux
-    after.forEach(
-        (name, jiffies) -> {
-          Long was = before.get(name);
-          if (was != null) {
-            out.append(String.format(" %s %.2f", name, (jiffies - was) / ticks / seconds));
-          }
-        });
-    out.append(String.format(" (cores; this driver %.2f)", ownCpu() / seconds));
-    return out.toString();
-  }
-
-  private static double lastOwnCpu = 0;
-
-  private static double ownCpu() {
-    double now =
-        java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.OperatingSystemMXBean.class)
-                .getProcessCpuTime()
-            / 1e9;
-    double delta = now - lastOwnCpu;
-    lastOwnCpu = now;
-    return delta;
-  }
-
-  /** Total and idle jiffies of the machine from /proc/stat, or zeros off Linux. */
-  static long[] machineJiffies() {
-    try {
-      String[] f =
-          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
-              .get(0)
-              .trim()
-              .split("\\s+");
-      long total = 0;
-      for (int i = 1; i < f.length; i++) {
-        total += Long.parseLong(f[i]);
-      }
-      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
-    } catch (IOException | RuntimeException e) {
-      return new long[] {0, 0};
-    }
-  }
-
-  /** utime + stime of each process named in {@code tpw.bench.pids}. */
-  static Map<String, Long> processJiffies() {
-    Map<String, Long> out = new java.util.LinkedHashMap<>();
+  static Map<String, Integer> benchProcesses() {
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
     for (String entry : System.getProperty("tpw.bench.pids", "").split(",")) {
       String[] nameAndPid = entry.split("=");
-      if (nameAndPid.length != 2) {
-        continue;
-      }
-      try {
-        String stat =
-            java.nio.file.Files.readString(java.nio.file.Path.of("/proc", nameAndPid[1], "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        out.put(nameAndPid[0], Long.parseLong(f[11]) + Long.parseLong(f[12]));
-      } catch (IOException | RuntimeException e) {
-        // the process is gone: left out
+      if (nameAndPid.length == 2) {
+        out.put(nameAndPid[0], Integer.parseInt(nameAndPid[1]));
       }
     }
+    out.put("driver", (int) ProcessHandle.current().pid());
     return out;
   }
 

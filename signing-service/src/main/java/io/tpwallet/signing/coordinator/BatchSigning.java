@@ -466,11 +466,15 @@ final class BatchSigning {
       Map<Pending, SigningCoordinator.Signed> signed,
       Map<Pending, RuntimeException> failed,
       List<Pending> again) {
+    List<SigningKeys.RequestRow> rows = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending item = batch.get(i);
       Verdict verdict = verdicts.get(i);
       try {
         if (verdict.refusal() != null) {
+          // The log keeps the items' order: the signatures before this refusal go in first.
+          coordinator.recordAllSigned(rows);
+          rows.clear();
           throw coordinator.refusedInRoundTwo(key, item.context(), verdict.refusal());
         }
         if (verdict.lost()) {
@@ -478,12 +482,15 @@ final class BatchSigning {
           continue;
         }
         SigningCoordinator.Signed s = join(Objects.requireNonNull(verdict.combined()));
-        coordinator.recordSigned(key, item.context(), s);
+        rows.add(coordinator.signedRow(key, item.context(), s));
         signed.put(item, s);
       } catch (io.tpwallet.common.problem.ProblemException e) {
         failed.put(item, e);
       }
     }
+    // One JDBC batch for the signatures' rows, in the same transaction as before; the answers
+    // still go out only after it commits.
+    coordinator.recordAllSigned(rows);
   }
 
   private static SigningCoordinator.Signed join(

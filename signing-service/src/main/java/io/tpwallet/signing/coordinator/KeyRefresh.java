@@ -70,13 +70,14 @@ class KeyRefresh {
           participants,
           p -> coordinator.node(p).refreshAbort(new Wire.RefreshEndRequest(keyId, refreshId)));
       keys.recordRequest(
-          clock.instant(),
-          keyId,
-          refreshId,
-          "REFRESH_FAILED",
-          null,
-          null,
-          Objects.toString(e.getMessage(), e.getClass().getSimpleName()));
+          new SigningKeys.RequestRow(
+              clock.instant(),
+              keyId,
+              refreshId,
+              "REFRESH_FAILED",
+              null,
+              null,
+              Objects.toString(e.getMessage(), e.getClass().getSimpleName())));
       log.warn("Refresh {} of key {} failed; the old shares stay active", refreshId, keyId, e);
       throw e;
     }
@@ -95,13 +96,14 @@ class KeyRefresh {
               }
             });
     keys.recordRequest(
-        clock.instant(),
-        keyId,
-        refreshId,
-        "REFRESHED",
-        participants.toString(),
-        null,
-        pending.isEmpty() ? null : "commit pending at " + pending);
+        new SigningKeys.RequestRow(
+            clock.instant(),
+            keyId,
+            refreshId,
+            "REFRESHED",
+            participants.toString(),
+            null,
+            pending.isEmpty() ? null : "commit pending at " + pending));
     log.info("Key {} refreshed ({}); old shares destroyed at {}", keyId, refreshId, committed);
     return new Refreshed(keyId, refreshId, key.groupKey(), committed, pending);
   }

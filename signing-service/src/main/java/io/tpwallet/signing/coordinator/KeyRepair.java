@@ -183,7 +183,8 @@ class KeyRepair {
       String detail = Objects.toString(e.getMessage(), e.getClass().getSimpleName());
       repairs.finished(repairId, "FAILED", detail, clock.instant());
       keys.recordRequest(
-          clock.instant(), keyId, repairId, "REPAIR_FAILED", helpers.toString(), null, detail);
+          new SigningKeys.RequestRow(
+              clock.instant(), keyId, repairId, "REPAIR_FAILED", helpers.toString(), null, detail));
       log.warn("Repair {} of key {} participant {} failed", repairId, keyId, participant, e);
       if (e instanceof NodeClient.Unavailable u) {
         throw new ProblemException(
@@ -214,7 +215,8 @@ class KeyRepair {
     }
     repairs.finished(repairId, "DONE", null, clock.instant());
     keys.recordRequest(
-        clock.instant(), keyId, repairId, "REPAIRED", helpers.toString(), null, null);
+        new SigningKeys.RequestRow(
+            clock.instant(), keyId, repairId, "REPAIRED", helpers.toString(), null, null));
     log.info("Key {}: participant {} repaired by {} ({})", keyId, participant, helpers, repairId);
     return repairs.find(keyId, repairId).orElseThrow();
   }

@@ -144,6 +144,15 @@ class SigningController {
 
   @PostMapping("/{keyId}/signatures")
   SignatureView sign(@PathVariable String keyId, @RequestBody SignRequest request) {
+    return signed(keyId, request);
+  }
+
+  /**
+   * The signing endpoint's work and answer, shared with {@link SignaturePostFilter}: every check
+   * and refusal is a {@link io.tpwallet.common.problem.ProblemException} for the service's problem
+   * handler.
+   */
+  SignatureView signed(String keyId, SignRequest request) {
     var key = find(keyId);
     if (request.message() == null || request.context() == null) {
       throw CoordinatorProblems.invalid("message (hex) and context are required");

@@ -256,13 +256,14 @@ class SigningCoordinator {
       }
       if (commits.size() < key.minSigners()) {
         keys.recordRequest(
-            clock.instant(),
-            key.keyId(),
-            context.requestId(),
-            "UNAVAILABLE",
-            null,
-            null,
-            "down: " + down);
+            new SigningKeys.RequestRow(
+                clock.instant(),
+                key.keyId(),
+                context.requestId(),
+                "UNAVAILABLE",
+                null,
+                null,
+                "down: " + down));
         throw CoordinatorProblems.signersUnavailable(
             "Key "
                 + key.keyId()
@@ -345,13 +346,14 @@ class SigningCoordinator {
   RuntimeException refusedInRoundTwo(
       SigningKeys.SigningKey key, Wire.PolicyContext context, NodeClient.Refused r) {
     keys.recordRequest(
-        clock.instant(),
-        key.keyId(),
-        context.requestId(),
-        "REFUSED",
-        null,
-        null,
-        "node " + r.node + ": " + r.getMessage());
+        new SigningKeys.RequestRow(
+            clock.instant(),
+            key.keyId(),
+            context.requestId(),
+            "REFUSED",
+            null,
+            null,
+            "node " + r.node + ": " + r.getMessage()));
     if (NodeClientTypes.isPolicyRefusal(r)) {
       return CoordinatorProblems.policyRefused(r);
     }
@@ -405,7 +407,13 @@ class SigningCoordinator {
 
   /** The request log row of a signature made. */
   void recordSigned(SigningKeys.SigningKey key, Wire.PolicyContext context, Signed signed) {
-    keys.recordRequest(
+    keys.recordRequest(signedRow(key, context, signed));
+  }
+
+  /** The request log row of a signature made, to be recorded with its batch's. */
+  SigningKeys.RequestRow signedRow(
+      SigningKeys.SigningKey key, Wire.PolicyContext context, Signed signed) {
+    return new SigningKeys.RequestRow(
         clock.instant(),
         key.keyId(),
         context.requestId(),
@@ -413,6 +421,11 @@ class SigningCoordinator {
         signed.signers().toString(),
         signed.signature(),
         null);
+  }
+
+  /** Records the rows of a batch's signatures in the batch's request log transaction. */
+  void recordAllSigned(List<SigningKeys.RequestRow> rows) {
+    keys.recordRequests(rows);
   }
 
   /**

@@ -4,7 +4,9 @@ import io.tpwallet.signing.wire.Wire;
 import io.tpwallet.signing.wire.WireCodec;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Profile;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -44,13 +47,45 @@ class SigningKeys {
   static final int LIST_SIZE_MAX = 500;
   static final int KEYS_CACHED_MAX = 10_000;
 
+  private static final String INSERT_REQUEST =
+      "insert into signing_request (at, key_id, request_id, outcome, signers, signature, detail)"
+          + " values (?, ?, ?, ?, ?, ?, ?)";
+  private static final int[] INSERT_REQUEST_TYPES = {
+    Types.TIMESTAMP,
+    Types.VARCHAR,
+    Types.VARCHAR,
+    Types.VARCHAR,
+    Types.VARCHAR,
+    Types.BINARY,
+    Types.VARCHAR
+  };
+
+  /** One row of a key's request log. */
+  record RequestRow(
+      Instant at,
+      String keyId,
+      @Nullable String requestId,
+      String outcome,
+      @Nullable String signers,
+      byte @Nullable [] signature,
+      @Nullable String detail) {
+
+    Object[] values() {
+      return new Object[] {
+        Timestamp.from(at), keyId, requestId, outcome, signers, signature, detail
+      };
+    }
+  }
+
   private final JdbcClient jdbc;
+  private final JdbcTemplate batches;
   private final TransactionTemplate tx;
   // Every signature looks its key up; a key changes only by a share refresh, which forgets it.
   private final Map<String, SigningKey> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
-  SigningKeys(JdbcClient jdbc, PlatformTransactionManager transactions) {
+  SigningKeys(JdbcClient jdbc, JdbcTemplate batches, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
+    this.batches = batches;
     this.tx = new TransactionTemplate(transactions);
   }
 
@@ -195,21 +230,8 @@ class SigningKeys {
         .toList();
   }
 
-  void recordRequest(
-      Instant at,
-      String keyId,
-      @Nullable String requestId,
-      String outcome,
-      @Nullable String signers,
-      byte @Nullable [] signature,
-      @Nullable String detail) {
-    Runnable insert =
-        () ->
-            jdbc.sql(
-                    "insert into signing_request (at, key_id, request_id, outcome, signers,"
-                        + " signature, detail) values (?, ?, ?, ?, ?, ?, ?)")
-                .params(Timestamp.from(at), keyId, requestId, outcome, signers, signature, detail)
-                .update();
+  void recordRequest(RequestRow row) {
+    Runnable insert = () -> jdbc.sql(INSERT_REQUEST).params(row.values()).update();
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
       // A sign command's transaction (inbox, outbox): it commits durably, as a whole.
       insert.run();
@@ -230,6 +252,23 @@ class SigningKeys {
    * Runs {@code work} in one transaction whose commit does not wait for the WAL flush: the request
    * log rows of a signing batch, committed together (the log's durability as for one REST row).
    */
+  /**
+   * Inserts request log rows in the caller's transaction (a signing batch's {@link
+   * #inOneRequestLogCommit}) as one JDBC batch: the same rows as one {@link #recordRequest} each,
+   * sent to PostgreSQL together instead of one round trip per signature.
+   */
+  void recordRequests(List<RequestRow> rows) {
+    if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+      throw new IllegalStateException("request log rows are batched within a transaction only");
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    List<Object[]> values = new ArrayList<>(rows.size());
+    rows.forEach(r -> values.add(r.values()));
+    batches.batchUpdate(INSERT_REQUEST, values, INSERT_REQUEST_TYPES);
+  }
+
   void inOneRequestLogCommit(Runnable work) {
     tx.executeWithoutResult(
         status -> {

@@ -174,6 +174,8 @@ class SignedDecisions implements SmartLifecycle {
     tx.executeWithoutResult(
         status -> {
           outcome.clear();
+          // Every SIGNED row of the commit, sent as one JDBC batch before it commits.
+          List<SigningAudit.Row> rows = new ArrayList<>(batch.size());
           for (List<Decision> group : byDay.values()) {
             Decision head = group.get(0);
             jdbc.sql(
@@ -199,13 +201,14 @@ class SignedDecisions implements SmartLifecycle {
                 // The same request and message signed again (a retry after the other node was
                 // lost, or a pooled session refused): the same payout, so its amount is in the
                 // day total once already.
-                audit.record(
-                    d.keyId(),
-                    d.sessionId(),
-                    d.context(),
-                    d.messageSha256(),
-                    "SIGNED",
-                    SigningAudit.COUNTED_BEFORE);
+                rows.add(
+                    new SigningAudit.Row(
+                        d.keyId(),
+                        d.sessionId(),
+                        d.context(),
+                        d.messageSha256(),
+                        "SIGNED",
+                        SigningAudit.COUNTED_BEFORE));
                 outcome.put(d, true);
                 continue;
               }
@@ -214,8 +217,9 @@ class SignedDecisions implements SmartLifecycle {
               if (within) {
                 total = next;
                 counted.add(payout);
-                audit.record(
-                    d.keyId(), d.sessionId(), d.context(), d.messageSha256(), "SIGNED", null);
+                rows.add(
+                    new SigningAudit.Row(
+                        d.keyId(), d.sessionId(), d.context(), d.messageSha256(), "SIGNED", null));
               }
               outcome.put(d, within);
             }
@@ -225,6 +229,7 @@ class SignedDecisions implements SmartLifecycle {
                   .update();
             }
           }
+          audit.recordAll(rows);
         });
     outcome.forEach((d, within) -> d.admitted().complete(within));
   }
