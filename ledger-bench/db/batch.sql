@@ -1,8 +1,10 @@
 -- One batch as the ledger's writer sends it (TransferService.write), on a scratch database: 8,189
 -- random pairs over the accounts of bench_acc (same-account pairs dropped), their accounts locked,
 -- the writer's one insert statement (id rows, transfers, entries) under EXPLAIN ANALYZE, one update
--- of the changed accounts, one outbox row per transfer and per changed account (~600 bytes each,
--- shaped like the CloudEvents the ledger writes), commit. Prints "cpu <step> <ns>" marks read from
+-- of the changed accounts, the outbox rows of one event per transfer and per changed account (~600
+-- bytes each, shaped like the CloudEvents the ledger writes) framed as platform-common's Outbox.addAll
+-- frames them (group rows of 1,000 events: count, then id, topic, key and bytes of each; the framing
+-- is done before the clock starts, as the service does it in Java), commit. Prints "cpu <step> <ns>" marks read from
 -- /proc/<backend pid>/schedstat (the backend's own CPU time); run by scratch-batch.sh.
 create temp table r as
 select gen_random_uuid() as id, d.id as debit, c.id as credit, (1 + (random()*1000)::int)::numeric as amount,
@@ -22,8 +24,15 @@ union all
 select gen_random_uuid(), 'ledger.balance.changed', a.id::text, 'io.tpwallet.ledger.balance.changed',
   convert_to('{"specversion":"1.0","id":"' || gen_random_uuid() || '","source":"/ledger","type":"io.tpwallet.ledger.balance.changed","subject":"' || a.id || '","time":"2026-12-03T15:00:00Z","datacontenttype":"application/json","data":{"accountId":"' || a.id || '","asset":"USD","debitsPosted":"123456","creditsPosted":"654321","debitsPending":"0","creditsPending":"0","balance":"530865","at":"2026-12-03T15:00:00.123456Z"}}', 'UTF8'), 100000 + row_number() over ()
 from (select debit as id from r union select credit from r) a;
-analyze r; analyze ob;
-select count(*) as transfers from r; select count(*) as outbox from ob;
+create temp table og as
+select gen_random_uuid() as id, g,
+  int4send(count(*)::int) || string_agg(uuid_send(id) || int4send(octet_length(convert_to(topic, 'UTF8')))
+    || convert_to(topic, 'UTF8') || int4send(octet_length(convert_to(aggregate, 'UTF8'))) || convert_to(aggregate, 'UTF8')
+    || int4send(octet_length(payload)) || payload, ''::bytea order by n) as payload
+from (select ob.*, (row_number() over (order by n) - 1) / 1000 as g from ob) o
+group by g;
+analyze r; analyze ob; analyze og;
+select count(*) as transfers from r; select count(*) as outbox from ob; select count(*) as outbox_rows from og;
 select pg_backend_pid() as pid \gset
 \setenv PID :pid
 \timing on
@@ -58,7 +67,8 @@ where a.id = s.id;
 \o :explain_dir/explain-outbox.txt
 explain (analyze, buffers, timing on)
 insert into outbox_event (event_id, topic, aggregate_id, event_type, payload)
-select ob.id, ob.topic, ob.aggregate, ob.type, ob.payload from ob order by ob.n;
+select og.id, 'tpw.outbox.group.v1', 'tpw.outbox.group.v1', 'tpw.outbox.group.v1', og.payload
+from og order by og.g;
 \! echo cpu outbox $(cut -d' ' -f1 /proc/$PID/schedstat)
 \o
 commit;

@@ -15,7 +15,10 @@ public record PlatformProperties(Outbox outbox, Kafka kafka, Web web) {
     web = web == null ? new Web(64 * 1024) : web;
   }
 
-  /** The relay: rows per round, the pause between idle rounds, how long to wait for acks. */
+  /**
+   * The relay: events per round ({@code batch-rows-max}, named when a row was one event; a group
+   * row counts its events), the pause between idle rounds, how long to wait for acks.
+   */
   public record Outbox(int batchRowsMax, Duration pollInterval, Duration sendTimeout) {
     public Outbox {
       batchRowsMax = batchRowsMax <= 0 ? 100 : batchRowsMax;

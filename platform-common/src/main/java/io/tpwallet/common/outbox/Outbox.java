@@ -3,9 +3,10 @@ package io.tpwallet.common.outbox;
 import io.cloudevents.CloudEvent;
 import io.tpwallet.common.event.Envelope;
 import io.tpwallet.common.event.Topics;
+import io.tpwallet.common.id.Ids;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -26,66 +27,72 @@ public class Outbox {
   }
 
   /**
-   * Adds an event about {@code aggregateId} to {@code topic}. Must run inside the transaction that
-   * makes the change: without one it fails rather than publish an event for a change that may roll
-   * back.
+   * Adds an event about {@code topic}'s aggregate {@code aggregateId} in a row of its own. Must run
+   * inside the transaction that makes the change: without one it fails rather than publish an event
+   * for a change that may roll back. Returns the event as consumers will read it.
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public CloudEvent add(String topic, String aggregateId, Object data) {
-    CloudEvent event = envelope.wrap(Topics.typeOf(topic), aggregateId, data);
+    return Envelope.deserialize(insertOne(topic, aggregateId, data));
+  }
+
+  private byte[] insertOne(String topic, String aggregateId, Object data) {
+    String type = Topics.typeOf(topic);
+    Envelope.Encoded event = envelope.encode(type, aggregateId, data, envelope.now());
     jdbc.sql(
             """
             insert into outbox_event (event_id, topic, aggregate_id, event_type, payload)
             values (?, ?, ?, ?, ?)""")
-        .params(
-            Envelope.id(event),
-            topic,
-            aggregateId,
-            event.getType(),
-            Objects.requireNonNull(Envelope.serialize(event)))
+        .params(event.id(), topic, aggregateId, type, event.bytes())
         .update();
-    return event;
+    return event.bytes();
   }
 
   /** An event to add: its topic, the aggregate it is about (the Kafka key) and its data. */
   public record Message(String topic, String aggregateId, Object data) {}
 
   /**
-   * Adds many events in one statement, in order, in the caller's transaction: what a batch of
-   * changes announces costs one round trip instead of one per event.
+   * Adds many events in one statement, in order, in the caller's transaction. One event is a row of
+   * its own, as {@link #add} writes it; more are framed into group rows of up to 1,000 events and
+   * ~1 MiB of CloudEvent bytes each (a call of 16,000 events is 16 rows), which the relay sends as
+   * the same Kafka records, in the same order, as one row per event would be: what a batch of
+   * changes announces costs a few rows and one round trip.
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public void addAll(List<Message> messages) {
     if (messages.isEmpty()) {
       return;
     }
-    int n = messages.size();
-    String[] ids = new String[n];
-    String[] topics = new String[n];
-    String[] aggregates = new String[n];
-    String[] types = new String[n];
-    byte[][] payloads = new byte[n][];
+    if (messages.size() == 1) {
+      Message m = messages.get(0);
+      insertOne(m.topic(), m.aggregateId(), m.data());
+      return;
+    }
     // One time for the events of one statement: they announce changes of one transaction.
     OffsetDateTime time = envelope.now();
-    for (int i = 0; i < n; i++) {
-      Message m = messages.get(i);
-      String type = Topics.typeOf(m.topic());
-      Envelope.Encoded event = envelope.encode(type, m.aggregateId(), m.data(), time);
-      ids[i] = event.id().toString();
-      topics[i] = m.topic();
-      aggregates[i] = m.aggregateId();
-      types[i] = type;
-      payloads[i] = event.bytes();
+    List<OutboxGroup.Event> events = new ArrayList<>(messages.size());
+    for (Message m : messages) {
+      Envelope.Encoded event =
+          envelope.encode(Topics.typeOf(m.topic()), m.aggregateId(), m.data(), time);
+      events.add(new OutboxGroup.Event(event.id(), m.topic(), m.aggregateId(), event.bytes()));
     }
-    // with ordinality keeps the events' order in the outbox's sequence.
+    List<List<OutboxGroup.Event>> groups = OutboxGroup.split(events);
+    int n = groups.size();
+    String[] ids = new String[n];
+    byte[][] payloads = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      // The group's own id: the row's event_id stays unique and no event's id names two rows.
+      ids[i] = Ids.newId().toString();
+      payloads[i] = OutboxGroup.encode(groups.get(i));
+    }
+    // with ordinality keeps the groups' order in the outbox's sequence.
     jdbc.sql(
             """
             insert into outbox_event (event_id, topic, aggregate_id, event_type, payload)
-            select e.id::uuid, e.topic, e.aggregate, e.type, e.payload
-            from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[])
-                with ordinality as e(id, topic, aggregate, type, payload, n)
+            select e.id::uuid, ?, ?, ?, e.payload
+            from unnest(?::text[], ?::bytea[]) with ordinality as e(id, payload, n)
             order by e.n""")
-        .params(ids, topics, aggregates, types, payloads)
+        .params(OutboxGroup.TYPE, OutboxGroup.TYPE, OutboxGroup.TYPE, ids, payloads)
         .update();
   }
 }
