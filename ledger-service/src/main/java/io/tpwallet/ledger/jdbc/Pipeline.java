@@ -25,6 +25,11 @@ import org.springframework.jdbc.core.StatementCreatorUtils;
  *
  * <p>No parameter may be null: pgjdbc would send it untyped and describe the statement first, a
  * round trip of its own. Pass arrays (with null elements where needed) and typed values.
+ *
+ * <p>pgjdbc writes every statement before it reads any result. A statement whose result is large
+ * (thousands of rows) followed by statements with large parameters could fill both sockets' buffers
+ * and leave client and server each waiting for the other; a caller that cannot bound both builds
+ * the pipeline {@linkplain #oneByOne one statement per round trip} instead.
  */
 public final class Pipeline {
 
@@ -41,8 +46,21 @@ public final class Pipeline {
   private final List<Object> params = new ArrayList<>();
   private final List<Step> steps = new ArrayList<>();
 
+  private final boolean together;
+
+  /** Statements sent together, in one round trip, by {@link #run}. */
   public Pipeline(JdbcOperations jdbc) {
+    this(jdbc, true);
+  }
+
+  private Pipeline(JdbcOperations jdbc, boolean together) {
     this.jdbc = jdbc;
+    this.together = together;
+  }
+
+  /** The same steps, each sent on its own as it is added: for large batches. */
+  public static Pipeline oneByOne(JdbcOperations jdbc) {
+    return new Pipeline(jdbc, false);
   }
 
   /** A statement that returns rows, each handed to {@code row} when the pipeline runs. */
@@ -75,12 +93,10 @@ public final class Pipeline {
     }
     sql.append(statement);
     steps.add(step);
+    if (!together) {
+      run();
+    }
     return this;
-  }
-
-  /** Statements added so far. */
-  public int size() {
-    return steps.size();
   }
 
   /** Sends every statement in one round trip and hands each its results, in order. */
@@ -89,6 +105,9 @@ public final class Pipeline {
       return;
     }
     jdbc.execute(sql.toString(), (PreparedStatementCallback<Void>) this::execute);
+    sql.setLength(0);
+    params.clear();
+    steps.clear();
   }
 
   private @Nullable Void execute(PreparedStatement ps) throws SQLException {

@@ -58,6 +58,12 @@ public class TransferService implements DisposableBean {
   /** The most entries one statement page returns. */
   public static final int ENTRIES_PAGE_SIZE_MAX = 200;
 
+  /**
+   * The most events whose reads go in one round trip: a group's results stay far below a socket's
+   * buffer (a locked account is ~250 bytes).
+   */
+  static final int PIPELINED_EVENTS_MAX = 128;
+
   /** How often a batch that lost a race on an id is tried again before the error surfaces. */
   static final int ATTEMPTS_MAX = 3;
 
@@ -227,7 +233,9 @@ public class TransferService implements DisposableBean {
     }
     // The locks and every read that must follow them, in one round trip: each statement of a
     // pipeline starts after the one before it has finished, so these see what the locks waited for.
-    Pipeline reads = new Pipeline(jdbc);
+    // A large batch (thousands of locked rows) sends them one by one (see Pipeline).
+    Pipeline reads =
+        commands.size() <= PIPELINED_EVENTS_MAX ? new Pipeline(jdbc) : Pipeline.oneByOne(jdbc);
     Map<UUID, Account> locked = new HashMap<>();
     accounts.lockInIdOrder(accountIds, reads, a -> locked.put(a.id(), a));
     Set<UUID> archivedIds = new HashSet<>();
