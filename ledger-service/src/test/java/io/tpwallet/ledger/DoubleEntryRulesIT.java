@@ -224,28 +224,34 @@ class DoubleEntryRulesIT {
         "ledger_transfer_y2031m05", UUID.randomUUID(), "2031-05-10T00:00:00Z");
   }
 
+  /** On either side: V12 checks both accounts of a row in one lookup each. */
   @Test
   void aTransferNamingAnUnknownAccountIsRefused() {
-    UUID id = UUID.randomUUID();
-    UUID nobody = UUID.randomUUID();
-    assertThatThrownBy(
-            () ->
-                jdbc.sql(
-                        """
-                        with i as (insert into ledger_transfer_id (id, created_at)
-                            values (:t, now())),
-                        t as (insert into ledger_transfer (id, debit_account_id,
-                            credit_account_id, amount, asset, batch_id)
-                            values (:t, :a, :x, 5, 'USD', gen_random_uuid()))
-                        insert into ledger_entry (transfer_id, account_id, direction, amount)
-                        values (:t, :a, 'D', 5), (:t, :x, 'C', 5)""")
-                    .param("t", id)
-                    .param("a", UUID.fromString(ALICE))
-                    .param("x", nobody)
-                    .update())
-        .isInstanceOf(DataIntegrityViolationException.class)
-        .hasMessageContaining("names an account that does not exist");
-    assertThat(transfers(id)).isZero();
+    for (boolean debitUnknown : new boolean[] {true, false}) {
+      UUID id = UUID.randomUUID();
+      UUID nobody = UUID.randomUUID();
+      UUID debit = debitUnknown ? nobody : UUID.fromString(ALICE);
+      UUID credit = debitUnknown ? UUID.fromString(ALICE) : nobody;
+      assertThatThrownBy(
+              () ->
+                  jdbc.sql(
+                          """
+                          with i as (insert into ledger_transfer_id (id, created_at)
+                              values (:t, now())),
+                          t as (insert into ledger_transfer (id, debit_account_id,
+                              credit_account_id, amount, asset, batch_id)
+                              values (:t, :d, :c, 5, 'USD', gen_random_uuid()))
+                          insert into ledger_entry (transfer_id, account_id, direction, amount)
+                          values (:t, :d, 'D', 5), (:t, :c, 'C', 5)""")
+                      .param("t", id)
+                      .param("d", debit)
+                      .param("c", credit)
+                      .update())
+          .as(debitUnknown ? "unknown debit account" : "unknown credit account")
+          .isInstanceOf(DataIntegrityViolationException.class)
+          .hasMessageContaining("names an account that does not exist");
+      assertThat(transfers(id)).isZero();
+    }
   }
 
   /**

@@ -36,7 +36,8 @@ public final class CanonicalBatch {
   /** The hash before the first link. */
   public static final byte[] GENESIS = new byte[32];
 
-  private static final byte[] VERSION_LINE = (VERSION + "\n").getBytes(StandardCharsets.US_ASCII);
+  /** The content before the seq field: the version line and the batch line's tag. */
+  static final byte[] BEFORE_SEQ = (VERSION + "\nB").getBytes(StandardCharsets.US_ASCII);
 
   private CanonicalBatch() {}
 
@@ -62,9 +63,44 @@ public final class CanonicalBatch {
       List<ChainedTransfer> transfers,
       List<ChainedEntry> entries) {
     var out = new Writer(128 + 260 * transfers.size() + 110 * entries.size());
-    out.raw(VERSION_LINE);
-    out.raw('B');
+    out.raw(BEFORE_SEQ);
     out.field(seq);
+    writeAfterSeq(out, batchId, createdAt, transfers, entries);
+    return out.bytes();
+  }
+
+  /**
+   * The content that follows the seq field: content = {@link #BEFORE_SEQ} || field(seq) || this.
+   * For a writer that learns the seq only in the statement that appends the link (LedgerChain).
+   */
+  static byte[] encodeAfterSeq(
+      UUID batchId,
+      Instant createdAt,
+      List<ChainedTransfer> transfers,
+      List<ChainedEntry> entries) {
+    var out = new Writer(128 + 260 * transfers.size() + 110 * entries.size());
+    writeAfterSeq(out, batchId, createdAt, transfers, entries);
+    return out.bytes();
+  }
+
+  /** The link hash from the parts of the content around the seq field. */
+  static byte[] hashAroundSeq(byte[] prevHash, long seq, byte[] afterSeq) {
+    var seqField = new Writer(24);
+    seqField.field(seq);
+    MessageDigest sha = sha256();
+    sha.update(prevHash);
+    sha.update(BEFORE_SEQ);
+    sha.update(seqField.bytes());
+    sha.update(afterSeq);
+    return sha.digest();
+  }
+
+  private static void writeAfterSeq(
+      Writer out,
+      UUID batchId,
+      Instant createdAt,
+      List<ChainedTransfer> transfers,
+      List<ChainedEntry> entries) {
     out.field(batchId);
     out.field(createdAt);
     out.field(transfers.size());
@@ -109,7 +145,6 @@ public final class CanonicalBatch {
       out.field(e.createdAt());
       out.raw('\n');
     }
-    return out.bytes();
   }
 
   /**

@@ -11,6 +11,7 @@ import io.tpwallet.ledger.account.Accounts.Totals;
 import io.tpwallet.ledger.chain.ChainedEntry;
 import io.tpwallet.ledger.chain.ChainedTransfer;
 import io.tpwallet.ledger.chain.LedgerChain;
+import io.tpwallet.ledger.jdbc.Pipeline;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -41,10 +43,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * alike by the REST API, the Kafka command consumers and the expiry job. A single transfer is a
  * batch of one.
  *
- * <p>A batch runs in one transaction: read the holds it names, lock all its accounts in id order,
- * read what is already stored under its ids, apply every event in memory (linked chains all or
- * nothing), then write the new transfers, their entries, each changed account's totals once and the
- * events, each table with one statement batch, and last the batch's link in the hash chain.
+ * <p>A batch runs in one transaction: read the holds it names, lock all its accounts in id order
+ * and read what is already stored under its ids (one round trip), apply every event in memory
+ * (linked chains all or nothing), then write the events, and in one more round trip the new
+ * transfers with their entries, each changed account's totals once and last the batch's link in the
+ * hash chain; then commit.
  */
 @Service
 public class TransferService implements DisposableBean {
@@ -54,6 +57,12 @@ public class TransferService implements DisposableBean {
 
   /** The most entries one statement page returns. */
   public static final int ENTRIES_PAGE_SIZE_MAX = 200;
+
+  /**
+   * The most events whose reads go in one round trip: a group's results stay far below a socket's
+   * buffer (a locked account is ~250 bytes).
+   */
+  static final int PIPELINED_EVENTS_MAX = 128;
 
   /** How often a batch that lost a race on an id is tried again before the error surfaces. */
   static final int ATTEMPTS_MAX = 3;
@@ -68,6 +77,7 @@ public class TransferService implements DisposableBean {
   private final Map<TransferResult, Counter> results = new EnumMap<>(TransferResult.class);
   private final GroupCommit group;
   private final MonthPartitions partitions;
+  private final JdbcOperations jdbc;
 
   TransferService(
       Accounts accounts,
@@ -76,6 +86,7 @@ public class TransferService implements DisposableBean {
       LedgerChain chain,
       MonthPartitions partitions,
       PlatformTransactionManager transactions,
+      JdbcOperations jdbc,
       Clock clock,
       MeterRegistry meters,
       @Value("${tpw.ledger.group-events-max:1024}") int groupEventsMax,
@@ -85,6 +96,7 @@ public class TransferService implements DisposableBean {
     this.events = events;
     this.chain = chain;
     this.partitions = partitions;
+    this.jdbc = jdbc;
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.batchTimer =
@@ -219,15 +231,20 @@ public class TransferService implements DisposableBean {
       accountIds.add(t.debitAccountId());
       accountIds.add(t.creditAccountId());
     }
+    // The locks and every read that must follow them, in one round trip: each statement of a
+    // pipeline starts after the one before it has finished, so these see what the locks waited for.
+    // A large batch (thousands of locked rows) sends them one by one (see Pipeline).
+    Pipeline reads =
+        commands.size() <= PIPELINED_EVENTS_MAX ? new Pipeline(jdbc) : Pipeline.oneByOne(jdbc);
     Map<UUID, Account> locked = new HashMap<>();
-    for (Account a : accounts.lockInIdOrder(accountIds)) {
-      locked.put(a.id(), a);
-    }
+    accounts.lockInIdOrder(accountIds, reads, a -> locked.put(a.id(), a));
     Set<UUID> archivedIds = new HashSet<>();
-    Map<UUID, Transfer> stored = transfers.findAll(ids, archivedIds);
-    Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds);
-    Map<UUID, BigInteger> reversed = transfers.reversedAmounts(originalIds);
-    Map<UUID, Instant> lastImports = imports ? transfers.lastImports(locked.keySet()) : Map.of();
+    Map<UUID, Transfer> stored = transfers.findAll(ids, archivedIds, reads);
+    Map<UUID, TransferKind> resolutions = transfers.resolutions(pendingIds, reads);
+    Map<UUID, BigInteger> reversed = transfers.reversedAmounts(originalIds, reads);
+    // Of every account named, known before the locks (one that does not exist has no imports).
+    Map<UUID, Instant> lastImports = imports ? transfers.lastImports(accountIds, reads) : Map.of();
+    reads.run();
 
     Batch batch =
         new Batch(locked, stored, holds, resolutions, now)
@@ -244,13 +261,19 @@ public class TransferService implements DisposableBean {
     if (created.isEmpty()) {
       return;
     }
+    List<Totals> changed = batch.changedTotals();
+    List<Outbox.Message> balances = new ArrayList<>(changed.size());
+    for (Totals t : changed) {
+      Account account = batch.account(t.id());
+      if (account != null) {
+        balances.add(LedgerEvents.balanceChanged(account, t, now));
+      }
+    }
+    // The events first: they are known once the batch is decided, and written before the chain
+    // lock is taken, which the rest of the writes end with (held until the commit).
+    events.batchWritten(created, balances);
     // A batch id made here, not the caller's: the link names the rows this transaction wrote.
     UUID batchId = Ids.newId();
-    // The transfers and the entries of those that post, in one statement (double entry is checked
-    // when it ends).
-    if (!transfers.insertAll(created, batchId)) {
-      throw new RaceLost();
-    }
     List<Transfer> posting = new ArrayList<>();
     List<Transfer> timed = new ArrayList<>();
     List<UUID> resolved = new ArrayList<>();
@@ -265,19 +288,21 @@ public class TransferService implements DisposableBean {
         resolved.add(t.pendingId());
       }
     }
-    transfers.insertTimeouts(timed);
-    transfers.deleteTimeouts(resolved);
-    List<Totals> changed = batch.changedTotals();
-    accounts.writeTotals(changed);
-    List<Outbox.Message> balances = new ArrayList<>(changed.size());
-    for (Totals t : changed) {
-      Account account = batch.account(t.id());
-      if (account != null) {
-        balances.add(LedgerEvents.balanceChanged(account, t, now));
-      }
+    // Every write of the batch and its link in one round trip: the transfers and the entries of
+    // those that post in one statement (double entry is checked when it ends), the timeouts, the
+    // totals, then the link (LedgerChain). A transfer whose id a concurrent transaction took is
+    // found when the pipeline has run; the batch then rolls back and is tried again.
+    Pipeline writes = new Pipeline(jdbc);
+    boolean[] all = {false};
+    transfers.insertAll(created, batchId, writes, inserted -> all[0] = inserted);
+    transfers.insertTimeouts(timed, writes);
+    transfers.deleteTimeouts(resolved, writes);
+    accounts.writeTotals(changed, writes);
+    chain.append(batchId, now, chained(created), chainedEntries(posting), writes);
+    writes.run();
+    if (!all[0]) {
+      throw new RaceLost();
     }
-    events.batchWritten(created, balances);
-    chain.append(batchId, now, chained(created), chainedEntries(posting));
   }
 
   private static List<ChainedTransfer> chained(List<Transfer> created) {

@@ -1,5 +1,6 @@
 package io.tpwallet.ledger.transfer;
 
+import io.tpwallet.ledger.jdbc.Pipeline;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -94,89 +96,94 @@ class Transfers {
   /**
    * The stored transfers among {@code ids}, and in {@code archived} those of them whose month is
    * archived: the id table keeps every id, the partition with the row is gone. One statement, the
-   * id table left-joined ({@link #BY_ID_OR_ARCHIVED}).
+   * id table left-joined ({@link #BY_ID_OR_ARCHIVED}), as a step of {@code pipeline}: the map and
+   * the set are filled when it runs.
    */
-  Map<UUID, Transfer> findAll(Collection<UUID> ids, Set<UUID> archived) {
+  Map<UUID, Transfer> findAll(Collection<UUID> ids, Set<UUID> archived, Pipeline pipeline) {
     Map<UUID, Transfer> found = new HashMap<>();
     if (ids.isEmpty()) {
       return found;
     }
-    jdbc.sql(BY_ID_OR_ARCHIVED + " where i.id = any(?::uuid[])")
-        .param(uuids(ids))
-        .query(
-            (rs, row) -> {
-              if (rs.getObject("id") == null) {
-                archived.add(rs.getObject("stored_id", UUID.class));
-              } else {
-                Transfer t = transfer(rs, row);
-                found.put(t.id(), t);
-              }
-              return null;
-            })
-        .list();
+    pipeline.query(
+        BY_ID_OR_ARCHIVED + " where i.id = any(?::uuid[])",
+        rs -> {
+          if (rs.getObject("id") == null) {
+            archived.add(rs.getObject("stored_id", UUID.class));
+          } else {
+            Transfer t = transfer(rs, 0);
+            found.put(t.id(), t);
+          }
+        },
+        (Object) uuids(ids));
     return found;
   }
 
   /** For each of the holds {@code pendingIds} that is resolved, the kind that resolved it. */
   Map<UUID, TransferKind> resolutions(Collection<UUID> pendingIds) {
+    Pipeline pipeline = new Pipeline(batch);
+    Map<UUID, TransferKind> found = resolutions(pendingIds, pipeline);
+    pipeline.run();
+    return found;
+  }
+
+  /** {@link #resolutions(Collection)} as a step of {@code pipeline}, filled when it runs. */
+  Map<UUID, TransferKind> resolutions(Collection<UUID> pendingIds, Pipeline pipeline) {
     Map<UUID, TransferKind> found = new HashMap<>();
     if (pendingIds.isEmpty()) {
       return found;
     }
-    jdbc.sql("select pending_id, kind from ledger_transfer where pending_id = any(?::uuid[])")
-        .param(uuids(pendingIds))
-        .query(
-            (rs, i) ->
-                found.put(
-                    rs.getObject("pending_id", UUID.class),
-                    TransferKind.valueOf(rs.getString("kind"))))
-        .list();
+    pipeline.query(
+        "select pending_id, kind from ledger_transfer where pending_id = any(?::uuid[])",
+        rs ->
+            found.put(
+                rs.getObject("pending_id", UUID.class), TransferKind.valueOf(rs.getString("kind"))),
+        (Object) uuids(pendingIds));
     return found;
   }
 
-  /** For each of {@code originalIds} that has reversals, the sum of their amounts. */
-  Map<UUID, BigInteger> reversedAmounts(Collection<UUID> originalIds) {
+  /**
+   * For each of {@code originalIds} that has reversals, the sum of their amounts; a step of {@code
+   * pipeline}, filled when it runs.
+   */
+  Map<UUID, BigInteger> reversedAmounts(Collection<UUID> originalIds, Pipeline pipeline) {
     Map<UUID, BigInteger> found = new HashMap<>();
     if (originalIds.isEmpty()) {
       return found;
     }
-    jdbc.sql(
-            """
-            select reverses_id, sum(amount) from ledger_transfer
-            where reverses_id = any(?::uuid[]) group by reverses_id""")
-        .param(uuids(originalIds))
-        .query(
-            (rs, i) ->
-                found.put(rs.getObject(1, UUID.class), rs.getBigDecimal(2).toBigIntegerExact()))
-        .list();
+    pipeline.query(
+        """
+        select reverses_id, sum(amount) from ledger_transfer
+        where reverses_id = any(?::uuid[]) group by reverses_id""",
+        rs -> found.put(rs.getObject(1, UUID.class), rs.getBigDecimal(2).toBigIntegerExact()),
+        (Object) uuids(originalIds));
     return found;
   }
 
-  /** For each of {@code accountIds} with imported transfers, the time of its newest import. */
-  Map<UUID, Instant> lastImports(Collection<UUID> accountIds) {
+  /**
+   * For each of {@code accountIds} with imported transfers, the time of its newest import; a step
+   * of {@code pipeline}, filled when it runs.
+   */
+  Map<UUID, Instant> lastImports(Collection<UUID> accountIds, Pipeline pipeline) {
     Map<UUID, Instant> found = new HashMap<>();
     if (accountIds.isEmpty()) {
       return found;
     }
-    jdbc.sql(
-            """
-            select a.id,
-                   greatest(
-                     (select max(created_at) from ledger_transfer
-                       where debit_account_id = a.id and legacy_ref is not null),
-                     (select max(created_at) from ledger_transfer
-                       where credit_account_id = a.id and legacy_ref is not null)) as last
-            from unnest(?::uuid[]) as a(id)""")
-        .param(uuids(accountIds))
-        .query(
-            (rs, i) -> {
-              OffsetDateTime last = rs.getObject("last", OffsetDateTime.class);
-              if (last != null) {
-                found.put(rs.getObject("id", UUID.class), last.toInstant());
-              }
-              return 1;
-            })
-        .list();
+    pipeline.query(
+        """
+        select a.id,
+               greatest(
+                 (select max(created_at) from ledger_transfer
+                   where debit_account_id = a.id and legacy_ref is not null),
+                 (select max(created_at) from ledger_transfer
+                   where credit_account_id = a.id and legacy_ref is not null)) as last
+        from unnest(?::uuid[]) as a(id)""",
+        rs -> {
+          OffsetDateTime last = rs.getObject("last", OffsetDateTime.class);
+          if (last != null) {
+            found.put(rs.getObject("id", UUID.class), last.toInstant());
+          }
+        },
+        (Object) uuids(accountIds));
     return found;
   }
 
@@ -188,9 +195,10 @@ class Transfers {
    *
    * <p>One statement because the database checks double entry when the statement that inserts a
    * transfer ends (migration V9: a statement trigger over the inserted rows, not a deferred trigger
-   * per row at commit): a transfer that posts must have both its entries by then.
+   * per row at commit): a transfer that posts must have both its entries by then. A step of {@code
+   * pipeline}: {@code inserted} learns the outcome when it runs.
    */
-  boolean insertAll(List<Transfer> rows, UUID batchId) {
+  void insertAll(List<Transfer> rows, UUID batchId, Pipeline pipeline, Consumer<Boolean> inserted) {
     int n = rows.size();
     String[] ids = new String[n];
     String[] debits = new String[n];
@@ -228,9 +236,8 @@ class Transfers {
     // of ids and of resolved holds (a partitioned table cannot), and only the transfers whose id
     // row was inserted are inserted, with their entries (a concurrent transaction may have taken
     // an id).
-    long inserted =
-        jdbc.sql(
-                """
+    pipeline.query(
+        """
                 with r as (
                   select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::numeric[], ?::text[],
                       ?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::timestamptz[],
@@ -261,51 +268,55 @@ class Transfers {
                   where r.kind in ('SINGLE', 'POST')
                   order by r.n, d.k
                   returning 1)
-                select count(*) from t""")
-            .params(
-                ids,
-                debits,
-                credits,
-                amounts,
-                assets,
-                references,
-                kinds,
-                pendingIds,
-                timeouts,
-                createdAts,
-                reversesIds,
-                legacyRefs,
-                metadata,
-                batchId)
-            .query(Long.class)
-            .single();
-    return inserted == n;
+                select count(*) from t""",
+        rs -> inserted.accept(rs.getLong(1) == n),
+        ids,
+        debits,
+        credits,
+        amounts,
+        assets,
+        references,
+        kinds,
+        pendingIds,
+        timeouts,
+        createdAts,
+        reversesIds,
+        legacyRefs,
+        metadata,
+        batchId);
   }
 
   private static @Nullable String text(@Nullable Object value) {
     return value == null ? null : value.toString();
   }
 
-  /** Registers new holds with a timeout for the expiry job. */
-  void insertTimeouts(List<Transfer> holds) {
-    batch.batchUpdate(
-        "insert into ledger_pending_timeout (transfer_id, timeout_at) values (?, ?)",
-        holds,
-        BATCH_ROWS,
-        (ps, t) -> {
-          ps.setObject(1, t.id());
-          ps.setObject(2, offset(t.timeoutAt()));
-        });
+  /** Registers new holds with a timeout for the expiry job; a step of {@code pipeline}. */
+  void insertTimeouts(List<Transfer> holds, Pipeline pipeline) {
+    if (holds.isEmpty()) {
+      return;
+    }
+    String[] ids = new String[holds.size()];
+    String[] timeouts = new String[holds.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = holds.get(i).id().toString();
+      timeouts[i] = String.valueOf(holds.get(i).timeoutAt());
+    }
+    pipeline.update(
+        """
+        insert into ledger_pending_timeout (transfer_id, timeout_at)
+        select * from unnest(?::uuid[], ?::timestamptz[])""",
+        ids,
+        timeouts);
   }
 
-  /** Forgets the timeouts of holds that are now resolved. */
-  void deleteTimeouts(Collection<UUID> resolvedHolds) {
+  /** Forgets the timeouts of holds that are now resolved; a step of {@code pipeline}. */
+  void deleteTimeouts(Collection<UUID> resolvedHolds, Pipeline pipeline) {
     if (resolvedHolds.isEmpty()) {
       return;
     }
-    jdbc.sql("delete from ledger_pending_timeout where transfer_id = any(?::uuid[])")
-        .param(uuids(resolvedHolds))
-        .update();
+    pipeline.update(
+        "delete from ledger_pending_timeout where transfer_id = any(?::uuid[])",
+        (Object) uuids(resolvedHolds));
   }
 
   /** Open holds whose timeout is at or before {@code now}, oldest first. */
