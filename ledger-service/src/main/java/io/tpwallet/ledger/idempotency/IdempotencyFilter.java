@@ -3,6 +3,7 @@ package io.tpwallet.ledger.idempotency;
 import io.tpwallet.common.idempotency.IdempotencyKeys;
 import io.tpwallet.common.problem.ProblemException;
 import io.tpwallet.common.problem.ProblemTypes;
+import io.tpwallet.common.web.BufferedRequest;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,7 @@
 package io.tpwallet.ledger.transfer;
 
-import io.tpwallet.ledger.idempotency.BufferedRequest;
+import io.tpwallet.common.web.BufferedRequest;
+import io.tpwallet.common.web.PlainJson;
 import io.tpwallet.ledger.transfer.TransferController.TransferRequest;
 import io.tpwallet.ledger.transfer.TransferController.TransferResponse;
 import jakarta.servlet.FilterChain;
@@ -8,9 +9,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Enumeration;
-import java.util.Locale;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -48,9 +46,6 @@ class TransferPostFilter extends OncePerRequestFilter {
 
   static final String PATH = "/v1/ledger/transfers";
 
-  /** What the controller answers JSON for without negotiating: the only ones taken here. */
-  private static final Set<String> ACCEPTS = Set.of("*/*", "application/*", "application/json");
-
   private final TransferService transfers;
   private final ObjectReader reader;
   private final ObjectWriter writer;
@@ -75,7 +70,7 @@ class TransferPostFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (!plainJson(request)) {
+    if (!PlainJson.test(request)) {
       chain.doFilter(request, response);
       return;
     }
@@ -126,26 +121,5 @@ class TransferPostFilter extends OncePerRequestFilter {
     response.setContentType("application/json");
     response.setContentLength(json.length);
     response.getOutputStream().write(json);
-  }
-
-  /** A body of declared length sent as JSON, for an answer in JSON without negotiation. */
-  static boolean plainJson(HttpServletRequest request) {
-    String type = request.getContentType();
-    if (request.getContentLengthLong() <= 0 || type == null) {
-      return false;
-    }
-    String bare = type.replace(" ", "").toLowerCase(Locale.ROOT);
-    if (!bare.equals("application/json") && !bare.equals("application/json;charset=utf-8")) {
-      return false;
-    }
-    Enumeration<String> accepts = request.getHeaders("Accept");
-    while (accepts.hasMoreElements()) {
-      for (String accept : accepts.nextElement().split(",")) {
-        if (!ACCEPTS.contains(accept.strip().toLowerCase(Locale.ROOT))) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 }
