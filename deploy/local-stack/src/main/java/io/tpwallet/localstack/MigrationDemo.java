@@ -318,8 +318,10 @@ public final class MigrationDemo {
       throw new DemoFailure("abandon answered " + ended);
     }
     out.append(
-        "%srollback: legacy writable again; job abandoned, its capture released. %d s for this"
-            + " source%n".formatted(tag, (System.nanoTime() - started) / 1_000_000_000));
+        String.format(
+            "%srollback: legacy writable again; job abandoned, its capture released. %d s for"
+                + " this source%n",
+            tag, (System.nanoTime() - started) / 1_000_000_000));
     return out.toString();
   }
 
