@@ -391,7 +391,7 @@ class Cutover {
     if (job.phase() == Phase.FINISHED) {
       return job;
     }
-    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    boolean switched = switched(id);
     if (!switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
       throw conflict(
           "job "
@@ -413,12 +413,17 @@ class Cutover {
     if (job.phase() == Phase.ABANDONED) {
       return job;
     }
-    boolean switched = latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
+    boolean switched = switched(id);
     if (switched || job.phase() == Phase.CUTTING_OVER || job.phase().ended()) {
       throw conflict(
           "job " + id + " is " + job.phase() + (switched ? " and switched: roll back first" : ""));
     }
     return runner.end(id, Phase.ABANDONED);
+  }
+
+  /** Whether the job's latest attempt switched and was not rolled back since. */
+  private boolean switched(UUID id) {
+    return latest(id).map(r -> r.status().equals("SWITCHED")).orElse(false);
   }
 
   Optional<Record> latest(UUID id) {
